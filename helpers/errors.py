@@ -1,0 +1,151 @@
+"""The kit's exception types.
+
+Every failure a learner can cause ends in one of these. Each carries two parts:
+``message`` says what went wrong, ``hint`` says what to do about it, and ``str(e)``
+shows both, so a traceback in a notebook is already a set of instructions.
+
+No message ever holds a secret in clear: the code that raises these redacts
+tokens, codes, verifiers and keys first (see ``helpers.redact``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+
+class KitError(Exception):
+    """Base of the kit's errors: a message (what went wrong) and a hint (what to do)."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message, hint)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\nWhat to do: {self.hint}"
+
+
+class PKCEError(KitError):
+    """A code verifier, challenge or state breaks RFC 7636 (or the kit's minimum entropy)."""
+
+
+class ManifestError(KitError):
+    """``stripe-app.json`` is missing, unreadable, or breaks Stripe's manifest schema."""
+
+
+class AuthorizeError(KitError):
+    """The authorization link cannot be built, or a redirect URL cannot be read."""
+
+
+class TokenError(KitError):
+    """Token data is malformed: a token response or a saved token lacks a required field."""
+
+
+# Why each OAuth error happens in this flow, and the way out. Keys are the error codes of
+# RFC 6749 §4.1.2.1 (authorization endpoint, seen as oauthContext.error) and §5.2 (token
+# endpoint), RFC 7009 §2.2.1 (revocation), plus two the kit raises itself for transport failures.
+OAUTH_HINTS: dict[str, str] = {
+    "invalid_grant": (
+        "The code has expired, was already used, or does not match the verifier or the "
+        "redirect_uri it was issued for. A code works once: start the flow again with a "
+        "fresh authorization link."
+    ),
+    "invalid_request": (
+        "A required parameter is missing or malformed. Send grant_type, code, redirect_uri, "
+        "client_id and code_verifier in a form-encoded body, with the redirect_uri exactly as "
+        "in the authorization link."
+    ),
+    "invalid_client": (
+        "The provider does not know this client_id, or expects a different way to "
+        "authenticate. Check the client_id you registered with the provider."
+    ),
+    "unauthorized_client": (
+        "This client may not use this grant type. Register the client for the "
+        "authorization_code (and refresh_token) grants."
+    ),
+    "unsupported_grant_type": (
+        "The provider does not support this grant_type. Use 'authorization_code' for the "
+        "exchange and 'refresh_token' to refresh."
+    ),
+    "unsupported_response_type": (
+        "The provider does not issue codes for this client. The link needs "
+        "response_type=code (Stripe's page misspells it 'reponse_type')."
+    ),
+    "invalid_scope": (
+        "The scope asked for is unknown to the provider or not allowed for this client. "
+        "Ask only for scopes the client was registered with."
+    ),
+    "access_denied": (
+        "The user declined on the consent page, so there is no code. Open the "
+        "authorization link again and approve."
+    ),
+    "unsupported_token_type": (
+        "The provider cannot revoke this kind of token. Revoke the refresh token, or drop "
+        "the token_type_hint."
+    ),
+    "temporarily_unavailable": "The provider is overloaded or down for maintenance. Try again shortly.",
+    "server_error": (
+        "The provider failed, or the URL is not an OAuth endpoint. Check the endpoint URL, "
+        "then the sandbox log; restart it with sandbox.start() if needed."
+    ),
+    "connection_error": (
+        "Nothing answered at that URL. Is the sandbox running? Start it with sandbox.start() "
+        "and use the endpoint URLs it gives you."
+    ),
+}
+DEFAULT_OAUTH_HINT = (
+    "Read error_description above; if it does not help, start the flow again with a fresh "
+    "authorization link."
+)
+
+
+class OAuthError(KitError):
+    """An OAuth error: from the provider (RFC 6749 §5.2), from the redirect, or a transport failure.
+
+    ``error`` is the OAuth error code, ``error_description`` the provider's text (already
+    redacted), ``status_code`` the HTTP status when there was a response. The hint comes
+    from ``OAUTH_HINTS``.
+    """
+
+    def __init__(
+        self,
+        error: str,
+        error_description: str | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        status = f" (HTTP {status_code})" if status_code is not None else ""
+        description = f": {error_description}" if error_description else ""
+        super().__init__(
+            f"OAuth error {error!r}{status}{description}",
+            OAUTH_HINTS.get(error, DEFAULT_OAUTH_HINT),
+        )
+        self.error = error
+        self.error_description = error_description
+        self.status_code = status_code
+
+
+SecretStoreErrorKind = Literal["not_found", "permission", "authentication", "invalid_request", "api"]
+
+
+class SecretStoreError(KitError):
+    """A Secret Store call failed; ``kind`` says which way, ``http_status`` what Stripe answered."""
+
+    def __init__(
+        self,
+        message: str,
+        hint: str,
+        *,
+        kind: SecretStoreErrorKind,
+        http_status: int | None = None,
+    ) -> None:
+        super().__init__(message, hint)
+        self.kind = kind
+        self.http_status = http_status
+
+
+class DashboardError(KitError):
+    """A call to the Dashboard (``createOAuthState``, ``oauthContext``) failed."""
+
+    def __init__(self, message: str, hint: str, *, status_code: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.status_code = status_code

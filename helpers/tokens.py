@@ -1,0 +1,224 @@
+"""Step 5: exchange the code and verifier for tokens, refresh them, revoke them.
+
+Stripe's page sends the token request's parameters in the query string of a POST with no
+body. RFC 6749 §4.1.3 wants them form-encoded in the request body, and for good reason:
+query strings end up in server logs and browser history, and the code and verifier are
+secrets. Every request here sends a form body (``data=``) and no query.
+
+``TokenData`` keeps the expiry as an absolute time (``expires_at``): a relative
+``expires_in`` means nothing once it is saved and read back in a later session.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import httpx
+
+from helpers.errors import OAuthError, TokenError
+from helpers.pkce import check_verifier
+from helpers.redact import redact_text, redacted_repr
+
+_RESPONSE_HINT = (
+    "The endpoint did not answer like an OAuth token endpoint (RFC 6749 §5.1). "
+    "Check that the URL is the provider's token endpoint."
+)
+_SAVED_HINT = (
+    "The saved secret does not hold a token saved by save_token(). Run the flow again and "
+    "save the new token, or delete the secret with delete_secret()."
+)
+
+
+@dataclass(frozen=True, repr=False)
+class TokenData:
+    """What a token response grants, with an absolute expiry in Unix seconds."""
+
+    access_token: str
+    token_type: str
+    expires_at: int | None = None
+    refresh_token: str | None = None
+    scope: str | None = None
+
+    @classmethod
+    def from_response(cls, body: Mapping[str, Any], now: float) -> TokenData:
+        """Build from a token response (RFC 6749 §5.1) received at Unix time ``now``."""
+        expires_in = body.get("expires_in")
+        if expires_in is not None and not _is_number(expires_in, (int, float)):
+            raise TokenError(
+                f"The token response's expires_in is a {type(expires_in).__name__}, "
+                "not a number of seconds.",
+                _RESPONSE_HINT,
+            )
+        expires_at = None if expires_in is None else int(now + expires_in)
+        return cls._checked({**body, "expires_at": expires_at}, "token response", _RESPONSE_HINT)
+
+    @classmethod
+    def from_json(cls, text: str) -> TokenData:
+        """Read back a token written by ``to_json`` (the Secret Store payload)."""
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError) as e:
+            # The error names a position only, never the text: the text holds the token.
+            raise TokenError(f"The saved token is not valid JSON: {e}.", _SAVED_HINT) from None
+        if not isinstance(data, dict):
+            raise TokenError(f"The saved token is JSON but not an object: {type(data).__name__}.", _SAVED_HINT)
+        expires_at = data.get("expires_at")
+        if expires_at is not None and not _is_number(expires_at, (int,)):
+            raise TokenError("The saved token's expires_at is not a whole number of seconds.", _SAVED_HINT)
+        return cls._checked(data, "saved token", _SAVED_HINT)
+
+    @classmethod
+    def _checked(cls, data: Mapping[str, Any], source: str, hint: str) -> TokenData:
+        missing = [name for name in ("access_token", "token_type") if not _is_text(data.get(name))]
+        if missing:
+            raise TokenError(f"The {source} has no {' and no '.join(missing)}.", hint)
+        wrong = [name for name in ("refresh_token", "scope") if data.get(name) is not None and not _is_text(data[name])]
+        if wrong:
+            raise TokenError(f"The {source}'s {', '.join(wrong)} should be a string.", hint)
+        return cls(
+            access_token=data["access_token"],
+            token_type=data["token_type"],
+            expires_at=data.get("expires_at"),
+            refresh_token=data.get("refresh_token"),
+            scope=data.get("scope"),
+        )
+
+    def to_json(self) -> str:
+        """Return the token as compact JSON, the form it takes as a Secret Store payload."""
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    def is_expired(self, now: float, leeway: float = 30) -> bool:
+        """Tell whether the access token is expired, or will be within ``leeway`` seconds, at ``now``.
+
+        The leeway covers clock skew and the time the next request takes. A token with no
+        known expiry never counts as expired.
+        """
+        return self.expires_at is not None and now >= self.expires_at - leeway
+
+    def __repr__(self) -> str:
+        return redacted_repr(self)
+
+
+def exchange_code(
+    token_endpoint: str,
+    *,
+    code: str,
+    verifier: str,
+    client_id: str,
+    redirect_uri: str,
+    http: httpx.Client,
+    now: float | None = None,
+) -> TokenData:
+    """Exchange an authorization code and its PKCE verifier for tokens (RFC 6749 §4.1.3, RFC 7636 §4.5).
+
+    ``redirect_uri`` must be the one in the authorization link. Raises OAuthError when the
+    provider refuses (its error code picks the hint) or cannot be reached.
+    """
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "client_id": client_id,
+        "code_verifier": check_verifier(verifier),
+    }
+    return _request_token(http, token_endpoint, form, (code, verifier), now)
+
+
+def refresh(
+    token_endpoint: str,
+    *,
+    refresh_token: str | None,
+    client_id: str,
+    http: httpx.Client,
+    now: float | None = None,
+) -> TokenData:
+    """Get a new access token with a refresh token (RFC 6749 §6).
+
+    If the provider issues no new refresh token, the old one stays valid and is kept.
+    """
+    if not refresh_token:
+        raise TokenError(
+            "There is no refresh token to refresh with: the provider did not issue one.",
+            "Run the authorization flow again to get a new access token.",
+        )
+    form = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id}
+    token = _request_token(http, token_endpoint, form, (refresh_token,), now)
+    return token if token.refresh_token else replace(token, refresh_token=refresh_token)
+
+
+def revoke(
+    revocation_endpoint: str,
+    *,
+    token: str,
+    client_id: str,
+    token_type_hint: str | None = None,
+    http: httpx.Client,
+) -> None:
+    """Revoke an access or refresh token (RFC 7009 §2.1), e.g. when the user disconnects.
+
+    Per §2.2 the provider answers 200 even for a token it does not know, so success does
+    not prove the token was valid.
+    """
+    form = {"token": token, "client_id": client_id}
+    if token_type_hint is not None:
+        form["token_type_hint"] = token_type_hint
+    _post_form(http, revocation_endpoint, form, (token,))
+
+
+def _request_token(
+    http: httpx.Client, url: str, form: dict[str, str], secrets: Iterable[str], now: float | None
+) -> TokenData:
+    body, status = _post_form(http, url, form, secrets)
+    if body is None:
+        raise OAuthError("server_error", f"{url} answered but not with a JSON object", status)
+    return TokenData.from_response(body, time.time() if now is None else now)
+
+
+def _post_form(
+    http: httpx.Client, url: str, form: dict[str, str], secrets: Iterable[str]
+) -> tuple[dict[str, Any] | None, int]:
+    """POST ``form`` as a form body; return the JSON object answered (or None) and the status.
+
+    Raises OAuthError for a transport failure or an OAuth error answer. ``secrets`` are
+    redacted from the provider's error_description in case it quotes them.
+    """
+    try:
+        response = http.post(url, data=form, headers={"Accept": "application/json"})
+    except httpx.HTTPError as e:
+        raise OAuthError("connection_error", f"could not reach {url} ({type(e).__name__}: {e})") from None
+    body = _json_object(response)
+    # Some providers (GitHub among them) answer errors with a 200, so look at the body first.
+    if body is not None and isinstance(body.get("error"), str):
+        description = body.get("error_description")
+        if isinstance(description, str):
+            description = redact_text(description, secrets)
+        raise OAuthError(body["error"], description or None, response.status_code)
+    if not response.is_success:
+        content_type = response.headers.get("content-type", "no content type")
+        raise OAuthError(
+            "server_error",
+            f"{url} answered without an OAuth error body ({content_type})",
+            response.status_code,
+        )
+    return body, response.status_code
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _is_number(value: object, types: tuple[type, ...]) -> bool:
+    # bool is an int to Python, but true is no number of seconds.
+    return isinstance(value, types) and not isinstance(value, bool)

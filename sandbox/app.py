@@ -1,0 +1,82 @@
+"""The whole stand-in world as one WSGI application.
+
+`/provider`, `/dashboard` and `/stripe` are three separate Flask apps, as the
+three parties are separate services; werkzeug's dispatcher sets each one's
+script root so the links they build carry their own prefix. ProxyFix adds the
+prefix jupyter-server-proxy forwards (`X-Forwarded-Prefix`), so pages and
+redirects served through JupyterHub or Binder point back through the proxy.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from pathlib import Path
+
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from helpers.redact import redact_text
+
+from .dashboard import create_dashboard_app
+from .provider import create_provider_app
+from .storage import Storage
+from .stripe_api import create_stripe_app
+
+access_log = logging.getLogger("sandbox.access")
+
+
+def _root(data_dir: Path):
+    def root(environ, start_response):
+        if environ.get("PATH_INFO") == "/healthz":
+            body = {"ok": True, "pid": os.getpid(), "data_dir": str(data_dir)}
+            return Response(json.dumps(body), mimetype="application/json")(environ, start_response)
+        return Response("Not found: the sandbox serves /provider, /dashboard and /stripe.", 404)(
+            environ, start_response
+        )
+
+    return root
+
+
+class AccessLog:
+    """One line a request, secrets redacted: codes and tokens in a URL end up here, as in any server's log."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        status_holder = []
+
+        def recording_start_response(status, headers, exc_info=None):
+            status_holder.append(status.split(" ", 1)[0])
+            return start_response(status, headers, exc_info)
+
+        result = self.app(environ, recording_start_response)
+        query = environ.get("QUERY_STRING")
+        target = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+        access_log.info(
+            "%s %s %s %.1fms",
+            environ.get("REQUEST_METHOD"),
+            redact_text(target),
+            status_holder[0] if status_holder else "-",
+            (time.perf_counter() - started) * 1000,
+        )
+        return result
+
+
+def create_app(data_dir: Path | str):
+    data_dir = Path(data_dir).resolve()
+    storage = Storage(data_dir / "sandbox.sqlite3")
+    world = DispatcherMiddleware(
+        _root(data_dir),
+        {
+            "/provider": create_provider_app(storage),
+            "/dashboard": create_dashboard_app(storage),
+            "/stripe": create_stripe_app(storage),
+        },
+    )
+    return ProxyFix(AccessLog(world), x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)

@@ -1,0 +1,126 @@
+"""App installs: which app, for which user and mode, with which permissions.
+
+In the real Dashboard a UI extension never holds an API key: the Dashboard
+session tells Stripe which app, user and mode a call comes from. The sandbox
+stands that identity in for a per-install API key, so both the Dashboard and
+the Stripe API stand-ins can tell who is calling, and accept only keys they
+issued.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import string
+import time
+from dataclasses import dataclass
+
+from helpers.manifest import Manifest
+
+from .storage import Storage
+
+_ALPHANUMERIC = string.ascii_letters + string.digits
+
+
+def random_id(prefix: str, length: int = 24) -> str:
+    """Stripe-style object ids and keys: a prefix and random alphanumerics."""
+    return prefix + "".join(secrets.choice(_ALPHANUMERIC) for _ in range(length))
+
+
+@dataclass(frozen=True)
+class Install:
+    api_key: str
+    install_id: str
+    app_id: str
+    user_id: str
+    account_id: str
+    mode: str
+    permissions: tuple[str, ...]
+
+    @property
+    def livemode(self) -> bool:
+        return self.mode == "live"
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.install_id,
+            "object": "apps.install",
+            "app_id": self.app_id,
+            "user_id": self.user_id,
+            "account_id": self.account_id,
+            "mode": self.mode,
+            "permissions": list(self.permissions),
+            "api_key": self.api_key,
+        }
+
+
+def _from_row(row) -> Install:
+    return Install(
+        api_key=row["api_key"],
+        install_id=row["install_id"],
+        app_id=row["app_id"],
+        user_id=row["user_id"],
+        account_id=row["account_id"],
+        mode=row["mode"],
+        permissions=tuple(json.loads(row["permissions"])),
+    )
+
+
+def install_app(storage: Storage, manifest: Manifest, user_id: str, mode: str, account_id: str) -> Install:
+    """Install (or re-install) an app for a user in a mode.
+
+    Re-installing keeps the install's key and takes the manifest's current
+    permissions, as approving an app's new permissions does in Stripe.
+    """
+    permissions = json.dumps(list(manifest.permissions))
+    with storage.write() as db:
+        row = db.execute(
+            "SELECT * FROM installs WHERE app_id=? AND user_id=? AND mode=?", (manifest.app_id, user_id, mode)
+        ).fetchone()
+        if row:
+            db.execute(
+                "UPDATE installs SET permissions=?, manifest=? WHERE api_key=?",
+                (permissions, json.dumps(dict(manifest.raw)), row["api_key"]),
+            )
+            api_key = row["api_key"]
+        else:
+            api_key = random_id(f"sk_{mode}_", 32)
+            db.execute(
+                "INSERT INTO installs (api_key, install_id, app_id, user_id, account_id, mode, permissions,"
+                " manifest, created) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    api_key,
+                    random_id("appinst_"),
+                    manifest.app_id,
+                    user_id,
+                    account_id,
+                    mode,
+                    permissions,
+                    json.dumps(dict(manifest.raw)),
+                    int(time.time()),
+                ),
+            )
+        row = db.execute("SELECT * FROM installs WHERE api_key=?", (api_key,)).fetchone()
+    return _from_row(row)
+
+
+def api_key_from_header(authorization: str | None) -> str | None:
+    """The key from `Bearer <key>` or from Basic auth with the key as user name (both work with Stripe)."""
+    if not authorization:
+        return None
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip() or None
+    if scheme.lower() == "basic":
+        try:
+            return base64.b64decode(value).decode().partition(":")[0] or None
+        except (ValueError, UnicodeDecodeError):
+            return None
+    return None
+
+
+def find_install(storage: Storage, api_key: str) -> Install | None:
+    with storage.read() as db:
+        row = db.execute("SELECT * FROM installs WHERE api_key=?", (api_key,)).fetchone()
+    return _from_row(row) if row else None

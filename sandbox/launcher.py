@@ -1,0 +1,231 @@
+"""Start, find and stop the one sandbox of a data folder; what notebooks call.
+
+The sandbox runs detached from the kernel, so it outlives a kernel restart and
+"find the secret in a later session" is real. A lock file makes two kernels
+starting at once share one sandbox instead of racing to start two.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Mapping
+
+import httpx
+
+from helpers.errors import KitError
+from helpers.manifest import Manifest, load_manifest
+from helpers.redact import redact_value
+
+from .server import ANNOUNCE_FILE, LOG_FILE
+from .user_agent import ConsentResult, consent
+
+ENV_DATA_DIR = "KIT_SANDBOX_DIR"
+
+
+class SandboxError(KitError):
+    """The sandbox could not be started, reached or used."""
+
+
+def default_data_dir() -> Path:
+    """`$KIT_SANDBOX_DIR`, else `.sandbox/` at the top of the kit's checkout (found from the working folder)."""
+    if os.environ.get(ENV_DATA_DIR):
+        return Path(os.environ[ENV_DATA_DIR]).expanduser()
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").exists() and (folder / "sandbox").is_dir():
+            return folder / ".sandbox"
+    return Path.home() / ".kit-sandbox"
+
+
+@dataclass(frozen=True)
+class AppInstall:
+    """An app installed for one user in one mode; `api_key` stands for that install's identity."""
+
+    id: str
+    app_id: str
+    user_id: str
+    account_id: str
+    mode: str
+    permissions: tuple[str, ...]
+    api_key: str
+
+    def __repr__(self) -> str:
+        return (
+            f"AppInstall(app_id={self.app_id!r}, user_id={self.user_id!r}, mode={self.mode!r}, "
+            f"permissions={self.permissions!r}, api_key={redact_value(self.api_key)!r})"
+        )
+
+
+@dataclass(frozen=True)
+class World:
+    """A running sandbox: where each stand-in lives, and the sandbox-only actions."""
+
+    base_url: str
+    data_dir: Path
+    pid: int
+
+    @property
+    def port(self) -> int:
+        return int(self.base_url.rsplit(":", 1)[1])
+
+    @property
+    def stripe_api_base(self) -> str:
+        return f"{self.base_url}/stripe"
+
+    @property
+    def provider_issuer(self) -> str:
+        return f"{self.base_url}/provider"
+
+    @property
+    def dashboard_base(self) -> str:
+        return f"{self.base_url}/dashboard"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / LOG_FILE
+
+    def browser_url(self, path: str = "/") -> str:
+        """The address of a sandbox page for the learner's browser.
+
+        On JupyterHub and Binder the browser is not on the kernel's machine,
+        so it goes through jupyter-server-proxy under the server's prefix;
+        the link is relative, and the browser supplies the host.
+        """
+        path = "/" + path.lstrip("/")
+        prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+        if prefix:
+            return f"{prefix.rstrip('/')}/proxy/{self.port}{path}"
+        return f"{self.base_url}{path}"
+
+    def _client(self) -> httpx.Client:
+        return httpx.Client(timeout=30)
+
+    def install_app(self, manifest: Manifest | Mapping | str | Path, user_id: str, mode: str = "test") -> AppInstall:
+        """Install the app for a user in a mode, as uploading and installing it in Stripe would."""
+        if isinstance(manifest, (str, Path)):
+            manifest = load_manifest(manifest)
+        raw = dict(manifest.raw) if isinstance(manifest, Manifest) else dict(manifest)
+        with self._client() as http:
+            response = http.post(
+                f"{self.dashboard_base}/api/installs", json={"manifest": raw, "user_id": user_id, "mode": mode}
+            )
+        body = response.json()
+        if response.status_code != 200:
+            raise SandboxError(body["error"]["message"], hint="Fix the manifest or the arguments, then try again.")
+        return AppInstall(
+            id=body["id"],
+            app_id=body["app_id"],
+            user_id=body["user_id"],
+            account_id=body["account_id"],
+            mode=body["mode"],
+            permissions=tuple(body["permissions"]),
+            api_key=body["api_key"],
+        )
+
+    def consent(self, link: str, approve: bool = True) -> ConsentResult:
+        """Play the user at the provider's consent page: open the link, press Approve or Deny."""
+        with self._client() as http:
+            return consent(link, approve=approve, sandbox_base=self.base_url, http=http)
+
+    def is_healthy(self) -> bool:
+        try:
+            response = httpx.get(f"{self.base_url}/healthz", timeout=2)
+            return response.status_code == 200 and Path(response.json()["data_dir"]) == self.data_dir
+        except (httpx.HTTPError, ValueError, KeyError):
+            return False
+
+    def stop(self, timeout: float = 10) -> None:
+        """Stop this sandbox. Its data stays in the data folder for the next start."""
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _alive(self.pid):
+            time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie child of this process has exited but still "exists"
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return True
+
+
+@contextmanager
+def _locked(data_dir: Path) -> Iterator[None]:
+    with open(data_dir / "launcher.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def running(data_dir: Path | str | None = None) -> World | None:
+    """The healthy sandbox serving this data folder, if there is one."""
+    data_dir = Path(data_dir or default_data_dir()).resolve()
+    try:
+        announced = json.loads((data_dir / ANNOUNCE_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    world = World(f"http://127.0.0.1:{announced['port']}", data_dir, announced["pid"])
+    return world if _alive(world.pid) and world.is_healthy() else None
+
+
+def start(data_dir: Path | str | None = None, port: int | None = None, timeout: float = 30) -> World:
+    """Reuse the running sandbox of this data folder, or start one (detached, on a free port by default)."""
+    data_dir = Path(data_dir or default_data_dir()).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with _locked(data_dir):
+        world = running(data_dir)
+        if world:
+            return world
+        (data_dir / ANNOUNCE_FILE).unlink(missing_ok=True)
+        with open(data_dir / "sandbox.stderr", "ab") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "sandbox", "--port", str(port or 0), "--data-dir", str(data_dir)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,  # not in the kernel's process group: survives a kernel restart
+                cwd=Path(__file__).resolve().parent.parent,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise SandboxError(
+                    f"The sandbox exited at start (exit code {process.returncode}).",
+                    hint=f"Read {data_dir / 'sandbox.stderr'}; if the port is in use, call sandbox.start() "
+                    "without a port to take a free one.",
+                )
+            world = running(data_dir)
+            if world and world.pid == process.pid:
+                return world
+            time.sleep(0.05)
+        process.terminate()
+        raise SandboxError(
+            f"The sandbox did not answer within {timeout:.0f} seconds.",
+            hint=f"Read {data_dir / 'sandbox.stderr'} and {data_dir / LOG_FILE}, then try sandbox.start() again.",
+        )
+
+
+def stop(data_dir: Path | str | None = None) -> bool:
+    """Stop the sandbox of this data folder, if one runs. Returns whether one was stopped."""
+    world = running(data_dir)
+    if world:
+        world.stop()
+    return world is not None

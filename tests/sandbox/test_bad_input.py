@@ -1,0 +1,284 @@
+"""Every failure a learner (or an attacker) can cause, with the exact error it gets and proof that nothing changed.
+
+"Nothing changed" is checked on the sandbox's own SQLite file: the tables a
+failed request must not touch are the same before and after.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+import stripe
+
+from .conftest import make_app, new_user
+
+
+def snapshot(world, *tables: str) -> dict:
+    db = sqlite3.connect(f"file:{world.data_dir / 'sandbox.sqlite3'}?mode=ro", uri=True)
+    try:
+        return {t: sorted(tuple(r) for r in db.execute(f"SELECT * FROM {t}")) for t in tables}
+    finally:
+        db.close()
+
+
+def age(world, table: str, column: str, seconds: int) -> None:
+    db = sqlite3.connect(world.data_dir / "sandbox.sqlite3")
+    with db:
+        db.execute(f"UPDATE {table} SET {column} = {column} - ?", (seconds,))
+    db.close()
+
+
+def oauth_error(response) -> tuple[int, str]:
+    return response.status_code, response.json()["error"]
+
+
+# --- the token endpoint -----------------------------------------------------------------------
+
+def test_wrong_verifier(app, http):
+    context = app.approved_context(http)
+    before = snapshot(app.world, "tokens", "auth_codes")
+    wrong = context["verifier"][:-1] + ("A" if context["verifier"][-1] != "A" else "B")
+    response = app.token_request(http, context, code_verifier=wrong)
+    assert oauth_error(response) == (400, "invalid_grant")
+    assert response.json()["error_description"] == "Code challenge failed."
+    assert snapshot(app.world, "tokens", "auth_codes") == before
+    assert app.token_request(http, context).status_code == 200  # the code was not spent
+
+
+def test_missing_verifier(app, http):
+    context = app.approved_context(http)
+    before = snapshot(app.world, "tokens", "auth_codes")
+    response = app.token_request(http, context, code_verifier=None)
+    assert oauth_error(response) == (400, "invalid_request")
+    assert "code_verifier" in response.json()["error_description"]
+    assert snapshot(app.world, "tokens", "auth_codes") == before
+
+
+def test_replayed_code_is_refused_and_revokes_its_tokens(app, http):
+    context = app.approved_context(http)
+    token = app.token_request(http, context).json()
+    me = f"{app.world.provider_issuer}/api/me"
+    assert http.get(me, headers={"Authorization": f"Bearer {token['access_token']}"}).status_code == 200
+    count = len(snapshot(app.world, "tokens")["tokens"])
+    replay = app.token_request(http, context)
+    assert oauth_error(replay) == (400, "invalid_grant")
+    assert "already used" in replay.json()["error_description"]
+    assert len(snapshot(app.world, "tokens")["tokens"]) == count  # nothing new issued
+    assert http.get(me, headers={"Authorization": f"Bearer {token['access_token']}"}).status_code == 401
+
+
+def test_expired_code(app, http):
+    context = app.approved_context(http)
+    age(app.world, "auth_codes", "auth_time", 601)
+    before = snapshot(app.world, "tokens")
+    response = app.token_request(http, context)
+    assert oauth_error(response) == (400, "invalid_grant")
+    assert "expired" in response.json()["error_description"]
+    assert snapshot(app.world, "tokens") == before
+
+
+def test_redirect_uri_mismatch_at_the_token_endpoint(app, http):
+    context = app.approved_context(http)
+    before = snapshot(app.world, "tokens", "auth_codes")
+    response = app.token_request(http, context, redirect_uri=app.redirect_uri.replace("/test/", "/"))
+    assert oauth_error(response) == (400, "invalid_grant")
+    assert "redirect_uri" in response.json()["error_description"]
+    assert snapshot(app.world, "tokens", "auth_codes") == before
+
+
+def test_token_parameters_in_the_query_string(app, http):
+    context = app.approved_context(http)
+    before = snapshot(app.world, "tokens", "auth_codes")
+    query = dict(grant_type="authorization_code", code=context["code"], code_verifier=context["verifier"],
+                 client_id=app.client_id, redirect_uri=app.redirect_uri)
+    response = http.post(f"{app.world.provider_issuer}/token", params=query,
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert oauth_error(response) == (400, "invalid_request")
+    assert "request body" in response.json()["error_description"]
+    assert snapshot(app.world, "tokens", "auth_codes") == before
+    # The server's access log saw the URL, but with the secrets redacted.
+    log = app.world.log_file.read_text()
+    assert "POST /provider/token?grant_type=authorization_code&code=…" in log
+    assert context["code"] not in log and context["verifier"] not in log
+
+
+# --- the authorization endpoint ---------------------------------------------------------------
+
+def test_plain_challenge_is_refused_at_the_authorization_endpoint(app, http):
+    before = snapshot(app.world, "auth_codes")
+    link, state = app.link(http)
+    result = app.world.consent(link.replace("code_challenge_method=S256", "code_challenge_method=plain"))
+    assert (result.outcome, result.error) == ("handed_over", "invalid_request")
+    assert app.take_context(http) == {"code": None, "verifier": None, "state": None, "error": "invalid_request"}
+    assert snapshot(app.world, "auth_codes") == before
+
+
+def test_missing_challenge_is_refused_at_the_authorization_endpoint(app, http):
+    before = snapshot(app.world, "auth_codes")
+    link, _ = app.link(http)
+    stripped = "&".join(p for p in link.split("&") if not p.startswith("code_challenge"))
+    result = app.world.consent(stripped)
+    assert (result.outcome, result.error) == ("handed_over", "invalid_request")
+    assert snapshot(app.world, "auth_codes") == before
+
+
+def test_unregistered_redirect_uri_is_not_redirected_to(app, http):
+    before = snapshot(app.world, "auth_codes", "oauth_contexts")
+    link, _ = app.link(http, redirect_uri="https://attacker.example/steal")
+    result = app.world.consent(link)
+    assert (result.outcome, result.error) == ("provider_error", "invalid_request")
+    assert snapshot(app.world, "auth_codes", "oauth_contexts") == before
+
+
+def test_unknown_client(app, http):
+    before = snapshot(app.world, "auth_codes", "oauth_contexts")
+    link, _ = app.link(http, client_id="no-such-client")
+    result = app.world.consent(link)
+    assert (result.outcome, result.error) == ("provider_error", "invalid_client")
+    assert snapshot(app.world, "auth_codes", "oauth_contexts") == before
+
+
+def test_deny(app, http):
+    before = snapshot(app.world, "auth_codes")
+    link, _ = app.link(http)
+    result = app.world.consent(link, approve=False)
+    assert (result.outcome, result.error) == ("handed_over", "access_denied")
+    assert app.take_context(http) == {"code": None, "verifier": None, "state": None, "error": "access_denied"}
+    assert snapshot(app.world, "auth_codes") == before
+
+
+# --- the Dashboard landing --------------------------------------------------------------------
+
+def test_state_mismatch(app, http):
+    link, state = app.link(http)
+    forged = link.replace(state["state"], "forged-by-an-attacker")
+    before = snapshot(app.world, "oauth_contexts", "oauth_states")
+    result = app.world.consent(forged)
+    # The provider echoes any state; the Dashboard is the one that refuses it.
+    assert (result.outcome, result.reason) == ("refused", "unknown_state")
+    assert app.take_context(http) is None
+    assert snapshot(app.world, "oauth_contexts", "oauth_states") == before
+
+
+def test_replayed_state(app, http):
+    link, _ = app.link(http)
+    first = app.world.consent(link)
+    assert first.outcome == "handed_over"
+    assert app.take_context(http)["code"]
+    before = snapshot(app.world, "oauth_contexts")
+    again = http.get(first.redirect_url)
+    assert again.status_code == 400 and 'data-reason="used_state"' in again.text
+    assert app.take_context(http) is None
+    assert snapshot(app.world, "oauth_contexts") == before
+
+
+def test_expired_state(app, http):
+    link, _ = app.link(http)
+    age(app.world, "oauth_states", "created", 601)
+    result = app.world.consent(link)
+    assert (result.outcome, result.reason) == ("refused", "expired_state")
+    assert app.take_context(http) is None
+
+
+def test_state_of_another_mode(world, http):
+    app = make_app(world, http)
+    link, _ = app.link(http, redirect_uri=app.redirect_uri.replace("/test/apps-oauth/", "/apps-oauth/"))
+    result = world.consent(link)
+    assert (result.outcome, result.reason) == ("refused", "other_mode")
+    assert app.take_context(http) is None
+
+
+# --- the Secret Store -------------------------------------------------------------------------
+
+def secrets_client(app_or_key, world) -> stripe.StripeClient:
+    key = app_or_key if isinstance(app_or_key, str) else app_or_key.install.api_key
+    return stripe.StripeClient(key, base_addresses={"api": world.stripe_api_base}, max_network_retries=0)
+
+
+def user_scope(app) -> dict:
+    return {"type": "user", "user": app.install.user_id}
+
+
+def test_unknown_key(app, http):
+    before = snapshot(app.world, "secrets")
+    client = secrets_client("sk_test_" + "x" * 32, app.world)
+    with pytest.raises(stripe.AuthenticationError) as caught:
+        client.v1.apps.secrets.create({"name": "t", "payload": "p", "scope": {"type": "account"}})
+    assert caught.value.http_status == 401
+    assert caught.value.error.type == "invalid_request_error"
+    assert "x" * 32 not in str(caught.value)  # the key is redacted in the message
+    assert snapshot(app.world, "secrets") == before
+
+
+def test_missing_secret_write(world, http):
+    app = make_app(world, http, permissions=("user_email_read",))
+    before = snapshot(world, "secrets")
+    with pytest.raises(stripe.PermissionError) as caught:
+        secrets_client(app, world).v1.apps.secrets.create({"name": "t", "payload": "p", "scope": user_scope(app)})
+    assert caught.value.http_status == 403
+    assert "stripe apps grant permission" in caught.value.user_message
+    assert snapshot(world, "secrets") == before
+
+
+def test_payload_of_5001_characters(app, http):
+    before = snapshot(app.world, "secrets")
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        secrets_client(app, app.world).v1.apps.secrets.create(
+            {"name": "t", "payload": "x" * 5001, "scope": user_scope(app)})
+    assert (caught.value.http_status, caught.value.error.type, caught.value.param) == (
+        400, "invalid_request_error", "payload")
+    assert snapshot(app.world, "secrets") == before
+    # 5000 is allowed
+    secrets_client(app, app.world).v1.apps.secrets.create({"name": "t", "payload": "x" * 5000, "scope": user_scope(app)})
+
+
+def test_eleventh_secret(app, http):
+    client = secrets_client(app, app.world)
+    for i in range(10):
+        client.v1.apps.secrets.create({"name": f"s{i}", "payload": "p", "scope": user_scope(app)})
+    before = snapshot(app.world, "secrets")
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.apps.secrets.create({"name": "s10", "payload": "p", "scope": user_scope(app)})
+    assert (caught.value.http_status, caught.value.param) == (400, "name")
+    assert "10 secrets" in caught.value.user_message
+    assert snapshot(app.world, "secrets") == before
+    # replacing one of the ten is still allowed
+    client.v1.apps.secrets.create({"name": "s3", "payload": "new", "scope": user_scope(app)})
+
+
+def test_expires_at_in_the_past(app, http):
+    before = snapshot(app.world, "secrets")
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        secrets_client(app, app.world).v1.apps.secrets.create(
+            {"name": "t", "payload": "p", "scope": user_scope(app), "expires_at": int(time.time()) - 10})
+    assert (caught.value.http_status, caught.value.code, caught.value.param) == (
+        400, "parameter_invalid_integer", "expires_at")
+    assert snapshot(app.world, "secrets") == before
+
+
+def test_find_of_a_missing_name(app, http):
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        secrets_client(app, app.world).v1.apps.secrets.find({"name": "nope", "scope": user_scope(app)})
+    assert (caught.value.http_status, caught.value.code, caught.value.param) == (404, "resource_missing", "name")
+    assert caught.value.user_message == "No such secret: 'nope'"
+
+
+def test_another_users_scope(app, http):
+    before = snapshot(app.world, "secrets")
+    other = {"type": "user", "user": new_user()}
+    with pytest.raises(stripe.PermissionError) as caught:
+        secrets_client(app, app.world).v1.apps.secrets.create({"name": "t", "payload": "p", "scope": other})
+    assert (caught.value.http_status, caught.value.error.param) == (403, "scope[user]")
+    assert snapshot(app.world, "secrets") == before
+
+
+def test_scope_user_with_account(app, http):
+    before = snapshot(app.world, "secrets")
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        secrets_client(app, app.world).v1.apps.secrets.create(
+            {"name": "t", "payload": "p", "scope": {"type": "account", "user": app.install.user_id}})
+    assert (caught.value.http_status, caught.value.code, caught.value.param) == (
+        400, "parameter_unknown", "scope[user]")
+    assert snapshot(app.world, "secrets") == before
