@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -29,6 +30,7 @@ from .server import ANNOUNCE_FILE, LOG_FILE
 from .user_agent import ConsentResult, consent
 
 ENV_DATA_DIR = "KIT_SANDBOX_DIR"
+LAST_PORT_FILE = "last-port"
 
 
 class SandboxError(KitError):
@@ -186,8 +188,22 @@ def running(data_dir: Path | str | None = None) -> World | None:
     return world if _alive(world.pid) and world.is_healthy() else None
 
 
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def start(data_dir: Path | str | None = None, port: int | None = None, timeout: float = 30) -> World:
-    """Reuse the running sandbox of this data folder, or start one (detached, on a free port by default)."""
+    """Reuse the running sandbox of this data folder, or start one, detached.
+
+    Without a port it takes the port this data folder's sandbox last had,
+    when that is free, so the redirect URIs registered with the provider
+    (which hold the port) keep working after a restart; else any free port.
+    """
     data_dir = Path(data_dir or default_data_dir()).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     with _locked(data_dir):
@@ -195,6 +211,12 @@ def start(data_dir: Path | str | None = None, port: int | None = None, timeout: 
         if world:
             return world
         (data_dir / ANNOUNCE_FILE).unlink(missing_ok=True)
+        if port is None:
+            try:
+                last = int((data_dir / LAST_PORT_FILE).read_text())
+            except (OSError, ValueError):
+                last = 0
+            port = last if last and _port_is_free(last) else 0
         with open(data_dir / "sandbox.stderr", "ab") as stderr:
             process = subprocess.Popen(
                 [sys.executable, "-m", "sandbox", "--port", str(port or 0), "--data-dir", str(data_dir)],
@@ -214,6 +236,7 @@ def start(data_dir: Path | str | None = None, port: int | None = None, timeout: 
                 )
             world = running(data_dir)
             if world and world.pid == process.pid:
+                (data_dir / LAST_PORT_FILE).write_text(str(world.port))
                 return world
             time.sleep(0.05)
         process.terminate()

@@ -1,0 +1,108 @@
+"""What a Stripe App's own code does in the PKCE OAuth flow, in Python: one module a step.
+
+- ``manifest``: read ``stripe-app.json``; the test and live redirect URLs (step 1)
+- ``pkce``: verifier, S256 challenge, state (RFC 7636)
+- ``context``: the extension context and the Dashboard calls (steps 3 and 4)
+- ``authorize``: the authorization link, properly encoded (step 3)
+- ``tokens``: code exchange, refresh, revocation (step 5)
+- ``secret_store``: save and find the token in Stripe's Secret Store (steps 6 and 7)
+- ``trace``: what went over the wire, redacted; ``redact``: how secrets are hidden
+- ``errors``: the kit's exceptions, each with a hint
+
+``helpers`` never imports ``sandbox``: the same code runs against a real provider and Stripe.
+"""
+
+from helpers.authorize import authorization_url, parse_redirect
+from helpers.context import (
+    Dashboard,
+    Environment,
+    ExtensionContext,
+    OAuthContext,
+    OAuthState,
+    UserContext,
+)
+from helpers.errors import (
+    AuthorizeError,
+    DashboardError,
+    KitError,
+    ManifestError,
+    OAuthError,
+    PKCEError,
+    SecretStoreError,
+    TokenError,
+)
+from helpers.manifest import (
+    Manifest,
+    RedirectURLs,
+    check_ready,
+    connect_src_allows,
+    load_manifest,
+    parse_manifest,
+    redirect_url,
+    redirect_urls,
+)
+from helpers.pkce import challenge_matches, check_verifier, make_state, make_verifier, s256_challenge
+from helpers.redact import redact_mapping, redact_text, redact_value
+from helpers.secret_store import (
+    Scope,
+    delete_secret,
+    find_secret,
+    find_token,
+    list_secrets,
+    make_client,
+    save_secret,
+    save_token,
+)
+from helpers.tokens import TokenData, exchange_code, refresh, revoke
+from helpers.trace import Exchange, Trace, TracedStripeHTTPClient, traced_client
+
+__all__ = [
+    "AuthorizeError",
+    "Dashboard",
+    "DashboardError",
+    "Environment",
+    "Exchange",
+    "ExtensionContext",
+    "KitError",
+    "Manifest",
+    "ManifestError",
+    "OAuthContext",
+    "OAuthError",
+    "OAuthState",
+    "PKCEError",
+    "RedirectURLs",
+    "Scope",
+    "SecretStoreError",
+    "TokenData",
+    "TokenError",
+    "Trace",
+    "TracedStripeHTTPClient",
+    "UserContext",
+    "authorization_url",
+    "challenge_matches",
+    "check_ready",
+    "check_verifier",
+    "connect_src_allows",
+    "delete_secret",
+    "exchange_code",
+    "find_secret",
+    "find_token",
+    "list_secrets",
+    "load_manifest",
+    "make_client",
+    "make_state",
+    "make_verifier",
+    "parse_manifest",
+    "parse_redirect",
+    "redact_mapping",
+    "redact_text",
+    "redact_value",
+    "redirect_url",
+    "redirect_urls",
+    "refresh",
+    "revoke",
+    "s256_challenge",
+    "save_secret",
+    "save_token",
+    "traced_client",
+]

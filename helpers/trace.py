@@ -1,0 +1,162 @@
+"""Record every HTTP exchange of the flow, redacted, so a learner can read what went over the wire.
+
+A ``Trace`` hooks into an ``httpx.Client`` (event hooks), so it sees the kit's own calls
+(Dashboard, provider) and, through ``TracedStripeHTTPClient``, the Stripe SDK's calls too.
+Each exchange is redacted as it is recorded: nothing secret is ever stored, so nothing
+secret can be displayed, saved in a notebook, or logged by mistake.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import stripe
+
+from helpers.redact import redact_header, redact_text
+
+Headers = tuple[tuple[str, str], ...]
+
+# What render_text shows by default: the headers the lessons talk about. The others
+# (user agents, idempotency keys, dates) change from run to run and would drown them.
+SHOWN_HEADERS = frozenset({"authorization", "content-type", "location", "stripe-version"})
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and its response, already redacted. Header names are lower case."""
+
+    method: str
+    url: str
+    status: int
+    request_headers: Headers
+    request_body: str
+    response_headers: Headers
+    response_body: str
+    elapsed_ms: float
+
+    def render_text(self, headers: Collection[str] | None = SHOWN_HEADERS) -> str:
+        """Return the exchange as text: a ``METHOD URL → STATUS`` line, then ``>`` request
+        and ``<`` response lines; only the headers named in ``headers`` (all if None)."""
+        lines = [f"{self.method} {self.url} → {self.status}"]
+        for marker, header_pairs, body in (
+            (">", self.request_headers, self.request_body),
+            ("<", self.response_headers, self.response_body),
+        ):
+            lines += [f"{marker} {name}: {value}" for name, value in header_pairs if headers is None or name in headers]
+            if body:
+                lines.append(f"{marker} {body}")
+        return "\n".join(lines)
+
+
+class Trace:
+    """A thread-safe record of HTTP exchanges, plus secret values to hide wherever they appear.
+
+    Field rules already hide codes, verifiers, tokens and keys in URLs, forms, JSON and
+    headers; ``remember`` adds values that could show up anywhere else.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._exchanges: list[Exchange] = []
+        self._known: set[str] = set()
+
+    def remember(self, *values: str | None) -> None:
+        """Hide these values (the empty and None ones are skipped) in every exchange recorded from now on."""
+        with self._lock:
+            self._known.update(value for value in values if value)
+
+    def event_hooks(self) -> dict[str, list[Callable[[httpx.Response], None]]]:
+        """Return the hooks to pass as ``httpx.Client(event_hooks=...)``."""
+        # The response hook sees the request as well, so one hook records the whole exchange.
+        return {"response": [self._record]}
+
+    @property
+    def exchanges(self) -> tuple[Exchange, ...]:
+        """The exchanges recorded so far, oldest first."""
+        with self._lock:
+            return tuple(self._exchanges)
+
+    def clear(self) -> None:
+        """Forget the exchanges recorded so far (the remembered secrets stay hidden)."""
+        with self._lock:
+            self._exchanges.clear()
+
+    def render_text(self, headers: Collection[str] | None = SHOWN_HEADERS) -> str:
+        """Return every exchange as text, one block each (see ``Exchange.render_text``)."""
+        return "\n\n".join(exchange.render_text(headers) for exchange in self.exchanges)
+
+    def _record(self, response: httpx.Response) -> None:
+        # Reading here makes the body available to the trace and still to the caller.
+        response.read()
+        request = response.request
+        with self._lock:
+            known = tuple(self._known)
+        exchange = Exchange(
+            method=request.method,
+            url=redact_text(str(request.url), known),
+            status=response.status_code,
+            request_headers=_redact_headers(request.headers, known),
+            request_body=redact_text(request.content.decode("utf-8", errors="replace"), known),
+            response_headers=_redact_headers(response.headers, known),
+            response_body=redact_text(response.text, known),
+            elapsed_ms=response.elapsed.total_seconds() * 1000,
+        )
+        with self._lock:
+            self._exchanges.append(exchange)
+
+
+def traced_client(trace: Trace | None = None, **kwargs: Any) -> httpx.Client:
+    """Return an ``httpx.Client`` whose exchanges ``trace`` records (a plain one if ``trace`` is None).
+
+    ``kwargs`` go to ``httpx.Client``; event hooks given there run before the trace's.
+    """
+    if trace is not None:
+        hooks: dict[str, list[Any]] = {name: list(fns) for name, fns in (kwargs.pop("event_hooks", None) or {}).items()}
+        for name, fns in trace.event_hooks().items():
+            hooks.setdefault(name, []).extend(fns)
+        kwargs["event_hooks"] = hooks
+    return httpx.Client(**kwargs)
+
+
+class TracedStripeHTTPClient(stripe.HTTPClient):
+    """A stripe-python HTTP client that sends through a given ``httpx.Client``.
+
+    Pass it as ``stripe.StripeClient(..., http_client=...)``: the Stripe SDK's requests then
+    go through that client, so its trace records them next to the OAuth calls. It owns the
+    ``httpx.Client``: ``close()`` closes it. Synchronous calls only.
+    """
+
+    name = "httpx"
+
+    def __init__(self, http: httpx.Client) -> None:
+        super().__init__()
+        self._http = http
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        post_data: Any = None,
+    ) -> tuple[bytes, int, Mapping[str, str]]:
+        """Send one request; the SDK calls this (and does its retries around it)."""
+        try:
+            # The SDK hands over the body already form-encoded, so it goes as content.
+            response = self._http.request(method, url, headers=headers, content=post_data)
+        except httpx.HTTPError as e:
+            raise stripe.APIConnectionError(
+                f"Could not reach {url} ({type(e).__name__}: {e})", should_retry=True
+            ) from None
+        return response.content, response.status_code, response.headers
+
+    def close(self) -> None:
+        """Close the ``httpx.Client``."""
+        self._http.close()
+
+
+def _redact_headers(headers: httpx.Headers, known: Iterable[str]) -> Headers:
+    return tuple((name, redact_header(name, value, known)) for name, value in headers.multi_items())
