@@ -20,7 +20,9 @@ from helpers.errors import DashboardError, OAuthError
 from helpers.manifest import Mode, check_mode
 from helpers.redact import redact_text, redacted_repr
 
-_SANDBOX_HINT = "Is the sandbox running? Start it with sandbox.start() and use the Dashboard URL it gives."
+_SANDBOX_HINT = (
+    "Is the sandbox running? Start it with sandbox.start() and use the Dashboard URL it gives."
+)
 _BASE_URL_HINT = (
     "Check base_url: it must be the Dashboard's base (such as http://127.0.0.1:PORT/dashboard), "
     "not the provider's or Stripe's."
@@ -141,7 +143,12 @@ class Dashboard:
                 "The Dashboard's oauth_context is not an object.",
                 _BASE_URL_HINT,
             )
-        return OAuthContext(**{name: context.get(name) for name in ("code", "verifier", "state", "error")})
+        return OAuthContext(
+            code=context.get("code"),
+            verifier=context.get("verifier"),
+            state=context.get("state"),
+            error=context.get("error"),
+        )
 
     def _call(self, method: str, path: str, json: dict[str, Any] | None = None) -> dict[str, Any]:
         url = self.base_url + path
@@ -167,9 +174,9 @@ class Dashboard:
             )
         error = body.get("error") if isinstance(body, dict) else None
         message = error.get("message") if isinstance(error, dict) else None
+        detail = redact_text(message) if isinstance(message, str) and message else "no error message"
         raise DashboardError(
-            f"The Dashboard answered {method} {path} with HTTP {response.status_code}: "
-            f"{redact_text(message) if isinstance(message, str) else 'no error message'}.",
+            f"The Dashboard answered {method} {path} with HTTP {response.status_code}: {detail}",
             _STATUS_HINTS.get(response.status_code, _DEFAULT_HINT),
             status_code=response.status_code,
         )

@@ -46,9 +46,9 @@ class TokenError(KitError):
 # endpoint), RFC 7009 §2.2.1 (revocation), plus two the kit raises itself for transport failures.
 OAUTH_HINTS: dict[str, str] = {
     "invalid_grant": (
-        "The code has expired, was already used, or does not match the verifier or the "
-        "redirect_uri it was issued for. A code works once: start the flow again with a "
-        "fresh authorization link."
+        "The code (or refresh token) has expired, was already used or revoked, or does not "
+        "match the verifier or the redirect_uri it was issued for. A code works once: start "
+        "the flow again with a fresh authorization link."
     ),
     "invalid_request": (
         "A required parameter is missing or malformed. Send grant_type, code, redirect_uri, "

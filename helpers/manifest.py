@@ -28,7 +28,9 @@ APP_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_\-\.]+$")
 CONNECT_SRC_PATTERN = re.compile(r"^https?://.*/.+")
 PRODUCTION_DASHBOARD = "https://dashboard.stripe.com"
 SECRET_WRITE = "secret_write"
-GRANT_SECRET_WRITE = 'stripe apps grant permission "secret_write" "Allows storing secrets between page reloads"'
+GRANT_SECRET_WRITE = (
+    'stripe apps grant permission "secret_write" "Allows storing secrets between page reloads"'
+)
 
 Mode = Literal["test", "live"]
 MODES: tuple[Mode, ...] = ("test", "live")
@@ -94,14 +96,19 @@ def load_manifest(path: str | Path) -> Manifest:
     """Read ``stripe-app.json`` at ``path`` and parse it (see ``parse_manifest``)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        content = path.read_bytes()
     except OSError as e:
         raise ManifestError(
             f"Cannot read the manifest {path}: {e.strerror}.",
             "Pass the path of your stripe-app.json; the sample one is notebooks/stripe-app.json.",
         ) from None
     try:
-        data = json.loads(text)
+        data = json.loads(content.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise ManifestError(
+            f"{path} is not UTF-8 text (byte {e.start} cannot be read).",
+            "Save the file as UTF-8; most editors offer it in their encoding menu.",
+        ) from None
     except json.JSONDecodeError as e:
         raise ManifestError(
             f"{path} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}.",
@@ -115,7 +122,7 @@ def check_mode(mode: str) -> Mode:
     if mode not in MODES:
         raise ManifestError(
             f"mode must be 'test' or 'live', not {mode!r}.",
-            "Use environment.mode from the extension context; a Stripe sandbox counts as 'test'.",
+            "Use environment.mode from the extension context.",
         )
     return cast(Mode, mode)
 
@@ -149,7 +156,10 @@ def connect_src_allows(manifest: Manifest, url: str) -> bool:
     target = urlsplit(url)
     for entry in manifest.connect_src or ():
         allowed = urlsplit(entry)
-        if (allowed.scheme.lower(), allowed.netloc.lower()) != (target.scheme.lower(), target.netloc.lower()):
+        if (allowed.scheme.lower(), allowed.netloc.lower()) != (
+            target.scheme.lower(),
+            target.netloc.lower(),
+        ):
             continue
         if allowed.path.endswith("/") and target.path.startswith(allowed.path):
             return True

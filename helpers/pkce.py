@@ -95,7 +95,7 @@ def challenge_matches(verifier: str, challenge: str) -> bool:
 
 
 def make_state(n_bytes: int = 24) -> str:
-    """Return a new random, URL-safe ``state`` value that ties a redirect to the request that caused it."""
+    """Return a new random, URL-safe ``state``: it ties a redirect to the request that caused it."""
     if n_bytes < MIN_STATE_BYTES:
         raise PKCEError(
             f"n_bytes={n_bytes} is too few: a state needs at least {MIN_STATE_BYTES} random "

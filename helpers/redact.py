@@ -136,7 +136,8 @@ def _redact_item(key: str, value: Any, known: tuple[str, ...]) -> Any:
     if isinstance(value, Mapping):
         return redact_mapping(value, known)
     if isinstance(value, (list, tuple)):
-        return type(value)(_redact_item(key, item, known) for item in value)
+        items = [_redact_item(key, item, known) for item in value]
+        return items if isinstance(value, list) else tuple(items)
     return value
 
 

@@ -65,10 +65,14 @@ class TokenData:
             # The error names a position only, never the text: the text holds the token.
             raise TokenError(f"The saved token is not valid JSON: {e}.", _SAVED_HINT) from None
         if not isinstance(data, dict):
-            raise TokenError(f"The saved token is JSON but not an object: {type(data).__name__}.", _SAVED_HINT)
+            raise TokenError(
+                f"The saved token is JSON but not an object: {type(data).__name__}.", _SAVED_HINT
+            )
         expires_at = data.get("expires_at")
         if expires_at is not None and not _is_number(expires_at, (int,)):
-            raise TokenError("The saved token's expires_at is not a whole number of seconds.", _SAVED_HINT)
+            raise TokenError(
+                "The saved token's expires_at is not a whole number of seconds.", _SAVED_HINT
+            )
         return cls._checked(data, "saved token", _SAVED_HINT)
 
     @classmethod
@@ -76,7 +80,11 @@ class TokenData:
         missing = [name for name in ("access_token", "token_type") if not _is_text(data.get(name))]
         if missing:
             raise TokenError(f"The {source} has no {' and no '.join(missing)}.", hint)
-        wrong = [name for name in ("refresh_token", "scope") if data.get(name) is not None and not _is_text(data[name])]
+        wrong = [
+            name
+            for name in ("refresh_token", "scope")
+            if data.get(name) is not None and not _is_text(data[name])
+        ]
         if wrong:
             raise TokenError(f"The {source}'s {', '.join(wrong)} should be a string.", hint)
         return cls(
@@ -113,7 +121,7 @@ def exchange_code(
     http: httpx.Client,
     now: float | None = None,
 ) -> TokenData:
-    """Exchange an authorization code and its PKCE verifier for tokens (RFC 6749 §4.1.3, RFC 7636 §4.5).
+    """Exchange a code and its PKCE verifier for tokens (RFC 6749 §4.1.3, RFC 7636 §4.5).
 
     ``redirect_uri`` must be the one in the authorization link. Raises OAuthError when the
     provider refuses (its error code picks the hint) or cannot be reached.
@@ -170,33 +178,34 @@ def revoke(
 
 
 def _request_token(
-    http: httpx.Client, url: str, form: dict[str, str], secrets: Iterable[str], now: float | None
+    http: httpx.Client, url: str, form: dict[str, str], known: Iterable[str], now: float | None
 ) -> TokenData:
-    body, status = _post_form(http, url, form, secrets)
+    body, status = _post_form(http, url, form, known)
     if body is None:
         raise OAuthError("server_error", f"{url} answered but not with a JSON object", status)
     return TokenData.from_response(body, time.time() if now is None else now)
 
 
 def _post_form(
-    http: httpx.Client, url: str, form: dict[str, str], secrets: Iterable[str]
+    http: httpx.Client, url: str, form: dict[str, str], known: Iterable[str]
 ) -> tuple[dict[str, Any] | None, int]:
     """POST ``form`` as a form body; return the JSON object answered (or None) and the status.
 
-    Raises OAuthError for a transport failure or an OAuth error answer. ``secrets`` are
-    redacted from the provider's error_description in case it quotes them.
+    Raises OAuthError for a transport failure or an OAuth error answer. The ``known``
+    secrets are redacted from the provider's error_description, in case it quotes them.
     """
     try:
         response = http.post(url, data=form, headers={"Accept": "application/json"})
     except httpx.HTTPError as e:
-        raise OAuthError("connection_error", f"could not reach {url} ({type(e).__name__}: {e})") from None
+        raise OAuthError(
+            "connection_error", f"could not reach {url} ({type(e).__name__}: {e})"
+        ) from None
     body = _json_object(response)
     # Some providers (GitHub among them) answer errors with a 200, so look at the body first.
     if body is not None and isinstance(body.get("error"), str):
         description = body.get("error_description")
-        if isinstance(description, str):
-            description = redact_text(description, secrets)
-        raise OAuthError(body["error"], description or None, response.status_code)
+        shown = redact_text(description, known) if isinstance(description, str) and description else None
+        raise OAuthError(body["error"], shown, response.status_code)
     if not response.is_success:
         content_type = response.headers.get("content-type", "no content type")
         raise OAuthError(

@@ -9,6 +9,8 @@ secret can be displayed, saved in a notebook, or logged by mistake.
 from __future__ import annotations
 
 import threading
+import time
+import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,16 +41,22 @@ class Exchange:
     elapsed_ms: float
 
     def render_text(self, headers: Collection[str] | None = SHOWN_HEADERS) -> str:
-        """Return the exchange as text: a ``METHOD URL → STATUS`` line, then ``>`` request
-        and ``<`` response lines; only the headers named in ``headers`` (all if None)."""
+        """Return the exchange as text, like ``curl -v``: ``METHOD URL → STATUS``, then lines.
+
+        Request lines start with ``>``, response lines with ``<``: the headers named in
+        ``headers`` (all of them if None), then the body.
+        """
         lines = [f"{self.method} {self.url} → {self.status}"]
         for marker, header_pairs, body in (
             (">", self.request_headers, self.request_body),
             ("<", self.response_headers, self.response_body),
         ):
-            lines += [f"{marker} {name}: {value}" for name, value in header_pairs if headers is None or name in headers]
-            if body:
-                lines.append(f"{marker} {body}")
+            lines += [
+                f"{marker} {name}: {value}"
+                for name, value in header_pairs
+                if headers is None or name in headers
+            ]
+            lines += [f"{marker} {line}" for line in body.splitlines()]
         return "\n".join(lines)
 
 
@@ -63,16 +71,21 @@ class Trace:
         self._lock = threading.Lock()
         self._exchanges: list[Exchange] = []
         self._known: set[str] = set()
+        # httpx sets response.elapsed only once the stream closes, which an already
+        # read body (MockTransport, ASGI/WSGI transports) never does, so time it here.
+        self._started: weakref.WeakKeyDictionary[httpx.Request, float] = weakref.WeakKeyDictionary()
 
     def remember(self, *values: str | None) -> None:
-        """Hide these values (the empty and None ones are skipped) in every exchange recorded from now on."""
+        """Hide these values wherever they appear in exchanges recorded from now on.
+
+        Empty values and None are skipped, so optional values can be passed as they are.
+        """
         with self._lock:
             self._known.update(value for value in values if value)
 
-    def event_hooks(self) -> dict[str, list[Callable[[httpx.Response], None]]]:
+    def event_hooks(self) -> dict[str, list[Callable[[Any], None]]]:
         """Return the hooks to pass as ``httpx.Client(event_hooks=...)``."""
-        # The response hook sees the request as well, so one hook records the whole exchange.
-        return {"response": [self._record]}
+        return {"request": [self._start], "response": [self._record]}
 
     @property
     def exchanges(self) -> tuple[Exchange, ...]:
@@ -89,12 +102,17 @@ class Trace:
         """Return every exchange as text, one block each (see ``Exchange.render_text``)."""
         return "\n\n".join(exchange.render_text(headers) for exchange in self.exchanges)
 
+    def _start(self, request: httpx.Request) -> None:
+        with self._lock:
+            self._started[request] = time.perf_counter()
+
     def _record(self, response: httpx.Response) -> None:
         # Reading here makes the body available to the trace and still to the caller.
         response.read()
         request = response.request
         with self._lock:
             known = tuple(self._known)
+            started = self._started.pop(request, None)
         exchange = Exchange(
             method=request.method,
             url=redact_text(str(request.url), known),
@@ -103,7 +121,7 @@ class Trace:
             request_body=redact_text(request.content.decode("utf-8", errors="replace"), known),
             response_headers=_redact_headers(response.headers, known),
             response_body=redact_text(response.text, known),
-            elapsed_ms=response.elapsed.total_seconds() * 1000,
+            elapsed_ms=0.0 if started is None else (time.perf_counter() - started) * 1000,
         )
         with self._lock:
             self._exchanges.append(exchange)
@@ -115,7 +133,8 @@ def traced_client(trace: Trace | None = None, **kwargs: Any) -> httpx.Client:
     ``kwargs`` go to ``httpx.Client``; event hooks given there run before the trace's.
     """
     if trace is not None:
-        hooks: dict[str, list[Any]] = {name: list(fns) for name, fns in (kwargs.pop("event_hooks", None) or {}).items()}
+        given = kwargs.pop("event_hooks", None) or {}
+        hooks: dict[str, list[Any]] = {name: list(fns) for name, fns in given.items()}
         for name, fns in trace.event_hooks().items():
             hooks.setdefault(name, []).extend(fns)
         kwargs["event_hooks"] = hooks

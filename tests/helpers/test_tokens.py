@@ -1,0 +1,249 @@
+import json
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+
+from helpers.errors import OAuthError, PKCEError, TokenError
+from helpers.pkce import make_verifier
+from helpers.tokens import TokenData, exchange_code, refresh, revoke
+
+TOKEN_URL = "http://127.0.0.1:9/provider/oauth/token"
+REVOKE_URL = "http://127.0.0.1:9/provider/oauth/revoke"
+REDIRECT = "http://127.0.0.1:9/dashboard/test/apps-oauth/com.example.app"
+CODE = "Qm9vZ2llV29vZ2llQ29kZTEyMw"
+VERIFIER = make_verifier()
+NOW = 1_700_000_000.5
+GRANTED = {
+    "access_token": "at_Zx81kQ2mN4pL7vR0tY6wE3",
+    "token_type": "Bearer",
+    "expires_in": 3600,
+    "refresh_token": "rt_Hj5sD8fG1kL4zX7cV0bN2m",
+    "scope": "files.read",
+}
+
+
+def form_of(request: httpx.Request) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(request.content.decode()).items()}
+
+
+def exchange(http, **overrides):
+    arguments = dict(code=CODE, verifier=VERIFIER, client_id="kit-client", redirect_uri=REDIRECT, http=http, now=NOW)
+    return exchange_code(TOKEN_URL, **{**arguments, **overrides})
+
+
+def test_exchange_sends_a_form_body_and_no_query(serve):
+    http, script = serve(httpx.Response(200, json=GRANTED))
+    token = exchange(http)
+    request = script.last
+    assert request.method == "POST"
+    assert request.url.query == b""
+    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert request.headers["accept"] == "application/json"
+    assert form_of(request) == {
+        "grant_type": "authorization_code",
+        "code": CODE,
+        "redirect_uri": REDIRECT,
+        "client_id": "kit-client",
+        "code_verifier": VERIFIER,
+    }
+    assert token == TokenData(
+        access_token=GRANTED["access_token"],
+        token_type="Bearer",
+        expires_at=1_700_003_600,
+        refresh_token=GRANTED["refresh_token"],
+        scope="files.read",
+    )
+
+
+def test_exchange_checks_the_verifier_before_sending(serve):
+    http, script = serve()
+    with pytest.raises(PKCEError, match="too short"):
+        exchange(http, verifier="abc")
+    assert script.requests == []
+
+
+def test_provider_error_becomes_oauth_error_with_hint(serve):
+    refusal = {"error": "invalid_grant", "error_description": "Code challenge failed."}
+    http, _ = serve(httpx.Response(400, json=refusal))
+    with pytest.raises(OAuthError) as caught:
+        exchange(http)
+    error = caught.value
+    assert (error.error, error.error_description, error.status_code) == (
+        "invalid_grant",
+        "Code challenge failed.",
+        400,
+    )
+    assert "fresh authorization link" in error.hint
+
+
+def test_error_description_that_quotes_a_secret_is_redacted(serve):
+    http, _ = serve(httpx.Response(400, json={"error": "invalid_grant", "error_description": f"Unknown code {CODE}"}))
+    with pytest.raises(OAuthError) as caught:
+        exchange(http)
+    assert CODE not in str(caught.value)
+    assert caught.value.error_description == f"Unknown code …{CODE[-4:]}"
+
+
+def test_error_in_a_200_answer_is_still_an_error(serve):
+    http, _ = serve(httpx.Response(200, json={"error": "bad_verification_code"}))
+    with pytest.raises(OAuthError) as caught:
+        exchange(http)
+    assert (caught.value.error, caught.value.status_code) == ("bad_verification_code", 200)
+
+
+def test_non_json_error_is_a_server_error(serve):
+    http, _ = serve(httpx.Response(502, text="<html>Bad Gateway</html>", headers={"content-type": "text/html"}))
+    with pytest.raises(OAuthError) as caught:
+        exchange(http)
+    assert (caught.value.error, caught.value.status_code) == ("server_error", 502)
+    assert "without an OAuth error body (text/html)" in caught.value.message
+
+
+def test_non_json_success_is_a_server_error(serve):
+    http, _ = serve(httpx.Response(200, text="OK"))
+    with pytest.raises(OAuthError, match="answered but not with a JSON object") as caught:
+        exchange(http)
+    assert caught.value.error == "server_error"
+
+
+def test_connection_failure_points_at_the_sandbox(serve):
+    http, _ = serve(httpx.ConnectError("[Errno 111] Connection refused"))
+    with pytest.raises(OAuthError) as caught:
+        exchange(http)
+    error = caught.value
+    assert error.error == "connection_error" and error.status_code is None
+    assert f"could not reach {TOKEN_URL} (ConnectError" in error.message
+    assert "sandbox.start()" in error.hint
+    assert error.__suppress_context__
+
+
+def test_token_response_without_access_token(serve):
+    http, _ = serve(httpx.Response(200, json={"token_type": "Bearer"}))
+    with pytest.raises(TokenError, match="The token response has no access_token"):
+        exchange(http)
+
+
+def test_refresh_sends_a_form_body_and_keeps_the_old_refresh_token(serve):
+    answer = {key: value for key, value in GRANTED.items() if key != "refresh_token"}
+    http, script = serve(httpx.Response(200, json=answer))
+    token = refresh(TOKEN_URL, refresh_token="rt_old_0123456789abcdef", client_id="kit-client", http=http, now=NOW)
+    assert form_of(script.last) == {
+        "grant_type": "refresh_token",
+        "refresh_token": "rt_old_0123456789abcdef",
+        "client_id": "kit-client",
+    }
+    assert script.last.url.query == b""
+    assert token.refresh_token == "rt_old_0123456789abcdef"
+    assert token.expires_at == 1_700_003_600
+
+
+def test_refresh_takes_a_rotated_refresh_token(serve):
+    http, _ = serve(httpx.Response(200, json=GRANTED))
+    token = refresh(TOKEN_URL, refresh_token="rt_old_0123456789abcdef", client_id="kit-client", http=http, now=NOW)
+    assert token.refresh_token == GRANTED["refresh_token"]
+
+
+def test_refresh_without_refresh_token(serve):
+    http, script = serve()
+    with pytest.raises(TokenError, match="no refresh token"):
+        refresh(TOKEN_URL, refresh_token=None, client_id="kit-client", http=http)
+    assert script.requests == []
+
+
+def test_refresh_after_revocation_is_invalid_grant(serve):
+    http, _ = serve(httpx.Response(400, json={"error": "invalid_grant"}))
+    with pytest.raises(OAuthError, match="'invalid_grant' \\(HTTP 400\\)"):
+        refresh(TOKEN_URL, refresh_token="rt_old_0123456789abcdef", client_id="kit-client", http=http)
+
+
+def test_revoke(serve):
+    http, script = serve(httpx.Response(200, json={}), httpx.Response(200))
+    revoke(REVOKE_URL, token="rt_x", client_id="kit-client", token_type_hint="refresh_token", http=http)
+    assert form_of(script.requests[0]) == {
+        "token": "rt_x",
+        "client_id": "kit-client",
+        "token_type_hint": "refresh_token",
+    }
+    revoke(REVOKE_URL, token="at_x", client_id="kit-client", http=http)
+    assert form_of(script.requests[1]) == {"token": "at_x", "client_id": "kit-client"}
+    assert script.requests[1].headers["content-type"] == "application/x-www-form-urlencoded"
+
+
+def test_revoke_error(serve):
+    http, _ = serve(httpx.Response(400, json={"error": "unsupported_token_type"}))
+    with pytest.raises(OAuthError) as caught:
+        revoke(REVOKE_URL, token="at_x", client_id="kit-client", http=http)
+    assert "token_type_hint" in caught.value.hint
+
+
+def test_uses_the_clock_when_now_is_not_given(serve, monkeypatch):
+    monkeypatch.setattr("helpers.tokens.time.time", lambda: 100.0)
+    http, _ = serve(httpx.Response(200, json=GRANTED))
+    assert exchange(http, now=None).expires_at == 3700
+
+
+def test_from_response_without_expiry():
+    token = TokenData.from_response({"access_token": "a" * 20, "token_type": "Bearer"}, NOW)
+    assert (token.expires_at, token.refresh_token, token.scope) == (None, None, None)
+    assert not token.is_expired(10**12)
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"token_type": "Bearer"}, "has no access_token"),
+        ({"access_token": "", "token_type": "Bearer"}, "has no access_token"),
+        ({"access_token": "x"}, "has no token_type"),
+        ({}, "has no access_token and no token_type"),
+        ({"access_token": "x", "token_type": "Bearer", "expires_in": "3600"}, "expires_in is a str"),
+        ({"access_token": "x", "token_type": "Bearer", "expires_in": True}, "expires_in is a bool"),
+        ({"access_token": "x", "token_type": "Bearer", "scope": ["a"]}, "scope should be a string"),
+    ],
+)
+def test_from_response_refuses_malformed_bodies(body, message):
+    with pytest.raises(TokenError, match=message) as caught:
+        TokenData.from_response(body, NOW)
+    assert "token endpoint" in caught.value.hint
+
+
+def test_json_round_trip():
+    token = TokenData.from_response(GRANTED, NOW)
+    text = token.to_json()
+    assert TokenData.from_json(text) == token
+    assert json.loads(text)["expires_at"] == 1_700_003_600
+    assert " " not in text
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"access_token": "at_secret_value_1234", ', "not valid JSON: Expecting"),
+        ("null", "JSON but not an object: NoneType"),
+        ('{"token_type": "Bearer"}', "saved token has no access_token"),
+        ('{"access_token": "a", "token_type": "b", "expires_at": 1.5}', "expires_at is not a whole number"),
+    ],
+)
+def test_from_json_refuses_what_save_token_did_not_write(text, message):
+    with pytest.raises(TokenError, match=message) as caught:
+        TokenData.from_json(text)
+    assert "at_secret_value_1234" not in str(caught.value)
+    assert "save_token()" in caught.value.hint
+
+
+def test_is_expired_with_leeway():
+    token = TokenData("a" * 20, "Bearer", expires_at=1000)
+    assert not token.is_expired(969)
+    assert token.is_expired(970)
+    assert token.is_expired(995, leeway=0) is False
+    assert token.is_expired(1000, leeway=0)
+
+
+def test_repr_and_str_hide_the_tokens():
+    token = TokenData.from_response(GRANTED, NOW)
+    for shown in (repr(token), str(token), f"{token}", repr([token])):
+        assert GRANTED["access_token"] not in shown and GRANTED["refresh_token"] not in shown
+    assert repr(token) == (
+        "TokenData(access_token='…6wE3', token_type='Bearer', expires_at=1700003600, "
+        "refresh_token='…bN2m', scope='files.read')"
+    )
