@@ -24,8 +24,17 @@ _ALPHANUMERIC = string.ascii_letters + string.digits
 
 
 def random_id(prefix: str, length: int = 24) -> str:
-    """Stripe-style object ids and keys: a prefix and random alphanumerics."""
-    return prefix + "".join(secrets.choice(_ALPHANUMERIC) for _ in range(length))
+    """Stripe-style object ids and keys: a prefix and random alphanumerics.
+
+    One draw from the system's random source for the whole id (a draw per
+    character was a measurable share of a request's time).
+    """
+    number = secrets.randbits(6 * length)
+    chars = []
+    for _ in range(length):
+        number, digit = divmod(number, len(_ALPHANUMERIC))
+        chars.append(_ALPHANUMERIC[digit])
+    return prefix + "".join(chars)
 
 
 @dataclass(frozen=True)

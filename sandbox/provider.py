@@ -13,7 +13,6 @@ the kit is stricter than Authlib's defaults (each marked with the RFC).
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector, current_token
@@ -167,6 +166,18 @@ def _token_from_row(row) -> Token | None:
     return Token(**dict(row)) if row else None
 
 
+def _revoke_descendants(db, code: str) -> None:
+    """RFC 6749 4.1.2: a code used twice SHOULD revoke the tokens issued from it (and their refreshes)."""
+    db.execute("UPDATE tokens SET access_revoked=1, refresh_revoked=1 WHERE from_code=?", (code,))
+
+
+def _replayed_code() -> InvalidGrantError:
+    return InvalidGrantError(
+        "This authorization code was already used; the tokens issued from it are now revoked "
+        "(RFC 6749 4.1.2). Start again with a new authorization link."
+    )
+
+
 def create_provider_app(storage: Storage) -> Flask:
     app = Flask(__name__)
     app.config.update(
@@ -174,35 +185,39 @@ def create_provider_app(storage: Storage) -> Flask:
         OAUTH2_TOKEN_EXPIRES_IN={"authorization_code": ACCESS_TOKEN_LIFETIME, "refresh_token": ACCESS_TOKEN_LIFETIME},
         OAUTH2_SCOPES_SUPPORTED=list(SCOPES),
     )
-    # One token request at a time: "is this code used? then use it" must not
-    # interleave, or two racing requests could both redeem one code.
-    token_lock = threading.Lock()
-
     def query_client(client_id: str) -> Client | None:
         with storage.read() as db:
             row = db.execute("SELECT client_id, metadata FROM clients WHERE client_id=?", (client_id,)).fetchone()
         return Client(row["client_id"], json.loads(row["metadata"])) if row else None
 
     def save_token(token: dict, req) -> None:
-        if req.grant_type == "authorization_code":
-            from_code = req.authorization_code.code
-        else:  # refresh: the new token descends from the same code as the old one
-            from_code = req.refresh_token.from_code
+        grant_type = req.payload.grant_type
+        # A refreshed token descends from the same code as the token it replaces.
+        from_code = req.authorization_code.code if grant_type == "authorization_code" else req.refresh_token.from_code
         with storage.write() as db:
-            db.execute(
-                "INSERT INTO tokens (access_token, refresh_token, client_id, user_id, scope, issued_at,"
-                " expires_in, from_code) VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    token["access_token"],
-                    token.get("refresh_token"),
-                    req.client.get_client_id(),
-                    req.user.get_user_id(),
-                    token.get("scope", ""),
-                    int(time.time()),
-                    token["expires_in"],
-                    from_code,
-                ),
-            )
+            if grant_type == "authorization_code":
+                # Spend the code and issue its token in one transaction: of two
+                # requests racing with one code, exactly one gets a token.
+                spent = db.execute("UPDATE auth_codes SET used=1 WHERE code=? AND used=0", (from_code,)).rowcount
+                if not spent:
+                    _revoke_descendants(db, from_code)
+            if grant_type != "authorization_code" or spent:
+                db.execute(
+                    "INSERT INTO tokens (access_token, refresh_token, client_id, user_id, scope, issued_at,"
+                    " expires_in, from_code) VALUES (?,?,?,?,?,?,?,?)",
+                    (
+                        token["access_token"],
+                        token.get("refresh_token"),
+                        req.client.get_client_id(),
+                        req.user.get_user_id(),
+                        token.get("scope", ""),
+                        int(time.time()),
+                        token["expires_in"],
+                        from_code,
+                    ),
+                )
+        if grant_type == "authorization_code" and not spent:
+            raise _replayed_code()
 
     server = AuthorizationServer(app, query_client=query_client, save_token=save_token)
 
@@ -233,15 +248,9 @@ def create_provider_app(storage: Storage) -> Flask:
                 if row is None or row["client_id"] != client.get_client_id():
                     return None
                 if row["used"]:
-                    # RFC 6749 4.1.2: deny, and revoke what the code already produced.
-                    db.execute(
-                        "UPDATE tokens SET access_revoked=1, refresh_revoked=1 WHERE from_code=?", (code,)
-                    )
+                    _revoke_descendants(db, code)
             if row["used"]:
-                raise InvalidGrantError(
-                    "This authorization code was already used; the tokens issued from it are now revoked "
-                    "(RFC 6749 4.1.2). Start again with a new authorization link."
-                )
+                raise _replayed_code()
             if time.time() >= row["auth_time"] + CODE_LIFETIME:
                 raise InvalidGrantError(
                     "This authorization code has expired (codes live 10 minutes). "
@@ -252,9 +261,9 @@ def create_provider_app(storage: Storage) -> Flask:
             return AuthorizationCode(**fields)
 
         def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
-            # Kept, marked used, so that a replay can be recognised and answered.
-            with storage.write() as db:
-                db.execute("UPDATE auth_codes SET used=1 WHERE code=?", (authorization_code.code,))
+            # Nothing to do: save_token marked the code used, and it is kept so
+            # that a replay can be recognised and answered.
+            pass
 
         def authenticate_user(self, authorization_code: AuthorizationCode) -> User:
             return USER
@@ -402,8 +411,7 @@ def create_provider_app(storage: Storage) -> Flask:
                 400,
                 {"Cache-Control": "no-store"},
             )
-        with token_lock:
-            return server.create_token_response()
+        return server.create_token_response()
 
     @app.post("/revoke")
     def revoke():

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.handlers
 import os
+import queue
 from pathlib import Path
 
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -25,10 +27,15 @@ class QuietHandler(WSGIRequestHandler):
 def serve(data_dir: Path, port: int = 0) -> None:
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(data_dir / LOG_FILE)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    file_handler = logging.FileHandler(data_dir / LOG_FILE)
+    file_handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    # Request threads hand log records to a queue; one thread writes the file,
+    # so a hundred requests do not queue on the file handler's lock.
+    records: queue.SimpleQueue = queue.SimpleQueue()
+    listener = logging.handlers.QueueListener(records, file_handler)
+    listener.start()
     for name in ("sandbox", "werkzeug"):
-        logging.getLogger(name).addHandler(handler)
+        logging.getLogger(name).addHandler(logging.handlers.QueueHandler(records))
         logging.getLogger(name).propagate = False
     logging.getLogger("sandbox").setLevel(logging.INFO)
 
@@ -42,6 +49,7 @@ def serve(data_dir: Path, port: int = 0) -> None:
         server.serve_forever()
     finally:
         server.server_close()
+        listener.stop()
         try:
             if json.loads(announce.read_text()).get("pid") == os.getpid():
                 announce.unlink()

@@ -10,6 +10,7 @@ failure a learner's laptop or a workshop hub actually sees.
 
 from __future__ import annotations
 
+import queue
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -95,46 +96,60 @@ CREATE TABLE IF NOT EXISTS secrets (
 class Storage:
     """Thread-safe access to the sandbox's SQLite file.
 
-    Each thread gets its own connection (sqlite3 connections must not be
-    shared across threads); `write()` takes the database's write lock up front
-    (BEGIN IMMEDIATE) so read-then-write sequences such as "is this code used?
-    then mark it used" cannot interleave between two requests.
+    Connections come from a pool, since the server runs each request on a
+    new thread and opening a connection costs more than most requests.
+    `write()` holds the database's write lock for the whole block (BEGIN
+    IMMEDIATE), so read-then-write sequences such as "is this code used? then
+    mark it used" cannot interleave between two requests. Writers of this
+    process queue on a lock first: SQLite's own busy wait sleeps in growing
+    steps instead of waking when the lock frees, which made writers under load
+    wait a hundred times longer than the writes took.
     """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        # executescript manages its own transaction, so it runs outside write().
-        self._connection().executescript(SCHEMA)
+        self._pool: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._write_lock = threading.Lock()
+        with self._connection() as db:
+            # executescript manages its own transaction, so it runs outside write().
+            db.executescript(SCHEMA)
 
-    def _connection(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA busy_timeout=30000")
-            self._local.db = db
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=30000")  # other processes (tests, a second launcher) may write too
         return db
 
     @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        db = self._connection()
-        db.execute("BEGIN")
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        try:
+            db = self._pool.get_nowait()
+        except queue.Empty:
+            db = self._open()
         try:
             yield db
         finally:
-            db.execute("COMMIT")
+            self._pool.put(db)
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        with self._connection() as db:
+            db.execute("BEGIN")
+            try:
+                yield db
+            finally:
+                db.execute("COMMIT")
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        db = self._connection()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        with self._write_lock, self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
