@@ -182,6 +182,14 @@ def _store_error(error: stripe.StripeError, scope: Scope, name: str | None) -> S
             kind="not_found",
             http_status=status,
         )
+    if isinstance(error, stripe.PermissionError) and error.error and error.error.param == "scope[user]":
+        return SecretStoreError(
+            f"Stripe refused the scope: {server_message}",
+            "A UI extension reaches only the account scope and its own user's scope: use "
+            "Scope.for_user(user_context.id) with the id of the user the app runs for.",
+            kind="permission",
+            http_status=status,
+        )
     if isinstance(error, stripe.PermissionError):
         return SecretStoreError(
             f"Stripe refused the Secret Store call: {server_message}",

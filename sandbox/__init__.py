@@ -6,7 +6,8 @@
     world.stop()
 """
 
-from .launcher import AppInstall, SandboxError, World, running, start, stop
+from .installs import Install
+from .launcher import SandboxError, World, running, start, stop
 from .user_agent import ConsentResult
 
-__all__ = ["AppInstall", "ConsentResult", "SandboxError", "World", "running", "start", "stop"]
+__all__ = ["Install", "ConsentResult", "SandboxError", "World", "running", "start", "stop"]

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 from helpers.manifest import Manifest
+from helpers.redact import redact_value
 
 from .storage import Storage
 
@@ -39,6 +40,8 @@ def random_id(prefix: str, length: int = 24) -> str:
 
 @dataclass(frozen=True)
 class Install:
+    """An app installed for one user in one mode; `api_key` stands for that install's identity."""
+
     api_key: str
     install_id: str
     app_id: str
@@ -50,6 +53,24 @@ class Install:
     @property
     def livemode(self) -> bool:
         return self.mode == "live"
+
+    def __repr__(self) -> str:
+        return (
+            f"Install(app_id={self.app_id!r}, user_id={self.user_id!r}, mode={self.mode!r}, "
+            f"permissions={self.permissions!r}, api_key={redact_value(self.api_key)!r})"
+        )
+
+    @classmethod
+    def from_json(cls, body: dict) -> "Install":
+        return cls(
+            api_key=body["api_key"],
+            install_id=body["id"],
+            app_id=body["app_id"],
+            user_id=body["user_id"],
+            account_id=body["account_id"],
+            mode=body["mode"],
+            permissions=tuple(body["permissions"]),
+        )
 
     def as_json(self) -> dict:
         return {

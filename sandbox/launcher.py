@@ -24,8 +24,8 @@ import httpx
 
 from helpers.errors import KitError
 from helpers.manifest import Manifest, load_manifest
-from helpers.redact import redact_value
 
+from .installs import Install
 from .server import ANNOUNCE_FILE, LOG_FILE
 from .user_agent import ConsentResult, consent
 
@@ -46,25 +46,6 @@ def default_data_dir() -> Path:
         if (folder / "pyproject.toml").exists() and (folder / "sandbox").is_dir():
             return folder / ".sandbox"
     return Path.home() / ".kit-sandbox"
-
-
-@dataclass(frozen=True)
-class AppInstall:
-    """An app installed for one user in one mode; `api_key` stands for that install's identity."""
-
-    id: str
-    app_id: str
-    user_id: str
-    account_id: str
-    mode: str
-    permissions: tuple[str, ...]
-    api_key: str
-
-    def __repr__(self) -> str:
-        return (
-            f"AppInstall(app_id={self.app_id!r}, user_id={self.user_id!r}, mode={self.mode!r}, "
-            f"permissions={self.permissions!r}, api_key={redact_value(self.api_key)!r})"
-        )
 
 
 @dataclass(frozen=True)
@@ -111,7 +92,7 @@ class World:
     def _client(self) -> httpx.Client:
         return httpx.Client(timeout=30)
 
-    def install_app(self, manifest: Manifest | Mapping | str | Path, user_id: str, mode: str = "test") -> AppInstall:
+    def install_app(self, manifest: Manifest | Mapping | str | Path, user_id: str, mode: str = "test") -> Install:
         """Install the app for a user in a mode, as uploading and installing it in Stripe would."""
         if isinstance(manifest, (str, Path)):
             manifest = load_manifest(manifest)
@@ -123,15 +104,7 @@ class World:
         body = response.json()
         if response.status_code != 200:
             raise SandboxError(body["error"]["message"], hint="Fix the manifest or the arguments, then try again.")
-        return AppInstall(
-            id=body["id"],
-            app_id=body["app_id"],
-            user_id=body["user_id"],
-            account_id=body["account_id"],
-            mode=body["mode"],
-            permissions=tuple(body["permissions"]),
-            api_key=body["api_key"],
-        )
+        return Install.from_json(body)
 
     def consent(self, link: str, approve: bool = True) -> ConsentResult:
         """Play the user at the provider's consent page: open the link, press Approve or Deny."""

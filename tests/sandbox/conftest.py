@@ -52,7 +52,7 @@ class App:
     """An app installed for a user, registered with the provider: ready to start flows."""
 
     world: sandbox.World
-    install: sandbox.AppInstall
+    install: sandbox.Install
     client_id: str
     redirect_uri: str
 

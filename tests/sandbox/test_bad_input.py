@@ -12,7 +12,7 @@ import time
 import pytest
 import stripe
 
-from .conftest import make_app, new_user
+from .conftest import make_app, new_user, register_client
 
 
 def snapshot(world, *tables: str) -> dict:
@@ -282,3 +282,14 @@ def test_scope_user_with_account(app, http):
     assert (caught.value.http_status, caught.value.code, caught.value.param) == (
         400, "parameter_unknown", "scope[user]")
     assert snapshot(app.world, "secrets") == before
+
+
+def test_state_of_another_app(world, http):
+    app = make_app(world, http)
+    other_app_url = app.redirect_uri.replace(app.install.app_id, "com.example.someone-else")
+    client_id = register_client(world, http, [app.redirect_uri, other_app_url])
+    link, _ = app.link(http, client_id=client_id, redirect_uri=other_app_url)
+    before = snapshot(world, "oauth_contexts")
+    result = world.consent(link)
+    assert (result.outcome, result.reason) == ("refused", "other_app")
+    assert snapshot(world, "oauth_contexts") == before

@@ -68,24 +68,6 @@ def test_everything_survives_sigkill_and_restart(tmp_path):
         again.stop()
 
 
-def test_start_reuses_a_running_sandbox(world):
-    assert sandbox.start(world.data_dir) == world
-
-
-def test_stop_then_start_keeps_data(tmp_path):
-    world = sandbox.start(tmp_path)
-    with httpx.Client(timeout=30) as http:
-        app = make_app(world, http)
-    client = stripe.StripeClient(app.install.api_key, base_addresses={"api": world.stripe_api_base})
-    client.v1.apps.secrets.create({"name": "k", "payload": "v", "scope": {"type": "account"}})
-    assert sandbox.stop(tmp_path) is True
-    assert sandbox.stop(tmp_path) is False
-    again = sandbox.start(tmp_path)
-    client = stripe.StripeClient(app.install.api_key, base_addresses={"api": again.stripe_api_base})
-    assert client.v1.apps.secrets.find({"name": "k", "scope": {"type": "account"}, "expand": ["payload"]}).payload == "v"
-    again.stop()
-
-
 WRITER = textwrap.dedent(
     """
     import sys, stripe
@@ -137,3 +119,4 @@ def test_concurrent_redemption_of_one_code_issues_one_token(app, http):
     with ThreadPoolExecutor(max_workers=6) as pool:
         responses = list(pool.map(lambda _: app.token_request(httpx.Client(timeout=30), context), range(6)))
     assert sorted(r.status_code for r in responses) == [200] + [400] * 5
+

@@ -6,6 +6,7 @@ token is found again from a separate Python process, as a later session would.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -96,6 +97,10 @@ def test_the_documented_flow_end_to_end(world):
     http.close()
 
 
+def install_manifest() -> dict:
+    return json.loads((ROOT / "notebooks" / "stripe-app.json").read_text())
+
+
 def test_errors_reach_the_learner_as_kit_errors(world):
     http = helpers.traced_client(timeout=30)
     install = world.install_app(ROOT / "notebooks" / "stripe-app.json", new_user())
@@ -103,6 +108,16 @@ def test_errors_reach_the_learner_as_kit_errors(world):
     with pytest.raises(helpers.SecretStoreError) as missing:
         helpers.find_token(client, helpers.Scope.for_user(install.user_id), name="never_saved")
     assert missing.value.kind == "not_found" and "never_saved" in str(missing.value)
+
+    with pytest.raises(helpers.SecretStoreError) as other_user:
+        helpers.find_token(client, helpers.Scope.for_user("usr_someone_else"))
+    assert other_user.value.kind == "permission" and "Scope.for_user" in other_user.value.hint
+
+    unpermitted = world.install_app({**install_manifest(), "permissions": []}, install.user_id)
+    with pytest.raises(helpers.SecretStoreError) as no_permission:
+        helpers.find_token(helpers.make_client(unpermitted.api_key, api_base=world.stripe_api_base),
+                           helpers.Scope.for_user(install.user_id))
+    assert no_permission.value.kind == "permission" and "secret_write" in no_permission.value.hint
 
     with pytest.raises(helpers.OAuthError) as bad_code:
         helpers.exchange_code(f"{world.provider_issuer}/token", code="made-up", verifier="a" * 43,

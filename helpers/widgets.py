@@ -1,0 +1,297 @@
+"""The ipywidgets pieces of the notebooks: the buttons, the app view, and what they show.
+
+Each widget takes what it needs as arguments (a link, a callable that plays the user,
+a callable that reads ``oauthContext``), so ``helpers`` stays free of the sandbox and
+the same widgets work against a real provider.
+
+Widgets update HTML and Label values rather than print into Output widgets: a headless
+run (nbval, CI) then sees exactly what a browser shows, and ``button.click()`` in a cell
+gives the same result as a click. Everything shown is redacted; each widget's ``repr``
+(the text a saved notebook keeps) is short and holds no secret.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import ipywidgets as widgets
+
+from helpers.context import OAuthContext
+from helpers.errors import KitError
+from helpers.redact import redact_value
+from helpers.tokens import TokenData
+from helpers.trace import Exchange, Trace
+
+_CARD = "border:1px solid #d5dbe1;border-radius:6px;padding:8px 12px;margin:4px 0;"
+_OK, _BAD, _WAIT = "#09825d", "#df1b41", "#697386"
+
+
+def _escape(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _rows(pairs: Sequence[tuple[str, Any]]) -> str:
+    cells = "".join(
+        f"<tr><td style='padding-right:12px;color:{_WAIT}'>{_escape(k)}</td><td><code>{_escape(v)}</code></td></tr>"
+        for k, v in pairs
+    )
+    return f"<table>{cells}</table>"
+
+
+def _card(title: str, body: str, color: str = _WAIT) -> str:
+    return f"<div style='{_CARD}border-left:4px solid {color}'><b>{_escape(title)}</b>{body}</div>"
+
+
+def _problem(error: Exception) -> str:
+    """A learner-facing message for an error: the kit's own message and hint, never a traceback."""
+    if isinstance(error, KitError):
+        return _card(error.message, f"<div>What to do: {_escape(error.hint)}</div>", _BAD)
+    return _card(f"{type(error).__name__}: {error}", "", _BAD)
+
+
+class StepPanel(widgets.HTML):
+    """The steps of a notebook as a checklist; ``done(n)`` ticks step n (counted from 1)."""
+
+    def __init__(self, title: str, steps: Sequence[str]) -> None:
+        super().__init__()
+        self.title, self.steps, self.completed = title, tuple(steps), set()
+        self._render()
+
+    def done(self, number: int) -> None:
+        self.completed.add(number)
+        self._render()
+
+    def _render(self) -> None:
+        items = "".join(
+            f"<li style='color:{_OK if n in self.completed else 'inherit'}'>"
+            f"{'✓' if n in self.completed else '○'} {_escape(step)}</li>"
+            for n, step in enumerate(self.steps, start=1)
+        )
+        self.value = _card(self.title, f"<ol style='list-style:none;padding-left:4px'>{items}</ol>")
+
+    def __repr__(self) -> str:
+        return f"StepPanel({self.title!r}, done {len(self.completed)} of {len(self.steps)})"
+
+
+class AuthorizeButton(widgets.HTML):
+    """The app's **Authorize** button: a link that opens the provider's consent page in a new tab.
+
+    It is a link styled as a button, as the Stripe UI's ``<Button href=… target="_blank">`` is:
+    a browser only opens a new tab for a real link.
+    """
+
+    def __init__(self, link: str, label: str = "Authorize") -> None:
+        super().__init__()
+        self.link, self.label = link, label
+        self.value = (
+            f"<a class='jupyter-button mod-primary kit-authorize' href='{_escape(link)}' target='_blank' "
+            f"rel='noopener' style='display:inline-flex;align-items:center;padding:0 16px;"
+            f"text-decoration:none;color:white'>{_escape(label)}</a>"
+        )
+
+    def __repr__(self) -> str:
+        return f"AuthorizeButton({self.label!r})"
+
+
+class UserButtons(widgets.VBox):
+    """Approve / Deny buttons that play the user at the consent page, for when no browser can.
+
+    ``consent(approve)`` does it (the sandbox's ``world.consent``); what it returns is kept
+    in ``results`` and described in the label.
+    """
+
+    def __init__(self, consent: Callable[[bool], Any], link_label: str = "the consent page") -> None:
+        self.approve = widgets.Button(description="Approve (as the user)", button_style="success")
+        self.deny = widgets.Button(description="Deny (as the user)", button_style="danger")
+        self.status = widgets.HTML(f"<span style='color:{_WAIT}'>Nobody has answered {link_label} yet.</span>")
+        self.results: list[Any] = []
+        self._consent = consent
+        self.approve.on_click(lambda _: self._answer(True))
+        self.deny.on_click(lambda _: self._answer(False))
+        super().__init__([widgets.HBox([self.approve, self.deny]), self.status])
+
+    def _answer(self, approve: bool) -> None:
+        try:
+            result = self._consent(approve)
+        except Exception as error:  # shown to the learner, not raised into the widget's machinery
+            self.status.value = _problem(error)
+            return
+        self.results.append(result)
+        outcome = getattr(result, "outcome", str(result))
+        detail = getattr(result, "reason", None) or getattr(result, "error", None)
+        color = _OK if outcome == "handed_over" and not getattr(result, "error", None) else _BAD
+        said = "approved" if approve else "denied"
+        self.status.value = (
+            f"<span style='color:{color}'>The user {said}. Dashboard: <b>{_escape(outcome)}</b>"
+            f"{f' ({_escape(detail)})' if detail else ''}.</span>"
+        )
+
+    def __repr__(self) -> str:
+        return f"UserButtons(answers={len(self.results)})"
+
+
+class AppView(widgets.VBox):
+    """What the app's UI extension sees: waits for ``oauthContext`` and shows it, redacted, when it comes.
+
+    ``take_context()`` asks the Dashboard for it (``Dashboard.take_oauth_context``). The
+    Dashboard hands a context over once, so the view keeps it in ``context`` and calls each
+    ``on_context`` callback once per context: the guard a React effect needs too
+    (stripe/stripe-apps#649).
+    """
+
+    def __init__(self, take_context: Callable[[], OAuthContext | None]) -> None:
+        self._take = take_context
+        self.context: OAuthContext | None = None
+        self._callbacks: list[Callable[[OAuthContext], None]] = []
+        self.check_button = widgets.Button(description="Check for oauthContext", icon="refresh")
+        self.check_button.on_click(lambda _: self.check())
+        self.display = widgets.HTML(_card("App view", "<div>Waiting for <code>oauthContext</code>…</div>"))
+        super().__init__([self.display, self.check_button])
+
+    def on_context(self, callback: Callable[[OAuthContext], None]) -> None:
+        self._callbacks.append(callback)
+
+    def check(self) -> OAuthContext | None:
+        """Ask the Dashboard once; return the context if one arrived (and keep it)."""
+        try:
+            context = self._take()
+        except Exception as error:
+            self.display.value = _problem(error)
+            return None
+        if context is None:
+            if self.context is None:
+                self.display.value = _card(
+                    "App view", "<div>No <code>oauthContext</code> yet: answer the consent page first.</div>"
+                )
+            return None
+        self.context = context
+        self.display.value = describe_context(context)
+        for callback in self._callbacks:
+            try:
+                callback(context)
+            except Exception as error:
+                self.display.value += _problem(error)
+        return context
+
+    def __repr__(self) -> str:
+        return f"AppView(context={'arrived' if self.context else 'waiting'})"
+
+
+def describe_context(context: OAuthContext) -> str:
+    if context.error:
+        return _card(
+            "oauthContext arrived, with an error",
+            _rows([("error", context.error), ("state", context.state)]),
+            _BAD,
+        )
+    return _card(
+        "oauthContext arrived",
+        _rows([
+            ("code", redact_value(context.code or "")),
+            ("verifier", redact_value(context.verifier or "")),
+            ("state", context.state),
+        ]),
+        _OK,
+    )
+
+
+class TokenCard(widgets.HTML):
+    """A token, redacted, with its expiry said in words relative to ``now``."""
+
+    def __init__(self, token: TokenData, now: float | None = None) -> None:
+        super().__init__()
+        self.token = token
+        now = time.time() if now is None else now
+        if token.expires_at is None:
+            expiry = "no expiry given"
+        elif token.is_expired(now, leeway=0):
+            expiry = "expired"
+        else:
+            expiry = f"expires in about {round((token.expires_at - now) / 60)} min"
+        self.value = _card(
+            "Token",
+            _rows([
+                ("access_token", redact_value(token.access_token)),
+                ("token_type", token.token_type),
+                ("refresh_token", redact_value(token.refresh_token or "") or "none"),
+                ("scope", token.scope),
+                ("expiry", expiry),
+            ]),
+            _OK if expiry.startswith("expires in") else _BAD,
+        )
+        self.expiry = expiry
+
+    def __repr__(self) -> str:
+        return f"TokenCard({self.token.token_type}, {self.expiry})"
+
+
+class SecretPanel(widgets.HTML):
+    """Secrets of a scope as the Secret Store lists them (names, never payloads)."""
+
+    def __init__(self, secrets: Sequence[Any], scope: Any) -> None:
+        super().__init__()
+        self.names = tuple(sorted(s.name for s in secrets))
+        rows = [(s.name, "expires " + (time.strftime("%Y-%m-%d", time.gmtime(s.expires_at)) if s.expires_at
+                                       else "never")) for s in secrets]
+        self.value = _card(f"Secrets in scope {scope}", _rows(rows) if rows else "<div>none</div>")
+
+    def __repr__(self) -> str:
+        return f"SecretPanel({list(self.names)})"
+
+
+# Who stands at each end of a request, for the sequence diagram: path prefix → party.
+PARTIES = (("/provider", "Provider"), ("/dashboard", "Dashboard"), ("/stripe", "Stripe API"))
+
+
+def party_of(url: str) -> str:
+    for prefix, party in PARTIES:
+        if prefix in url:
+            return party
+    return "Server"
+
+
+def sequence_diagram(exchanges: Sequence[Exchange], caller: str = "App") -> str:
+    """The exchanges as a Mermaid sequence diagram (JupyterLab renders it in Markdown)."""
+    lines = ["sequenceDiagram", f"    participant {caller}"]
+    lines += [f"    participant {party.replace(' ', '_')} as {party}" for _, party in PARTIES]
+    for exchange in exchanges:
+        party = party_of(exchange.url).replace(" ", "_")
+        path = exchange.url.split("?", 1)[0]
+        path = path[path.find("/", path.find("//") + 2):] if "//" in path else path
+        lines.append(f"    {caller}->>{party}: {exchange.method} {path}")
+        lines.append(f"    {party}-->>{caller}: {exchange.status}")
+    return "\n".join(lines)
+
+
+class TraceViewer(widgets.VBox):
+    """Every HTTP exchange of a step: a table, and each exchange's redacted headers and body on demand."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self.table = widgets.HTML()
+        self.details = widgets.Accordion()
+        self.refresh_button = widgets.Button(description="Refresh trace", icon="refresh")
+        self.refresh_button.on_click(lambda _: self.refresh())
+        super().__init__([self.table, self.details, self.refresh_button])
+        self.refresh()
+
+    def refresh(self) -> None:
+        exchanges = self.trace.exchanges
+        rows = "".join(
+            f"<tr><td>{n}</td><td>{_escape(x.method)}</td><td><code>{_escape(x.url.split('?', 1)[0])}</code></td>"
+            f"<td style='color:{_OK if x.status < 400 else _BAD}'>{x.status}</td><td>{_escape(party_of(x.url))}</td></tr>"
+            for n, x in enumerate(exchanges, start=1)
+        )
+        self.table.value = _card(
+            f"HTTP trace: {len(exchanges)} exchange(s)",
+            f"<table><tr><th>#</th><th>method</th><th>URL</th><th>status</th><th>party</th></tr>{rows}</table>",
+        )
+        self.details.children = [widgets.HTML(f"<pre>{_escape(x.render_text())}</pre>") for x in exchanges]
+        for n, x in enumerate(exchanges):
+            self.details.set_title(n, f"{n + 1}. {x.method} {party_of(x.url)} → {x.status}")
+
+    def __repr__(self) -> str:
+        return f"TraceViewer({len(self.trace.exchanges)} exchanges)"

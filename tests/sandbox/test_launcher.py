@@ -1,0 +1,35 @@
+"""Starting, finding and stopping the sandbox, and the links it gives the browser."""
+
+from __future__ import annotations
+
+import httpx
+import stripe
+
+import sandbox
+
+from .conftest import make_app
+
+
+def test_start_reuses_a_running_sandbox(world):
+    assert sandbox.start(world.data_dir) == world
+
+
+def test_stop_then_start_keeps_data(tmp_path):
+    world = sandbox.start(tmp_path)
+    with httpx.Client(timeout=30) as http:
+        app = make_app(world, http)
+    client = stripe.StripeClient(app.install.api_key, base_addresses={"api": world.stripe_api_base})
+    client.v1.apps.secrets.create({"name": "k", "payload": "v", "scope": {"type": "account"}})
+    assert sandbox.stop(tmp_path) is True
+    assert sandbox.stop(tmp_path) is False
+    again = sandbox.start(tmp_path)
+    client = stripe.StripeClient(app.install.api_key, base_addresses={"api": again.stripe_api_base})
+    assert client.v1.apps.secrets.find({"name": "k", "scope": {"type": "account"}, "expand": ["payload"]}).payload == "v"
+    again.stop()
+
+
+def test_browser_url_goes_through_the_hub_proxy_when_there_is_one(world, monkeypatch):
+    monkeypatch.delenv("JUPYTERHUB_SERVICE_PREFIX", raising=False)
+    assert world.browser_url("/provider/authorize") == f"{world.base_url}/provider/authorize"
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ada/")
+    assert world.browser_url("provider/authorize") == f"/user/ada/proxy/{world.port}/provider/authorize"
