@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # JupyterLab refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test bench stop clean
+.PHONY: lab test bench notebooks stop clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/sandbox_flow.py
+	$(PY) bench/notebooks.py
+
+# After editing a notebook: run them all in a fresh sandbox and save their outputs,
+# which `make test` (nbval) then compares.
+notebooks: $(STAMP)
+	$(PY) -m tests.notebooks.execute
 
 stop: $(STAMP)
 	$(PY) -c "import sandbox; print('sandbox stopped' if sandbox.stop() else 'no sandbox was running')"

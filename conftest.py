@@ -1,0 +1,27 @@
+"""Session-wide test setup shared by tests/ and the notebook run (nbval).
+
+The notebooks run in order, 00 to 06, against one fresh sandbox in a temporary
+folder: the kernels nbval starts inherit KIT_SANDBOX_DIR from this process.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import sandbox
+
+_fresh_dir: tempfile.TemporaryDirectory | None = None
+
+
+def pytest_configure(config):
+    global _fresh_dir
+    if "KIT_SANDBOX_DIR" not in os.environ:
+        _fresh_dir = tempfile.TemporaryDirectory(prefix="kit-sandbox-")
+        os.environ["KIT_SANDBOX_DIR"] = _fresh_dir.name
+
+
+def pytest_unconfigure(config):
+    if _fresh_dir is not None:
+        sandbox.stop(_fresh_dir.name)
+        _fresh_dir.cleanup()

@@ -1,0 +1,39 @@
+"""What a check says back: passed or not, and the specific points to fix."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Feedback:
+    passed: bool
+    points: tuple[str, ...] = ()
+    praise: str = "Correct."
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        if self.passed:
+            return f"✓ {self.praise}"
+        return "\n".join(["✗ Not yet:", *(f"  - {point}" for point in self.points)])
+
+    def _repr_html_(self) -> str:
+        color = "#09825d" if self.passed else "#df1b41"
+        if self.passed:
+            body = f"<b>✓ {html.escape(self.praise)}</b>"
+        else:
+            items = "".join(f"<li>{html.escape(p)}</li>" for p in self.points)
+            body = f"<b>✗ Not yet:</b><ul>{items}</ul>"
+        return f"<div style='border-left:4px solid {color};padding-left:8px'>{body}</div>"
+
+
+def check(points: list[str], praise: str) -> Feedback:
+    """Feedback from a list of problems found: none means passed."""
+    return Feedback(not points, tuple(points), praise)
+
+
+def not_started(what: str) -> Feedback:
+    return Feedback(False, (f"Replace the ... with {what}, then run the cell again.",))

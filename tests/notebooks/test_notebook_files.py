@@ -1,0 +1,81 @@
+"""The notebooks as files: kernelspec, structure, links, exercises and solutions.
+
+nbval checks what the notebooks print; these check what a learner reads around it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from .execute import NOTEBOOKS, notebook_paths
+
+STEPS = [p for p in notebook_paths() if not p.name.startswith("00-")]
+SECTIONS = ("**What you will do:**", "**Prerequisites:**", "## What can go wrong", "## Exercise", "## Recap")
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def markdown(path: Path) -> str:
+    return "\n".join(c.source for c in read(path).cells if c.cell_type == "markdown")
+
+
+def code(path: Path) -> str:
+    return "\n".join(c.source for c in read(path).cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.name)
+def test_kernelspec_is_python3(path):
+    # A notebook saved with a personal kernel name fails with NoSuchKernel elsewhere.
+    assert read(path).metadata.kernelspec.name == "python3"
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.name)
+def test_every_cell_was_run_in_order(path):
+    counts = [c.execution_count for c in read(path).cells if c.cell_type == "code"]
+    # nbval compares only cells that were run: an unrun cell would escape the check.
+    assert None not in counts and counts == sorted(counts)
+
+
+def test_the_index_links_every_step():
+    index = markdown(NOTEBOOKS / "00-index.ipynb")
+    for path in STEPS:
+        assert f"]({path.name})" in index, path.name
+
+
+@pytest.mark.parametrize("path", STEPS, ids=lambda p: p.name)
+def test_step_notebook_has_the_sections(path):
+    text = markdown(path)
+    for section in SECTIONS:
+        assert section in text, f"{path.name} lacks {section}"
+
+
+@pytest.mark.parametrize("path", STEPS, ids=lambda p: p.name)
+def test_prev_and_next_links(path):
+    text = markdown(path)
+    position = notebook_paths().index(path)
+    previous = notebook_paths()[position - 1]
+    assert f"]({previous.name})" in text or "](00-index.ipynb)" in text
+    if position + 1 < len(notebook_paths()):
+        assert f"]({notebook_paths()[position + 1].name})" in text
+
+
+@pytest.mark.parametrize("path", STEPS, ids=lambda p: p.name)
+def test_exercise_has_a_solution_and_a_check(path):
+    source = code(path)
+    loads = re.findall(r"^# %load (solutions/\S+)$", source, flags=re.M)
+    assert loads, f"{path.name} has no '# %load solutions/…' cell"
+    for target in loads:
+        assert (NOTEBOOKS / target).exists(), target
+    assert "from exercises." in source, f"{path.name} does not check its exercise"
+
+
+def test_links_between_notebooks_point_to_files():
+    for path in notebook_paths():
+        for target in re.findall(r"\]\(([^)#]+\.ipynb)\)", markdown(path)):
+            assert (NOTEBOOKS / target).exists(), f"{path.name} links to missing {target}"
