@@ -424,6 +424,11 @@ def report(result: dict, args) -> tuple[bool, dict]:
         print("errors by step: none (" + ", ".join(f"{s} 0" for s in (*STEPS, HEALTHZ)) + ")")
     print()
 
+    server_flow = [t for step in STEPS for t in server.get(step, [])]
+    if server_flow:
+        s95 = percentile(server_flow, 95)
+        print(f"server side:  flow p95 {s95:.1f} ms handling time (target <= {TARGET_P95_MS:.0f}: "
+              f"{'ok' if s95 <= TARGET_P95_MS else 'MISSED'}); the verdict below judges what the client saw\n")
     checks = [
         (errors <= TARGET_ERRORS, f"errors {errors} (target {TARGET_ERRORS})"),
         (f95 <= TARGET_P95_MS, f"flow p95 {f95:.1f} ms (target <= {TARGET_P95_MS:.0f})"),

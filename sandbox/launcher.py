@@ -26,10 +26,13 @@ from helpers.errors import KitError
 from helpers.manifest import Manifest, load_manifest
 
 from .installs import Install
-from .server import ANNOUNCE_FILE, LOG_FILE
 from .user_agent import ConsentResult, consent
 
 ENV_DATA_DIR = "KIT_SANDBOX_DIR"
+# Where a running sandbox announces itself (pid, port) and writes its log, in its data folder.
+# Kept here, not in server.py, so a kernel that only starts the sandbox never imports Flask.
+ANNOUNCE_FILE = "sandbox.json"
+LOG_FILE = "sandbox.log"
 LAST_PORT_FILE = "last-port"
 
 

@@ -12,9 +12,7 @@ from pathlib import Path
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import create_app
-
-ANNOUNCE_FILE = "sandbox.json"
-LOG_FILE = "sandbox.log"
+from .launcher import ANNOUNCE_FILE, LOG_FILE
 
 
 class QuietHandler(WSGIRequestHandler):

@@ -1,0 +1,120 @@
+"""Benchmark: the kit's notebooks under nbval, next to the floor of trivial notebooks; and kernel memory.
+
+    .venv/bin/python bench/notebooks.py
+
+From one run it prints:
+
+1. the nbval wall time of the kit's notebooks (in order, one fresh sandbox, as `make test`
+   runs them) against the same number of trivial one-cell notebooks (the kernel start-up
+   floor), and their ratio (target: at most 1.5);
+2. for each notebook, the memory (RSS) of its kernel after running it top to bottom,
+   against a bare kernel that only imported ipywidgets, and their ratio (target: at most 1.3).
+
+The two phases of 1 are timed alternately (trivial, kit, trivial, kit) and each side's best
+is kept, so a warm or cold disk cache favours neither. Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.notebooks.execute import fresh_sandbox, notebook_paths  # noqa: E402
+
+TARGET_TIME_RATIO = 1.5
+TARGET_MEMORY_RATIO = 1.3
+
+
+def nbval_seconds(paths: list[Path], sanitize: bool) -> float:
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
+               "--nbval", "--nbval-current-env", *map(str, paths)]
+    if sanitize:
+        command[-len(paths):-len(paths)] = ["--nbval-sanitize-with", str(ROOT / "tests/notebooks/sanitize.cfg")]
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"nbval failed:\n{result.stdout[-3000:]}")
+    return seconds
+
+
+def trivial_notebooks(folder: Path, count: int) -> list[Path]:
+    paths = []
+    for n in range(count):
+        notebook = nbformat.v4.new_notebook()
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        cell = nbformat.v4.new_code_cell("1 + 1")
+        cell.execution_count = 1
+        cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
+        notebook.cells = [cell]
+        path = folder / f"{n:02d}-trivial.ipynb"
+        nbformat.write(notebook, path)
+        paths.append(path)
+    return paths
+
+
+def kernel_rss_after(notebook: nbformat.NotebookNode, cwd: Path) -> int:
+    """Run a notebook in a new kernel and return that kernel's RSS (bytes) at the end."""
+    client = NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
+    with client.setup_kernel():
+        for index, cell in enumerate(notebook.cells):
+            client.execute_cell(cell, index)
+        pid = client.km.provisioner.process.pid
+        return psutil.Process(pid).memory_info().rss
+
+
+def bare_kernel_notebook() -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("import ipywidgets")]
+    return notebook
+
+
+def main() -> int:
+    kit = notebook_paths()
+    print(f"notebook benchmark: {len(kit)} kit notebooks vs {len(kit)} trivial notebooks, nbval strict\n")
+
+    with tempfile.TemporaryDirectory() as folder:
+        trivial = trivial_notebooks(Path(folder), len(kit))
+        trivial_runs, kit_runs = [], []
+        for _ in range(2):
+            trivial_runs.append(nbval_seconds(trivial, sanitize=False))
+            with fresh_sandbox():
+                kit_runs.append(nbval_seconds(kit, sanitize=True))
+    best_trivial, best_kit = min(trivial_runs), min(kit_runs)
+    time_ratio = best_kit / best_trivial
+    print("nbval wall time (best of 2, each run includes pytest start-up):")
+    print(f"  trivial notebooks  {', '.join(f'{s:.1f}' for s in trivial_runs)} s  → {best_trivial:.1f} s")
+    print(f"  kit notebooks      {', '.join(f'{s:.1f}' for s in kit_runs)} s  → {best_kit:.1f} s")
+    print(f"  ratio kit/trivial  {time_ratio:.2f}   (target ≤ {TARGET_TIME_RATIO})\n")
+
+    print("kernel memory (RSS) after running each notebook, vs a bare kernel that imported ipywidgets:")
+    bare = kernel_rss_after(bare_kernel_notebook(), ROOT / "notebooks")
+    print(f"  {'bare kernel':26} {bare / 2**20:7.1f} MiB")
+    worst = 0.0
+    with fresh_sandbox():
+        for path in kit:
+            rss = kernel_rss_after(nbformat.read(path, as_version=4), path.parent)
+            worst = max(worst, rss / bare)
+            print(f"  {path.name:26} {rss / 2**20:7.1f} MiB   ratio {rss / bare:.2f}")
+    print(f"  worst ratio                {worst:.2f}   (target ≤ {TARGET_MEMORY_RATIO})\n")
+
+    verdict = "PASS" if time_ratio <= TARGET_TIME_RATIO and worst <= TARGET_MEMORY_RATIO else "MISS"
+    print(f"VERDICT: {verdict} - time ratio {time_ratio:.2f} (≤ {TARGET_TIME_RATIO}), "
+          f"memory ratio {worst:.2f} (≤ {TARGET_MEMORY_RATIO})")
+    return 0
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    raise SystemExit(main())
