@@ -68,6 +68,37 @@ class AccessLog:
         return result
 
 
+class BrowserRedirects:
+    """Send the browser's redirects within the sandbox back through the proxy it came by.
+
+    Redirect URIs are registered as the sandbox's own address (`http://127.0.0.1:<port>/dashboard/…`),
+    as a real app registers `https://dashboard.stripe.com/…`. On JupyterHub or Binder the
+    browser cannot reach 127.0.0.1; it reached the provider through jupyter-server-proxy,
+    which says so in `X-Forwarded-Prefix`. A redirect from the provider to the Dashboard then
+    goes to the same place under that prefix (a path-absolute Location, so the browser keeps
+    the host it used): the stand-ins are one server, and the proxy says where it is.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        prefix = (environ.get("HTTP_X_FORWARDED_PREFIX") or "").rstrip("/")
+        port = environ.get("werkzeug.proxy_fix.orig", {}).get("SERVER_PORT") or environ.get("SERVER_PORT")
+        own = f"http://127.0.0.1:{port}/"
+
+        def rewriting_start_response(status, headers, exc_info=None):
+            if prefix and status.startswith("3"):
+                headers = [
+                    (name, f"{prefix}/{value[len(own):]}" if name.lower() == "location" and value.startswith(own)
+                     else value)
+                    for name, value in headers
+                ]
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, rewriting_start_response)
+
+
 def create_app(data_dir: Path | str):
     data_dir = Path(data_dir).resolve()
     storage = Storage(data_dir / "sandbox.sqlite3")
@@ -79,4 +110,4 @@ def create_app(data_dir: Path | str):
             "/stripe": create_stripe_app(storage),
         },
     )
-    return ProxyFix(AccessLog(world), x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+    return ProxyFix(BrowserRedirects(AccessLog(world)), x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)

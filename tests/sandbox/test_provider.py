@@ -6,11 +6,13 @@ import warnings
 
 import pytest
 
-from .conftest import make_manifest, new_user, register_client
 from helpers.manifest import redirect_url
 
+from .conftest import make_manifest, new_user, register_client
+
 with warnings.catch_warnings():
-    # Authlib warns that its httpx integration will move to `httpx2`; the API is the same.
+    # Authlib announces that its httpx integration moves to `httpx2` (same API), and
+    # forces such warnings to "always", past pytest's filters.
     warnings.simplefilter("ignore")
     from authlib.integrations.httpx_client import OAuth2Client
 
@@ -133,3 +135,20 @@ def test_pages_follow_the_forwarded_prefix(world, http, prefix):
     assert meta["issuer"] == f"https://hub.example.org{prefix}/provider"
     assert meta["token_endpoint"] == f"https://hub.example.org{prefix}/provider/token"
 
+
+
+def test_redirect_to_the_dashboard_goes_back_through_the_proxy(app, http):
+    """On JupyterHub the browser reaches the sandbox at {prefix}proxy/{port}/…; so must the provider's redirect."""
+    prefix = f"/user/ada/proxy/{app.world.port}"
+    link, _ = app.link(http)
+    forwarded = {"X-Forwarded-Prefix": prefix, "X-Forwarded-Host": "hub.example.org", "X-Forwarded-Proto": "https"}
+    page = http.get(link, headers=forwarded)
+    assert page.status_code == 200 and 'id="consent-form"' in page.text
+    decision = http.post(link, data={"decision": "approve"}, headers=forwarded)
+    assert decision.status_code == 302
+    location = decision.headers["location"]
+    assert location.startswith(f"{prefix}/dashboard/test/apps-oauth/{app.install.app_id}?code=")
+    # without a proxy, the redirect is the registered URI as it is
+    link, _ = app.link(http)
+    direct = http.post(link, data={"decision": "approve"})
+    assert direct.headers["location"].startswith(f"{app.redirect_uri}?code=")
