@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+import authlib.deprecate
 import pytest
 
 from helpers.manifest import redirect_url
@@ -12,8 +13,8 @@ from .conftest import make_manifest, new_user, register_client
 
 with warnings.catch_warnings():
     # Authlib announces that its httpx integration moves to `httpx2` (same API), and
-    # forces such warnings to "always", past pytest's filters.
-    warnings.simplefilter("ignore")
+    # forces such warnings to "always" when authlib.deprecate is first imported (hence above).
+    warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
     from authlib.integrations.httpx_client import OAuth2Client
 
 
