@@ -102,7 +102,7 @@ def create_dashboard_app(storage: Storage) -> Flask:
             return _error(401, "Unknown or missing install key: use the api_key from world.install_app(...).")
         with storage.write() as db:
             row = db.execute(
-                "SELECT seq, context FROM oauth_contexts WHERE app_id=? AND user_id=? AND mode=? ORDER BY seq LIMIT 1",
+                "SELECT seq, context FROM oauth_contexts WHERE app_id=? AND user_id=? AND mode=?",
                 (install.app_id, install.user_id, install.mode),
             ).fetchone()
             if row:  # handed over once: the Dashboard forgets it as it hands it
@@ -137,6 +137,10 @@ def create_dashboard_app(storage: Storage) -> Flask:
                     "error": error,
                 }
                 db.execute("UPDATE oauth_states SET used=1 WHERE state=?", (state,))
+                # The app sees the outcome of the latest authorization: an older one
+                # nobody picked up is replaced, as a new redirect replaces the page.
+                db.execute("DELETE FROM oauth_contexts WHERE app_id=? AND user_id=? AND mode=?",
+                           (app_id, row["user_id"], mode))
                 db.execute(
                     "INSERT INTO oauth_contexts (app_id, user_id, mode, context, created) VALUES (?,?,?,?,?)",
                     (app_id, row["user_id"], mode, json.dumps(context), int(time.time())),
