@@ -8,10 +8,13 @@ Widgets update HTML and Label values rather than print into Output widgets: a he
 run (nbval, CI) then sees exactly what a browser shows, and ``button.click()`` in a cell
 gives the same result as a click. Everything shown is redacted; each widget's ``repr``
 (the text a saved notebook keeps) is short and holds no secret.
+
+The whole app built from these pieces, ``ExampleApp``, is in ``helpers.example_app``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import time
 from collections.abc import Callable, Sequence
@@ -21,7 +24,7 @@ import ipywidgets as widgets
 
 from helpers.context import OAuthContext
 from helpers.errors import KitError
-from helpers.redact import redact_value
+from helpers.redact import redact_text, redact_value
 from helpers.tokens import TokenData
 from helpers.trace import Exchange, Trace
 
@@ -46,10 +49,29 @@ def _card(title: str, body: str, color: str = _WAIT) -> str:
 
 
 def _problem(error: Exception) -> str:
-    """A learner-facing message for an error: the kit's own message and hint, never a traceback."""
+    """A learner-facing message for an error: the kit's own message and hint, never a traceback.
+
+    Any other exception is shown by its type and its text, redacted (it was not written
+    with secrets in mind).
+    """
     if isinstance(error, KitError):
         return _card(error.message, f"<div>What to do: {_escape(error.hint)}</div>", _BAD)
-    return _card(f"{type(error).__name__}: {error}", "", _BAD)
+    return _card(f"{type(error).__name__}: {redact_text(str(error))}", "", _BAD)
+
+
+def status_html(title: str, message: str = "", *, error: Exception | None = None, ok: bool = False) -> str:
+    """A status card: the title and a message, or the error as the kit's message and hint (red)."""
+    if error is not None:
+        return _card(title, "", _BAD) + _problem(error)
+    return _card(title, f"<div>{_escape(message)}</div>" if message else "", _OK if ok else _WAIT)
+
+
+def code_fingerprint(context: OAuthContext) -> str | None:
+    """A digest naming the context's code, to remember which codes were handled without keeping them.
+
+    None for a context without a code (an error such as ``access_denied``).
+    """
+    return hashlib.sha256(context.code.encode()).hexdigest() if context.code else None
 
 
 class StepPanel(widgets.HTML):
@@ -85,11 +107,16 @@ class AuthorizeButton(widgets.HTML):
 
     def __init__(self, link: str, label: str = "Authorize") -> None:
         super().__init__()
-        self.link, self.label = link, label
+        self.label = label
+        self.show(link)
+
+    def show(self, link: str) -> None:
+        """Point the button at a new link (each authorization attempt has its own)."""
+        self.link = link
         self.value = (
             f"<a class='jupyter-button mod-primary kit-authorize' href='{_escape(link)}' target='_blank' "
             f"rel='noopener' style='display:inline-flex;align-items:center;padding:0 16px;"
-            f"text-decoration:none;color:white'>{_escape(label)}</a>"
+            f"text-decoration:none;color:white'>{_escape(self.label)}</a>"
         )
 
     def __repr__(self) -> str:
@@ -106,12 +133,18 @@ class UserButtons(widgets.VBox):
     def __init__(self, consent: Callable[[bool], Any], link_label: str = "the consent page") -> None:
         self.approve = widgets.Button(description="Approve (as the user)", button_style="success")
         self.deny = widgets.Button(description="Deny (as the user)", button_style="danger")
-        self.status = widgets.HTML(f"<span style='color:{_WAIT}'>Nobody has answered {link_label} yet.</span>")
+        self.status = widgets.HTML()
         self.results: list[Any] = []
-        self._consent = consent
+        self._consent, self._link_label = consent, link_label
         self.approve.on_click(lambda _: self._answer(True))
         self.deny.on_click(lambda _: self._answer(False))
+        self.reset()
         super().__init__([widgets.HBox([self.approve, self.deny]), self.status])
+
+    def reset(self) -> None:
+        """Show that nobody has answered yet (for a new authorization link); ``results`` stay."""
+        label = _escape(self._link_label)
+        self.status.value = f"<span style='color:{_WAIT}'>Nobody has answered {label} yet.</span>"
 
     def _answer(self, approve: bool) -> None:
         try:
@@ -136,29 +169,38 @@ class UserButtons(widgets.VBox):
 class AppView(widgets.VBox):
     """What the app's UI extension sees: waits for ``oauthContext`` and shows it, redacted, when it comes.
 
-    ``take_context()`` asks the Dashboard for it (``Dashboard.take_oauth_context``). The
-    Dashboard hands a context over once, so the view keeps it in ``context`` and calls each
-    ``on_context`` callback once per context: the guard a React effect needs too
-    (stripe/stripe-apps#649).
+    ``take_context()`` asks the Dashboard for it (``Dashboard.take_oauth_context``).
+    ``on_context`` callbacks run once per code: the real Dashboard keeps handing the same
+    ``oauthContext`` until the page reloads (stripe/stripe-apps#649), and a code works
+    once, so a context whose code was already handed on is shown but not passed again.
+    A context without a code (an error such as ``access_denied``) is passed each time it
+    comes: showing an error twice does no harm.
     """
 
     def __init__(self, take_context: Callable[[], OAuthContext | None]) -> None:
         self._take = take_context
         self.context: OAuthContext | None = None
         self._callbacks: list[Callable[[OAuthContext], None]] = []
+        self._handed: set[str] = set()
         self.check_button = widgets.Button(description="Check for oauthContext", icon="refresh")
         self.check_button.on_click(lambda _: self.check())
-        self.display = widgets.HTML(_card("App view", "<div>Waiting for <code>oauthContext</code>…</div>"))
+        self.display = widgets.HTML()
+        self.reset()
         super().__init__([self.display, self.check_button])
 
     def on_context(self, callback: Callable[[OAuthContext], None]) -> None:
         self._callbacks.append(callback)
 
+    def reset(self) -> None:
+        """Show the view as waiting again (for a new authorization); codes handed on stay remembered."""
+        self.context = None
+        self.display.value = _card("App view", "<div>Waiting for <code>oauthContext</code>…</div>")
+
     def check(self) -> OAuthContext | None:
         """Ask the Dashboard once; return the context if one arrived (and keep it)."""
         try:
             context = self._take()
-        except Exception as error:
+        except Exception as error:  # shown to the learner, not raised into the widget's machinery
             self.display.value = _problem(error)
             return None
         if context is None:
@@ -169,6 +211,14 @@ class AppView(widgets.VBox):
             return None
         self.context = context
         self.display.value = describe_context(context)
+        fingerprint = code_fingerprint(context)
+        if fingerprint in self._handed:
+            self.display.value += _card(
+                "The same code again", "<div>Already handed on: it is not passed a second time.</div>"
+            )
+            return context
+        if fingerprint is not None:
+            self._handed.add(fingerprint)
         for callback in self._callbacks:
             try:
                 callback(context)
@@ -203,6 +253,10 @@ class TokenCard(widgets.HTML):
 
     def __init__(self, token: TokenData, now: float | None = None) -> None:
         super().__init__()
+        self.show(token, now)
+
+    def show(self, token: TokenData, now: float | None = None) -> None:
+        """Show another token (after a new sign-in)."""
         self.token = token
         now = time.time() if now is None else now
         if token.expires_at is None:
@@ -253,17 +307,34 @@ def party_of(url: str) -> str:
     return "Server"
 
 
+def _path(url: str) -> str:
+    """The URL's path, without scheme, host and query."""
+    path = url.split("?", 1)[0]
+    return path[path.find("/", path.find("//") + 2):] if "//" in path else path
+
+
 def sequence_diagram(exchanges: Sequence[Exchange], caller: str = "App") -> str:
     """The exchanges as a Mermaid sequence diagram (JupyterLab renders it in Markdown)."""
     lines = ["sequenceDiagram", f"    participant {caller}"]
     lines += [f"    participant {party.replace(' ', '_')} as {party}" for _, party in PARTIES]
     for exchange in exchanges:
         party = party_of(exchange.url).replace(" ", "_")
-        path = exchange.url.split("?", 1)[0]
-        path = path[path.find("/", path.find("//") + 2):] if "//" in path else path
-        lines.append(f"    {caller}->>{party}: {exchange.method} {path}")
+        lines.append(f"    {caller}->>{party}: {exchange.method} {_path(exchange.url)}")
         lines.append(f"    {party}-->>{caller}: {exchange.status}")
     return "\n".join(lines)
+
+
+def describe_exchanges(exchanges: Sequence[Exchange]) -> str:
+    """The exchanges as plain text, one line each: ``1. POST /provider/token → 200 (Provider)``.
+
+    Paths only (no host, no query), so the lines read the same on every machine and hold
+    nothing secret; ``(none)`` when there are no exchanges.
+    """
+    lines = [
+        f"{n}. {x.method} {_path(x.url)} → {x.status} ({party_of(x.url)})"
+        for n, x in enumerate(exchanges, start=1)
+    ]
+    return "\n".join(lines) or "(none)"
 
 
 class TraceViewer(widgets.VBox):

@@ -1,0 +1,12 @@
+# The six parameters, every value percent-encoded by urlencode (quote_via=quote writes a space as %20).
+from urllib.parse import quote, urlencode
+
+params = {
+    "response_type": "code",
+    "client_id": kit.client_id,
+    "redirect_uri": kit.redirect_uri,
+    "state": oauth_state.state,
+    "code_challenge": oauth_state.challenge,
+    "code_challenge_method": "S256",
+}
+my_link = endpoint + "?" + urlencode(params, quote_via=quote)

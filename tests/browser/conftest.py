@@ -1,0 +1,115 @@
+"""A real JupyterLab server and headless Chromium (Debian's, never a downloaded build).
+
+The server runs from the repository with token auth off, on 127.0.0.1, in a throwaway
+workspace folder so no earlier session's tabs come back; the kernels it starts use a
+fresh sandbox folder. Screenshots go to tests/artifacts/ (ignored by git).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LabServer:
+    def __init__(self, tmp: Path, base_url: str = "/") -> None:
+        self.port = free_port()
+        self.base_url = base_url
+        self.url = f"http://127.0.0.1:{self.port}{base_url}"
+        settings = tmp / "settings"
+        settings.mkdir(parents=True, exist_ok=True)
+        # No "get notified about news?" toast over the screenshots.
+        (settings / "overrides.json").write_text(json.dumps(
+            {"@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"}}))
+        env = {**os.environ, "KIT_SANDBOX_DIR": str(tmp / "sandbox"), "JUPYTERLAB_SETTINGS_DIR": str(tmp / "user-settings")}
+        env.pop("JUPYTERHUB_SERVICE_PREFIX", None)
+        self.log = open(tmp / "lab.log", "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={self.port}",
+             "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", f"--ServerApp.base_url={base_url}",
+             f"--LabApp.workspaces_dir={tmp / 'workspaces'}", f"--LabServerApp.app_settings_dir={settings}",
+             f"--ServerApp.root_dir={ROOT}"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}api/status", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise RuntimeError(f"JupyterLab did not start; see {tmp / 'lab.log'}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package (apt-get install chromium).")
+    return str(CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def stop_sandbox(folder: Path) -> None:
+    import sandbox
+
+    sandbox.stop(folder)
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,52 @@
+"""02-authorization-link, second exercise: the link built by hand passes check_link.
+
+The challenge exercise and check_link's messages are tested in test_exercises.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from helpers.pkce import s256_challenge
+
+from .execute import NOTEBOOKS
+from .test_exercises import solution
+
+sys.path.insert(0, str(NOTEBOOKS))
+from exercises.authorization_link import check_link  # noqa: E402
+
+ENDPOINT = "http://127.0.0.1:9/provider/authorize"
+REDIRECT = "http://127.0.0.1:9/dashboard/test/apps-oauth/com.example.pkce-kit"
+# As the sandbox's Dashboard makes it for the custom state of the notebook: random part, ':', custom value.
+STATE = "Gy_fJ8Vlnb_0PzuynbTl6UplUkO0iMN6:return_to=/settings&tab=billing"
+CHALLENGE = s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+EXPECTED = dict(authorize_endpoint=ENDPOINT, client_id="client-1", redirect_uri=REDIRECT, state=STATE,
+                challenge=CHALLENGE)
+
+
+def notebook_variables() -> dict:
+    """The variables of 02-authorization-link that the solution uses."""
+    return {"kit": SimpleNamespace(client_id="client-1", redirect_uri=REDIRECT),
+            "oauth_state": SimpleNamespace(state=STATE, challenge=CHALLENGE), "endpoint": ENDPOINT}
+
+
+def test_link_solution_passes():
+    answer = solution("02-authorization-link-by-hand.py", **notebook_variables())
+    assert check_link(answer["my_link"], **EXPECTED).passed
+
+
+def concatenated(state: str = STATE) -> str:
+    return (f"{ENDPOINT}?response_type=code&client_id=client-1&redirect_uri={REDIRECT}&state={state}"
+            f"&code_challenge={CHALLENGE}&code_challenge_method=S256")
+
+
+@pytest.mark.parametrize("link, says", [
+    (concatenated(), "was not URL-encoded"),
+    (concatenated().replace("response_type", "reponse_type"), "Stripe's page has this typo"),
+])
+def test_the_notebooks_custom_state_mistakes_are_named(link, says):
+    feedback = check_link(link, **EXPECTED)
+    assert not feedback.passed and says in repr(feedback)
