@@ -131,8 +131,9 @@ class UserButtons(widgets.VBox):
     """
 
     def __init__(self, consent: Callable[[bool], Any], link_label: str = "the consent page") -> None:
-        self.approve = widgets.Button(description="Approve (as the user)", button_style="success")
-        self.deny = widgets.Button(description="Deny (as the user)", button_style="danger")
+        wide = widgets.Layout(width="auto")  # the default width cuts the labels short
+        self.approve = widgets.Button(description="Approve (as the user)", button_style="success", layout=wide)
+        self.deny = widgets.Button(description="Deny (as the user)", button_style="danger", layout=wide)
         self.status = widgets.HTML()
         self.results: list[Any] = []
         self._consent, self._link_label = consent, link_label
@@ -182,7 +183,8 @@ class AppView(widgets.VBox):
         self.context: OAuthContext | None = None
         self._callbacks: list[Callable[[OAuthContext], None]] = []
         self._handed: set[str] = set()
-        self.check_button = widgets.Button(description="Check for oauthContext", icon="refresh")
+        self.check_button = widgets.Button(description="Check for oauthContext", icon="refresh",
+                                           layout=widgets.Layout(width="auto"))
         self.check_button.on_click(lambda _: self.check())
         self.display = widgets.HTML()
         self.reset()
