@@ -43,18 +43,24 @@ from helpers.manifest import (
 )
 from helpers.pkce import challenge_matches, check_verifier, make_state, make_verifier, s256_challenge
 from helpers.redact import redact_mapping, redact_text, redact_value
-from helpers.secret_store import (
-    Scope,
-    delete_secret,
-    find_secret,
-    find_token,
-    list_secrets,
-    make_client,
-    save_secret,
-    save_token,
-)
 from helpers.tokens import TokenData, exchange_code, refresh, revoke
-from helpers.trace import Exchange, Trace, TracedStripeHTTPClient, traced_client
+from helpers.trace import Exchange, Trace, traced_client
+
+# The Secret Store step needs the `stripe` SDK, a large import (it also loads `requests`).
+# Its names are imported on first use, so the notebooks before step 4 start faster and smaller.
+_SECRET_STORE_NAMES = frozenset({
+    "Scope", "TracedStripeHTTPClient", "delete_secret", "find_secret", "find_token", "list_secrets",
+    "make_client", "save_secret", "save_token",
+})
+
+
+def __getattr__(name: str):
+    if name in _SECRET_STORE_NAMES:
+        from helpers import secret_store
+
+        return getattr(secret_store, name)
+    raise AttributeError(f"module 'helpers' has no attribute {name!r}")
+
 
 __all__ = [
     "AuthorizeError",

@@ -10,10 +10,11 @@ same code runs against the sandbox and against Stripe.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+import httpx
 import stripe
 from stripe.apps import Secret
 
@@ -21,7 +22,7 @@ from helpers.errors import SecretStoreError
 from helpers.manifest import GRANT_SECRET_WRITE
 from helpers.redact import redact_text
 from helpers.tokens import TokenData
-from helpers.trace import Trace, TracedStripeHTTPClient, traced_client
+from helpers.trace import Trace, traced_client
 
 TOKEN_SECRET_NAME = "oauth_token"
 
@@ -74,24 +75,63 @@ class Scope:
         return f"user scope of {self.user}" if self.user else "account scope"
 
 
+class TracedStripeHTTPClient(stripe.HTTPClient):
+    """A stripe-python HTTP client that sends through a given ``httpx.Client``.
+
+    Pass it as ``stripe.StripeClient(..., http_client=...)``: the Stripe SDK's requests then
+    go through that client, so its trace records them next to the OAuth calls. It owns the
+    ``httpx.Client``: ``close()`` closes it. Synchronous calls only.
+    """
+
+    name = "httpx"
+
+    def __init__(self, http: httpx.Client) -> None:
+        super().__init__()
+        self._http = http
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        post_data: Any = None,
+    ) -> tuple[bytes, int, Mapping[str, str]]:
+        """Send one request; the SDK calls this (and does its retries around it)."""
+        try:
+            # The SDK hands over the body already form-encoded, so it goes as content.
+            response = self._http.request(method, url, headers=headers, content=post_data)
+        except httpx.HTTPError as e:
+            raise stripe.APIConnectionError(
+                f"Could not reach {url} ({type(e).__name__}: {e})", should_retry=True
+            ) from None
+        return response.content, response.status_code, response.headers
+
+    def close(self) -> None:
+        """Close the ``httpx.Client``."""
+        self._http.close()
+
+
+
 def make_client(
     api_key: str,
     *,
     api_base: str | None = None,
     trace: Trace | None = None,
+    http: httpx.Client | None = None,
     **http_options: Any,
 ) -> stripe.StripeClient:
     """Return a ``stripe.StripeClient`` for the Secret Store calls.
 
     ``api_base`` points it at the sandbox (``None``: Stripe itself). Its requests go through
-    httpx, recorded by ``trace`` when given; ``http_options`` go to ``httpx.Client`` (e.g. a
-    ``transport`` in tests). No automatic retries: a learner should see each failure once.
+    httpx: through ``http`` when given (the app's own client, with its trace), else a new
+    client recorded by ``trace`` when given; ``http_options`` go to that new ``httpx.Client``
+    (e.g. a ``transport`` in tests). No automatic retries: a learner should see each failure once.
     """
     return stripe.StripeClient(
         api_key,
         base_addresses={"api": api_base} if api_base else None,
         max_network_retries=0,
-        http_client=TracedStripeHTTPClient(traced_client(trace, **http_options)),
+        http_client=TracedStripeHTTPClient(http or traced_client(trace, **http_options)),
     )
 
 

@@ -1,7 +1,7 @@
 """Record every HTTP exchange of the flow, redacted, so a learner can read what went over the wire.
 
 A ``Trace`` hooks into an ``httpx.Client`` (event hooks), so it sees the kit's own calls
-(Dashboard, provider) and, through ``TracedStripeHTTPClient``, the Stripe SDK's calls too.
+(Dashboard, provider) and, through ``secret_store.TracedStripeHTTPClient``, the Stripe SDK's calls too.
 Each exchange is redacted as it is recorded: nothing secret is ever stored, so nothing
 secret can be displayed, saved in a notebook, or logged by mistake.
 """
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import stripe
 
 from helpers.redact import redact_header, redact_text
 
@@ -139,42 +138,6 @@ def traced_client(trace: Trace | None = None, **kwargs: Any) -> httpx.Client:
             hooks.setdefault(name, []).extend(fns)
         kwargs["event_hooks"] = hooks
     return httpx.Client(**kwargs)
-
-
-class TracedStripeHTTPClient(stripe.HTTPClient):
-    """A stripe-python HTTP client that sends through a given ``httpx.Client``.
-
-    Pass it as ``stripe.StripeClient(..., http_client=...)``: the Stripe SDK's requests then
-    go through that client, so its trace records them next to the OAuth calls. It owns the
-    ``httpx.Client``: ``close()`` closes it. Synchronous calls only.
-    """
-
-    name = "httpx"
-
-    def __init__(self, http: httpx.Client) -> None:
-        super().__init__()
-        self._http = http
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str] | None,
-        post_data: Any = None,
-    ) -> tuple[bytes, int, Mapping[str, str]]:
-        """Send one request; the SDK calls this (and does its retries around it)."""
-        try:
-            # The SDK hands over the body already form-encoded, so it goes as content.
-            response = self._http.request(method, url, headers=headers, content=post_data)
-        except httpx.HTTPError as e:
-            raise stripe.APIConnectionError(
-                f"Could not reach {url} ({type(e).__name__}: {e})", should_retry=True
-            ) from None
-        return response.content, response.status_code, response.headers
-
-    def close(self) -> None:
-        """Close the ``httpx.Client``."""
-        self._http.close()
 
 
 def _redact_headers(headers: httpx.Headers, known: Iterable[str]) -> Headers:

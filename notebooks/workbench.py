@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import httpx
-import stripe
 
 import sandbox
 from helpers import (
@@ -31,15 +32,18 @@ from helpers import (
     Manifest,
     OAuthState,
     RedirectURLs,
-    Scope,
     Trace,
     UserContext,
     authorization_url,
     load_manifest,
-    make_client,
     redirect_urls,
     traced_client,
 )
+
+if TYPE_CHECKING:
+    import stripe
+
+    from helpers.secret_store import Scope
 
 HERE = Path(__file__).resolve().parent
 MANIFEST_PATH = HERE / "stripe-app.json"
@@ -75,8 +79,7 @@ class Workbench:
     @cached_property
     def metadata(self) -> dict:
         """The provider's RFC 8414 metadata: where its endpoints are."""
-        with httpx.Client(timeout=30) as plain:
-            return plain.get(f"{self.world.provider_issuer}/.well-known/oauth-authorization-server").json()
+        return self.world.http.get(f"{self.world.provider_issuer}/.well-known/oauth-authorization-server").json()
 
     @property
     def urls(self) -> RedirectURLs:
@@ -98,11 +101,15 @@ class Workbench:
     @property
     def scope(self) -> Scope:
         """The Secret Store scope the page uses for the token: the current user's."""
+        from helpers.secret_store import Scope  # imports stripe: only the notebooks that save tokens need it
+
         return Scope.for_user(self.context.user_context.id)
 
     def stripe_client(self) -> stripe.StripeClient:
         """A `stripe.StripeClient` aimed at the sandbox's Stripe API, its calls recorded in `trace`."""
-        return make_client(self.install.api_key, api_base=self.world.stripe_api_base, trace=self.trace)
+        from helpers.secret_store import make_client
+
+        return make_client(self.install.api_key, api_base=self.world.stripe_api_base, http=self.http)
 
     def save_registration(self, registration: dict) -> None:
         (self.world.data_dir / REGISTRATION_FILE).write_text(json.dumps(registration))
@@ -113,9 +120,8 @@ class Workbench:
         saved = self.world.data_dir / REGISTRATION_FILE
         if saved.exists():
             return json.loads(saved.read_text())
-        with httpx.Client(timeout=30) as plain:
-            response = plain.post(self.metadata["registration_endpoint"],
-                                  json=registration_request(self.manifest, self.urls))
+        response = self.world.http.post(self.metadata["registration_endpoint"],
+                                        json=registration_request(self.manifest, self.urls))
         response.raise_for_status()
         self.save_registration(response.json())
         return response.json()

@@ -15,11 +15,13 @@ import secrets
 import string
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from helpers.manifest import Manifest
 from helpers.redact import redact_value
 
-from .storage import Storage
+if TYPE_CHECKING:  # the kernel imports Install through the launcher; it needs no SQLite
+    from .storage import Storage
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
 

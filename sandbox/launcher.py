@@ -8,6 +8,7 @@ starting at once share one sandbox instead of racing to start two.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import signal
@@ -92,18 +93,19 @@ class World:
             return f"{prefix.rstrip('/')}/proxy/{self.port}{path}"
         return f"{self.base_url}{path}"
 
-    def _client(self) -> httpx.Client:
-        return httpx.Client(timeout=30)
+    @property
+    def http(self) -> httpx.Client:
+        """A plain (untraced) client for the sandbox-only calls, shared by the whole process."""
+        return _loopback_client()
 
     def install_app(self, manifest: Manifest | Mapping | str | Path, user_id: str, mode: str = "test") -> Install:
         """Install the app for a user in a mode, as uploading and installing it in Stripe would."""
         if isinstance(manifest, (str, Path)):
             manifest = load_manifest(manifest)
         raw = dict(manifest.raw) if isinstance(manifest, Manifest) else dict(manifest)
-        with self._client() as http:
-            response = http.post(
-                f"{self.dashboard_base}/api/installs", json={"manifest": raw, "user_id": user_id, "mode": mode}
-            )
+        response = self.http.post(
+            f"{self.dashboard_base}/api/installs", json={"manifest": raw, "user_id": user_id, "mode": mode}
+        )
         body = response.json()
         if response.status_code != 200:
             raise SandboxError(body["error"]["message"], hint="Fix the manifest or the arguments, then try again.")
@@ -111,12 +113,11 @@ class World:
 
     def consent(self, link: str, approve: bool = True) -> ConsentResult:
         """Play the user at the provider's consent page: open the link, press Approve or Deny."""
-        with self._client() as http:
-            return consent(link, approve=approve, sandbox_base=self.base_url, http=http)
+        return consent(link, approve=approve, sandbox_base=self.base_url, http=self.http)
 
     def is_healthy(self) -> bool:
         try:
-            response = httpx.get(f"{self.base_url}/healthz", timeout=2)
+            response = self.http.get(f"{self.base_url}/healthz", timeout=2)
             return response.status_code == 200 and Path(response.json()["data_dir"]) == self.data_dir
         except (httpx.HTTPError, ValueError, KeyError):
             return False
@@ -130,6 +131,13 @@ class World:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and _alive(self.pid):
             time.sleep(0.05)
+
+
+@functools.lru_cache(maxsize=None)
+def _loopback_client() -> httpx.Client:
+    # One client for the process: each new httpx.Client loads the CA bundle (about 20 ms),
+    # which a notebook paid several times over for calls that never use TLS.
+    return httpx.Client(timeout=30)
 
 
 def _alive(pid: int) -> bool:

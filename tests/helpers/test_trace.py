@@ -7,7 +7,8 @@ import httpx
 import pytest
 import stripe
 
-from helpers.trace import Trace, TracedStripeHTTPClient, traced_client
+from helpers.secret_store import TracedStripeHTTPClient
+from helpers.trace import Trace, traced_client
 
 KEY = "sk_test_51HxYzAbCdEfGhIjKlMnOpa1b2"
 CODE = "Qm9vZ2llV29vZ2llQ29kZTEyMw"
