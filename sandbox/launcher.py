@@ -83,14 +83,15 @@ class World:
     def browser_url(self, path: str = "/") -> str:
         """The address of a sandbox page for the learner's browser.
 
-        On JupyterHub and Binder the browser is not on the kernel's machine,
-        so it goes through jupyter-server-proxy under the server's prefix;
-        the link is relative, and the browser supplies the host.
+        On JupyterHub and Binder, and under any Jupyter server with a base URL, the browser
+        may not be on the kernel's machine: it goes through jupyter-server-proxy under the
+        server's prefix, with a relative link (the browser supplies the host). Otherwise
+        (a laptop) the browser reaches 127.0.0.1 directly.
         """
         path = "/" + path.lstrip("/")
-        prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
-        if prefix:
-            return f"{prefix.rstrip('/')}/proxy/{self.port}{path}"
+        prefix = proxy_prefix()
+        if prefix is not None:
+            return f"{prefix}proxy/{self.port}{path}"
         return f"{self.base_url}{path}"
 
     @property
@@ -131,6 +132,29 @@ class World:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and _alive(self.pid):
             time.sleep(0.05)
+
+
+def proxy_prefix() -> str | None:
+    """The Jupyter server's URL prefix when the browser must go through it, else None.
+
+    `JUPYTERHUB_SERVICE_PREFIX` on JupyterHub and Binder; else the base URL of the Jupyter
+    server that started this kernel (found from `JPY_PARENT_PID` in its runtime file), when
+    it is not "/". Read from where the server is, never guessed.
+    """
+    hub = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+    if hub:
+        return hub if hub.endswith("/") else hub + "/"
+    server_pid = os.environ.get("JPY_PARENT_PID")
+    if not server_pid:
+        return None
+    try:
+        from jupyter_core.paths import jupyter_runtime_dir
+
+        info = json.loads((Path(jupyter_runtime_dir()) / f"jpserver-{server_pid}.json").read_text())
+    except (ImportError, OSError, ValueError):
+        return None
+    base_url = info.get("base_url") or "/"
+    return base_url if base_url != "/" else None
 
 
 @functools.lru_cache(maxsize=None)

@@ -648,3 +648,40 @@ def test_authorize_button_and_token_card_show_new_values():
     card = TokenCard(TokenData(ACCESS, "Bearer"), now=NOW)
     card.show(TOKEN, now=NOW)
     assert card.token == TOKEN and card.expiry == "expires in about 60 min"
+
+
+def test_app_view_asks_on_each_browser_tick_until_the_context_arrives():
+    """The hidden Play widget ticks only in a browser; here its value is advanced by hand."""
+    arriving = [None, None, OAuthContext(code="c" * 30, verifier="v" * 43)]
+    asked = []
+
+    def take():
+        asked.append(1)
+        return arriving.pop(0) if arriving else None
+
+    view = AppView(take)
+    assert view.ticker.playing and view.ticker.layout.display == "none"
+    for tick in range(1, 6):
+        view.ticker.value = tick
+    assert view.context is not None and len(asked) == 3  # no asking once it arrived
+    assert view.ticker.playing is False
+    view.reset()
+    assert view.ticker.playing is True
+
+
+def test_only_the_newest_app_view_asks():
+    asked = {"old": 0, "new": 0}
+
+    def taker(name):
+        def take():
+            asked[name] += 1
+            return None
+        return take
+
+    old = AppView(taker("old"))
+    new = AppView(taker("new"))
+    old.ticker.value, new.ticker.value = 1, 1
+    assert asked == {"old": 0, "new": 1}
+    old.reset()  # reopening the old one makes it the one that asks
+    old.ticker.value, new.ticker.value = 2, 2
+    assert asked == {"old": 1, "new": 1}

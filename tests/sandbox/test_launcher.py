@@ -33,3 +33,16 @@ def test_browser_url_goes_through_the_hub_proxy_when_there_is_one(world, monkeyp
     assert world.browser_url("/provider/authorize") == f"{world.base_url}/provider/authorize"
     monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ada/")
     assert world.browser_url("provider/authorize") == f"/user/ada/proxy/{world.port}/provider/authorize"
+
+
+def test_browser_url_follows_the_jupyter_servers_base_url(world, monkeypatch, tmp_path):
+    """Under a Jupyter server with a base URL (no hub), links go through its proxy too."""
+    import json
+
+    monkeypatch.delenv("JUPYTERHUB_SERVICE_PREFIX", raising=False)
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.setenv("JPY_PARENT_PID", "4242")
+    (tmp_path / "jpserver-4242.json").write_text(json.dumps({"base_url": "/lab-base/", "pid": 4242}))
+    assert world.browser_url("/provider/authorize") == f"/lab-base/proxy/{world.port}/provider/authorize"
+    (tmp_path / "jpserver-4242.json").write_text(json.dumps({"base_url": "/", "pid": 4242}))
+    assert world.browser_url("/x") == f"{world.base_url}/x"
