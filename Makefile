@@ -8,6 +8,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # JupyterLab refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# The browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
+# Elsewhere, point KIT_CHROMIUM at a Chromium or Chrome binary.
+KIT_CHROMIUM ?= /usr/bin/chromium
+export KIT_CHROMIUM
 
 .PHONY: lab test bench notebooks stop clean
 
@@ -20,8 +25,12 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/00-index.ipynb
 
-test: $(STAMP)
+test: $(STAMP) $(KIT_CHROMIUM)
 	$(PY) -m pytest
+
+/usr/bin/chromium:
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq chromium
 
 bench: $(STAMP)
 	$(PY) bench/sandbox_flow.py

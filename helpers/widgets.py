@@ -15,6 +15,7 @@ The whole app built from these pieces, ``ExampleApp``, is in ``helpers.example_a
 from __future__ import annotations
 
 import hashlib
+import asyncio
 import html
 import time
 import weakref
@@ -198,10 +199,33 @@ class AppView(widgets.VBox):
         self.ticker.observe(lambda _: self._tick(), names="value")
         self.reset()
         super().__init__([self.display, self.check_button, self.ticker])
+        self._start_ticking()
 
     # Only the app view opened (or reset) last asks: in a notebook, earlier cells' views stay
     # on the page, and the first to ask would take the context meant for the newest one.
     _watching: weakref.ref | None = None
+
+    def _start_ticking(self, delays: tuple[float, ...] = (0.2, 0.5, 1, 2, 4, 8, 16)) -> None:
+        """Make the browser's Play view start its timer.
+
+        A Play view starts ticking only when it sees `playing` turn from false to true; one
+        created already playing sits still. So, once the kernel is free to send (after the
+        cell), flip it off and on, a few times with growing pauses in case the page renders
+        late, until the first tick arrives. With no browser, nobody hears the flips.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not in a kernel (plain Python, unit tests): nothing will tick
+            return
+
+        def kick(attempt: int) -> None:
+            if self.ticker.value or self.context is not None or attempt >= len(delays):
+                return
+            self.ticker.playing = False
+            self.ticker.playing = True
+            loop.call_later(delays[attempt], kick, attempt + 1)
+
+        loop.call_later(delays[0], kick, 1)
 
     def _tick(self) -> None:
         watching = AppView._watching() if AppView._watching else None

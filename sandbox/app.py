@@ -75,8 +75,10 @@ class BrowserRedirects:
     as a real app registers `https://dashboard.stripe.com/…`. On JupyterHub or Binder the
     browser cannot reach 127.0.0.1; it reached the provider through jupyter-server-proxy,
     which says so in `X-Forwarded-Prefix`. A redirect from the provider to the Dashboard then
-    goes to the same place under that prefix (a path-absolute Location, so the browser keeps
-    the host it used): the stand-ins are one server, and the proxy says where it is.
+    goes to the same place under that prefix, on the host and scheme the browser used (as
+    ProxyFix read them from the forwarded headers): the stand-ins are one server, and the
+    proxy says where it is. The Location is a full URL because jupyter-server-proxy 4.6
+    prefixes path-only Locations a second time.
     """
 
     def __init__(self, app):
@@ -86,12 +88,13 @@ class BrowserRedirects:
         prefix = (environ.get("HTTP_X_FORWARDED_PREFIX") or "").rstrip("/")
         port = environ.get("werkzeug.proxy_fix.orig", {}).get("SERVER_PORT") or environ.get("SERVER_PORT")
         own = f"http://127.0.0.1:{port}/"
+        browser_root = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST')}{prefix}/"
 
         def rewriting_start_response(status, headers, exc_info=None):
             if prefix and status.startswith("3"):
                 headers = [
-                    (name, f"{prefix}/{value[len(own):]}" if name.lower() == "location" and value.startswith(own)
-                     else value)
+                    (name, browser_root + value[len(own):]
+                     if name.lower() == "location" and value.startswith(own) else value)
                     for name, value in headers
                 ]
             return start_response(status, headers, exc_info)

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("KIT_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-quic", "--no-first-run"]
@@ -39,9 +39,12 @@ class LabServer:
         self.url = f"http://127.0.0.1:{self.port}{base_url}"
         settings = tmp / "settings"
         settings.mkdir(parents=True, exist_ok=True)
-        # No "get notified about news?" toast over the screenshots.
-        (settings / "overrides.json").write_text(json.dumps(
-            {"@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"}}))
+        # No "get notified about news?" toast over the screenshots; every cell in the page
+        # (JupyterLab otherwise renders only the cells near the view, and a test could not find the rest).
+        (settings / "overrides.json").write_text(json.dumps({
+            "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"},
+            "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+        }))
         env = {**os.environ, "KIT_SANDBOX_DIR": str(tmp / "sandbox"), "JUPYTERLAB_SETTINGS_DIR": str(tmp / "user-settings")}
         env.pop("JUPYTERHUB_SERVICE_PREFIX", None)
         self.log = open(tmp / "lab.log", "w")
@@ -76,7 +79,8 @@ class LabServer:
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package (apt-get install chromium).")
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: `make test` installs Debian's chromium package "
+                    "(apt-get install chromium); elsewhere set KIT_CHROMIUM to a Chromium or Chrome binary.")
     return str(CHROMIUM)
 
 

@@ -148,7 +148,7 @@ def test_redirect_to_the_dashboard_goes_back_through_the_proxy(app, http):
     decision = http.post(link, data={"decision": "approve"}, headers=forwarded)
     assert decision.status_code == 302
     location = decision.headers["location"]
-    assert location.startswith(f"{prefix}/dashboard/test/apps-oauth/{app.install.app_id}?code=")
+    assert location.startswith(f"https://hub.example.org{prefix}/dashboard/test/apps-oauth/{app.install.app_id}?code=")
     # without a proxy, the redirect is the registered URI as it is
     link, _ = app.link(http)
     direct = http.post(link, data={"decision": "approve"})

@@ -1,0 +1,129 @@
+"""The kit in a real browser: JupyterLab driven by headless Chromium.
+
+Every notebook is opened and run as a learner would (Run All), and must show its widgets with
+no "Error displaying widget", no error output and no console error. Then the browser path of
+06-the-whole-app: Authorize opens the consent page in a new tab, Approve lands on the
+Dashboard page, and the app in the notebook picks up oauthContext by itself. The browser
+path runs twice: on a laptop's JupyterLab (`make lab`), and under a base URL, where every
+sandbox page goes through jupyter-server-proxy as on JupyterHub and Binder.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import urljoin
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.notebooks.execute import notebook_paths
+
+from .conftest import LabServer, screenshot, stop_sandbox
+
+
+BASE_URLS = {"laptop": "/", "proxied": "/user/alice/"}
+
+
+@pytest.fixture(scope="module", params=list(BASE_URLS))
+def lab(request, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("lab")
+    server = LabServer(tmp, base_url=BASE_URLS[request.param])
+    server.name = request.param
+    yield server
+    server.stop()
+    stop_sandbox(tmp / "sandbox")
+
+
+def open_and_run(page, lab, notebook: str) -> None:
+    page.goto(f"{lab.url}lab/tree/notebooks/{notebook}?reset")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    panel = page.locator(".jp-NotebookPanel:visible")
+    first_prompt = panel.locator(".jp-CodeCell .jp-InputPrompt").first
+    # The page can show "idle" before its kernel connection is ready, and a Run All sent then
+    # clears the outputs but runs nothing: try again until the first cell has run.
+    for _ in range(5):
+        page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        try:
+            expect(first_prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=10_000)
+            break
+        except AssertionError:
+            continue
+    # Run All is done when no cell waits or runs ([*]) and the kernel is idle again.
+    expect(panel.locator(".jp-InputPrompt", has_text="[*]")).to_have_count(0, timeout=90_000)
+    expect(panel.locator(".jp-CodeCell .jp-InputPrompt").last).to_have_text(re.compile(r"\[\d+\]"))
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+
+
+def assert_clean(page) -> None:
+    assert page.locator("text=Error displaying widget").count() == 0
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, errors.first.inner_text()
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("lab", ["laptop"], indirect=True)  # once is enough; the proxied server runs the flow
+@pytest.mark.parametrize("notebook", [p.name for p in notebook_paths()])
+def test_each_notebook_runs_in_jupyterlab(page, lab, notebook):
+    open_and_run(page, lab, notebook)
+    assert page.locator(".jp-OutputArea-output .widget-html, .jp-OutputArea-output .widget-button").count() > 0
+    screenshot(page, f"laptop-{notebook.removesuffix('.ipynb')}")
+    assert_clean(page)
+
+
+def your_app(page):
+    """The output of the "Your turn, in the browser" cell of 06: the app the learner authorizes."""
+    app = page.locator(".jp-Cell").filter(has_text="yours = open_app()").locator(".jp-OutputArea")
+    expect(app.locator("a.kit-authorize")).to_have_count(1, timeout=30_000)
+    return app
+
+
+def test_authorize_in_the_browser_and_the_app_signs_in_by_itself(page, lab):
+    open_and_run(page, lab, "06-the-whole-app.ipynb")
+    app = your_app(page)
+    app.scroll_into_view_if_needed()
+    expect(app).to_contain_text("not connected")
+    with page.expect_popup() as opened:
+        app.locator("a.kit-authorize").click()
+    consent = opened.value
+    consent.wait_for_load_state()
+    expected_start = f"{lab.url}proxy/" if lab.name == "proxied" else "http://127.0.0.1:"
+    assert consent.url.startswith(expected_start), consent.url
+    expect(consent.locator("#consent-title")).to_contain_text("PKCE Kit Example")
+    screenshot(consent, f"{lab.name}-consent")
+    consent.get_by_role("button", name="Approve").click()
+    expect(consent.locator("#landing")).to_contain_text("You approved the app")
+    approved_at = time.monotonic()
+    screenshot(consent, f"{lab.name}-landing")
+
+    page.bring_to_front()
+    expect(app).to_contain_text("connected: the token is saved", timeout=10_000, ignore_case=True)
+    seconds = time.monotonic() - approved_at
+    screenshot(page, f"{lab.name}-signed-in")
+    assert seconds <= 2.5, f"the app took {seconds:.1f} s to pick up oauthContext"
+    expect(app).to_contain_text("expires in about 60 min")
+    assert_clean(page)
+
+
+def test_deny_and_a_tampered_state_say_why_nothing_arrived(page, lab):
+    open_and_run(page, lab, "06-the-whole-app.ipynb")
+    app = your_app(page)
+    # The href is relative under a proxy (the browser supplies the host): resolve it as a click would.
+    link = urljoin(page.url, app.locator("a.kit-authorize").get_attribute("href"))
+
+    tampered = page.context.new_page()
+    tampered.goto(link.replace("state=", "state=tampered"))
+    tampered.get_by_role("button", name="Approve").click()
+    expect(tampered.locator("#landing")).to_contain_text("Nothing was handed to the app")
+    expect(tampered.locator("#landing")).to_contain_text("not one the Dashboard created")
+    screenshot(tampered, f"{lab.name}-tampered-state")
+
+    denied = page.context.new_page()
+    denied.goto(link)
+    denied.get_by_role("button", name="Deny").click()
+    expect(denied.locator("#landing")).to_contain_text("You did not approve the app")
+    page.bring_to_front()
+    expect(app).to_contain_text("access_denied", timeout=10_000)
+    expect(app).to_contain_text("not connected")
+    screenshot(page, f"{lab.name}-denied")
