@@ -19,6 +19,8 @@ from helpers.secret_store import (
 from helpers.tokens import TokenData
 from helpers.trace import Trace
 
+from .conftest import Script
+
 KEY = "sk_test_51HxYzAbCdEfGhIjKlMnOpa1b2"
 API_BASE = "http://127.0.0.1:9/stripe"
 USER = Scope.for_user("usr_1")
@@ -44,27 +46,13 @@ def stripe_error(status, type_, message, code=None, param=None):
     return httpx.Response(status, json={"error": {k: v for k, v in error.items() if v is not None}})
 
 
-class Stripe:
-    """A scripted Stripe API: answers in order, keeps the requests."""
+class Stripe(Script):
+    """A scripted Stripe API: answers in order, keeps the requests; `client` talks to it."""
 
     def __init__(self, *answers):
-        self.answers = list(answers)
-        self.requests = []
+        super().__init__(answers)
         self.trace = Trace()
-        self.client = make_client(
-            KEY, api_base=API_BASE, trace=self.trace, transport=httpx.MockTransport(self.handle)
-        )
-
-    def handle(self, request):
-        self.requests.append(request)
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    @property
-    def last(self):
-        return self.requests[-1]
+        self.client = make_client(KEY, api_base=API_BASE, trace=self.trace, transport=httpx.MockTransport(self))
 
 
 def params_of(request):

@@ -15,7 +15,6 @@ import time
 import pytest
 import stripe
 
-import sandbox
 from helpers import Scope, SecretStoreError, TokenData, find_token, load_manifest, make_client, save_secret
 from helpers.secret_store import TOKEN_SECRET_NAME
 
@@ -23,13 +22,6 @@ from .execute import NOTEBOOKS
 
 sys.path.insert(0, str(NOTEBOOKS))
 from exercises.find_secret import check_token_or_none  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    world = sandbox.start(tmp_path_factory.mktemp("sandbox-05"))
-    yield world
-    world.stop()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Fixtures that drive a real sandbox process with real clients.
 
-One sandbox serves the whole test session (in a temporary data folder);
+One sandbox serves the whole test session (the `world` fixture of tests/conftest.py);
 tests that kill or restart it start their own.
 """
 
@@ -21,13 +21,6 @@ from helpers.manifest import redirect_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_MANIFEST = json.loads((ROOT / "notebooks" / "stripe-app.json").read_text())
-
-
-@pytest.fixture(scope="session")
-def world(tmp_path_factory):
-    world = sandbox.start(tmp_path_factory.mktemp("sandbox"))
-    yield world
-    world.stop()
 
 
 @pytest.fixture

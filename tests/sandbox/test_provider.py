@@ -9,7 +9,7 @@ import pytest
 
 from helpers.manifest import redirect_url
 
-from .conftest import make_manifest, new_user, register_client
+from .conftest import make_manifest, new_user
 
 with warnings.catch_warnings():
     # Authlib announces that its httpx integration moves to `httpx2` (same API), and
