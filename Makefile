@@ -32,9 +32,10 @@ test: $(STAMP) $(KIT_CHROMIUM)
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq chromium
 
-bench: $(STAMP)
+bench: $(STAMP) $(KIT_CHROMIUM)
 	$(PY) bench/sandbox_flow.py
 	$(PY) bench/notebooks.py
+	$(PY) bench/browser.py
 
 # After editing a notebook: run them all in a fresh sandbox and save their outputs,
 # which `make test` (nbval) then compares.

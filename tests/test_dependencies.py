@@ -11,17 +11,21 @@ from packaging.requirements import Requirement
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def pyproject_requirements() -> dict[str, str]:
+def pyproject_requirements(extras: bool = True) -> dict[str, str]:
+    """{name: specifier} of pyproject's dependencies, with the optional ones (test extras) unless extras=False."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    names = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    names = project["dependencies"]
+    if extras:
+        names = names + [r for extra in project["optional-dependencies"].values() for r in extra]
     return {Requirement(r).name.lower(): str(Requirement(r).specifier) for r in names}
 
 
-def conda_requirements() -> dict[str, str]:
+def conda_requirements(path: Path = ROOT / "environment.yml") -> dict[str, str]:
+    """{name: specifier} of a conda environment file's packages (conda's and its pip: section's), less python and pip."""
     requirements = {}
-    text = (ROOT / "environment.yml").read_text()
+    text = path.read_text()
     for line in text.split("dependencies:", 1)[1].splitlines():
-        match = re.match(r"^  - ([A-Za-z0-9_.\-]+)([<>=!,.\d]*)$", line)
+        match = re.match(r"^(?:  |      )- ([A-Za-z0-9_.\-]+)([<>=!,.\d]*)$", line)
         if match and match.group(1) not in ("python", "pip"):
             requirements[match.group(1).lower()] = str(Requirement(match.group(1) + match.group(2)).specifier)
     return requirements

@@ -1,0 +1,204 @@
+"""Benchmark: the kit in a real browser, as a learner meets it.
+
+    .venv/bin/python bench/browser.py [--reps N]
+
+From one run (JupyterLab servers started as tests/browser starts them, driven by Debian's
+headless Chromium), it prints:
+
+1. memory: the RSS (and PSS, which counts shared pages once) of a learner's whole JupyterLab
+   process tree (the server, its kernels, and the sandbox the kernels started) after running
+   every notebook, 00 to 06, through the browser (Run All in each, as a learner would; each
+   notebook keeps its kernel), against a bare JupyterLab server that only served the Lab page,
+   and their ratio;
+2. latency: from the click on Approve at the provider's consent page to the app in
+   06-the-whole-app showing "connected: the token is saved" by itself (the Play widget polls
+   oauthContext every 500 ms), over N runs of the notebook (min / median / max); and, within
+   that, the click to the Dashboard's landing page loaded.
+
+Clocks: the click is stamped by this process just before Playwright clicks; the landing page
+by its Navigation Timing (DOMContentLoaded); the app by a MutationObserver in the notebook's
+page. All are wall-clock milliseconds on this one machine. Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+import sandbox  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LabServer, stop_sandbox  # noqa: E402
+from tests.browser.test_in_jupyterlab import open_and_run, your_app  # noqa: E402
+from tests.notebooks.execute import notebook_paths  # noqa: E402
+
+SIGNED_IN = "connected: the token is saved"
+
+# Stamps the moment the app's view first reads "connected: the token is saved".
+WATCH_APP = """(element) => {
+    window.__signedInAt = null;
+    const check = () => {
+        if (window.__signedInAt === null && /connected: the token is saved/i.test(element.innerText)) {
+            window.__signedInAt = Date.now();
+        }
+    };
+    new MutationObserver(check).observe(element, {subtree: true, childList: true, characterData: true});
+    check();
+}"""
+
+LANDING_LOADED = """() => {
+    const entry = performance.getEntriesByType("navigation")[0];
+    return performance.timeOrigin + entry.domContentLoadedEventEnd;
+}"""
+
+
+def process_tree(lab: LabServer, sandbox_dir: Path) -> list[psutil.Process]:
+    server = psutil.Process(lab.process.pid)
+    processes = [server, *server.children(recursive=True)]
+    world = sandbox.running(sandbox_dir)
+    # The sandbox runs in its own session; it stays the kernel's child, but count it if it was reparented.
+    if world and world.pid not in {p.pid for p in processes}:
+        processes.append(psutil.Process(world.pid))
+    return processes
+
+
+def memory(processes: list[psutil.Process]) -> tuple[int, int]:
+    rss = pss = 0
+    for process in processes:
+        info = process.memory_full_info()
+        rss += info.rss
+        pss += info.pss
+    return rss, pss
+
+
+def describe(processes: list[psutil.Process], sandbox_dir: Path) -> str:
+    world = sandbox.running(sandbox_dir)
+    kernels = sum("ipykernel" in " ".join(p.cmdline()) for p in processes)
+    sandboxes = sum(bool(world) and p.pid == world.pid for p in processes)
+    return f"{len(processes)} processes: server, {kernels} kernels, {sandboxes} sandbox"
+
+
+def role(process: psutil.Process, lab: LabServer, sandbox_dir: Path) -> str:
+    world = sandbox.running(sandbox_dir)
+    if process.pid == lab.process.pid:
+        return "server"
+    if world and process.pid == world.pid:
+        return "sandbox"
+    return "kernel" if "ipykernel" in " ".join(process.cmdline()) else process.name()
+
+
+def mib(n: int) -> str:
+    return f"{n / 2**20:7.1f} MiB"
+
+
+def new_page(browser):
+    return browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+
+
+def approve_once(page, lab: LabServer) -> tuple[float, float]:
+    """Run 06, open the app's link, press Approve; (ms to the landing page, ms to the app signed in)."""
+    open_and_run(page, lab, "06-the-whole-app.ipynb")
+    app = your_app(page)
+    app.scroll_into_view_if_needed()
+    expect(app).to_contain_text("not connected")
+    app.element_handle().evaluate(WATCH_APP)
+    with page.expect_popup() as opened:
+        app.locator("a.kit-authorize").click()
+    consent = opened.value
+    consent.wait_for_load_state()
+    expect(consent.locator("#consent-title")).to_contain_text("PKCE Kit Example")
+    clicked_at = time.time() * 1000
+    consent.get_by_role("button", name="Approve").click()
+    expect(consent.locator("#landing")).to_contain_text("You approved the app")
+    landing_at = consent.evaluate(LANDING_LOADED)
+    # The notebook's tab stays behind the consent tab, as in a learner's browser.
+    page.wait_for_function("window.__signedInAt !== null", timeout=30_000, polling=50)
+    signed_in_at = page.evaluate("window.__signedInAt")
+    expect(app).to_contain_text(SIGNED_IN, ignore_case=True)
+    consent.close()
+    return landing_at - clicked_at, signed_in_at - clicked_at
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=5, help="runs of the Approve path (default 5)")
+    args = parser.parse_args()
+    if not CHROMIUM.exists():
+        raise SystemExit(f"Chromium is missing at {CHROMIUM}: set KIT_CHROMIUM (see the README).")
+    notebooks = [path.name for path in notebook_paths()]
+    print(f"browser benchmark: JupyterLab + headless Chromium ({CHROMIUM}), {len(notebooks)} notebooks, "
+          f"{args.reps} Approve runs\n")
+
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="kit-bench-") as folder:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        tmp = Path(folder)
+
+        # A bare server: started, then the Lab page served once, no notebook opened.
+        (tmp / "bare").mkdir()
+        bare_lab = LabServer(tmp / "bare")
+        try:
+            time.sleep(1)
+            started_rss, started_pss = memory(process_tree(bare_lab, tmp / "bare" / "sandbox"))
+            page = new_page(browser)
+            page.goto(f"{bare_lab.url}lab")
+            page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
+            time.sleep(2)
+            bare_processes = process_tree(bare_lab, tmp / "bare" / "sandbox")
+            bare_rss, bare_pss = memory(bare_processes)
+            bare_shape = describe(bare_processes, tmp / "bare" / "sandbox")
+            page.context.close()
+        finally:
+            bare_lab.stop()
+
+        # A learner's server: every notebook run in the browser, in order, then measured.
+        (tmp / "learner").mkdir()
+        lab = LabServer(tmp / "learner")
+        try:
+            page = new_page(browser)
+            started = time.perf_counter()
+            for notebook in notebooks:
+                open_and_run(page, lab, notebook)
+            run_all_seconds = time.perf_counter() - started
+            time.sleep(2)
+            learner_processes = process_tree(lab, tmp / "learner" / "sandbox")
+            learner_rss, learner_pss = memory(learner_processes)
+            learner_shape = describe(learner_processes, tmp / "learner" / "sandbox")
+            breakdown = [(role(p, lab, tmp / "learner" / "sandbox"), p.memory_info().rss) for p in learner_processes]
+
+            print("memory of the JupyterLab process tree (server + kernels + sandbox):")
+            print(f"  bare server, just started            RSS {mib(started_rss)}   PSS {mib(started_pss)}")
+            print(f"  bare server, Lab page served         RSS {mib(bare_rss)}   PSS {mib(bare_pss)}   ({bare_shape})")
+            print(f"  learner's server after 00→06         RSS {mib(learner_rss)}   PSS {mib(learner_pss)}   "
+                  f"({learner_shape}; Run All of the 7 in {run_all_seconds:.0f} s)")
+            print("    " + ", ".join(f"{name} {n / 2**20:.0f}" for name, n in breakdown) + " (RSS, MiB)")
+            print(f"  ratio learner/bare                   RSS {learner_rss / bare_rss:5.2f}         "
+                  f"PSS {learner_pss / bare_pss:5.2f}\n")
+
+            landing, signed_in = [], []
+            for _ in range(args.reps):
+                to_landing, to_app = approve_once(page, lab)
+                landing.append(to_landing)
+                signed_in.append(to_app)
+            print(f"Approve click → ... over {args.reps} runs of 06 (ms):   min   median   max")
+            for label, values in (("landing page loaded", landing), ("app shows it is connected", signed_in)):
+                print(f"  {label:32} {min(values):6.0f} {statistics.median(values):8.0f} {max(values):6.0f}")
+            print("  (each: " + ", ".join(f"{v:.0f}" for v in signed_in) + ")")
+        finally:
+            lab.stop()
+            stop_sandbox(tmp / "learner" / "sandbox")
+            stop_sandbox(tmp / "bare" / "sandbox")
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
