@@ -267,6 +267,7 @@ class ExampleApp(widgets.VBox):
 
     def _signed_in(self, token: TokenData, message: str = "", *, error: Exception | None = None) -> None:
         self.token, self.link = token, None
+        self.app_view.pause()  # signed in: no oauthContext to wait for, so no asking (and an idle kernel)
         if self.token_card is None:
             self.token_card = TokenCard(token)
         else:

@@ -219,7 +219,8 @@ class AppView(widgets.VBox):
             return
 
         def kick(attempt: int) -> None:
-            if self.ticker.value or self.context is not None or attempt >= len(delays):
+            waiting = self.ticker.playing and self.context is None and self._is_watching()
+            if self.ticker.value or not waiting or attempt >= len(delays):
                 return
             self.ticker.playing = False
             self.ticker.playing = True
@@ -227,10 +228,18 @@ class AppView(widgets.VBox):
 
         loop.call_later(delays[0], kick, 1)
 
+    def _is_watching(self) -> bool:
+        return AppView._watching is not None and AppView._watching() is self
+
     def _tick(self) -> None:
-        watching = AppView._watching() if AppView._watching else None
-        if self.context is None and watching is self:
+        if not self._is_watching():
+            self.ticker.playing = False  # a newer view asks now: this one's timer can stop
+        elif self.context is None:
             self.check()
+
+    def pause(self) -> None:
+        """Stop asking (the app is signed in, and wants no context) until reset()."""
+        self.ticker.playing = False
 
     def on_context(self, callback: Callable[[OAuthContext], None]) -> None:
         self._callbacks.append(callback)

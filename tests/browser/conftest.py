@@ -94,14 +94,28 @@ def browser(chromium_path):
         browser.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if call.when == "call":
+        item.failed_call = outcome.get_result().failed
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
     page = context.new_page()
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    # A Run All that comes before the page has its kernel asks "Select Kernel": accept the
+    # preferred one, as a learner would.
+    page.add_locator_handler(page.locator(".jp-Dialog").filter(has_text="Select Kernel"),
+                             lambda dialog: dialog.locator("button.jp-mod-accept").click())
     page.console_errors = errors
     yield page
+    if getattr(request.node, "failed_call", False):  # what the page showed when the test failed
+        for number, open_page in enumerate(context.pages):
+            screenshot(open_page, f"failed-{request.node.name}-{number}".replace("/", "_"))
     context.close()
 
 

@@ -36,20 +36,32 @@ def lab(request, tmp_path_factory):
 
 
 def open_and_run(page, lab, notebook: str) -> None:
+    """Open a notebook, Run All as a learner would, and wait until every cell has run.
+
+    Same steps as tests/hub/hub.py's Learner.open_and_run: the page can say "idle" before its
+    kernel is attached, and a Run All sent then runs nothing (or asks "Select Kernel", which the
+    page fixture answers). The notebook comes with its outputs, so they are cleared first: a
+    number on the first cell then means it ran now.
+    """
     page.goto(f"{lab.url}lab/tree/notebooks/{notebook}?reset")
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    menu = page.locator("#jp-MainMenu")
     panel = page.locator(".jp-NotebookPanel:visible")
     first_prompt = panel.locator(".jp-CodeCell .jp-InputPrompt").first
-    # The page can show "idle" before its kernel connection is ready, and a Run All sent then
-    # clears the outputs but runs nothing: try again until the first cell has run.
-    for _ in range(5):
-        page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
-        try:
-            expect(first_prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=10_000)
-            break
-        except AssertionError:
-            continue
+    for command, menu_name, ran in (("Clear Outputs of All Cells", "Edit", False), ("Run All Cells", "Run", True)):
+        for _ in range(6):
+            menu.get_by_text(menu_name, exact=True).click()
+            page.get_by_text(command, exact=True).click()
+            try:
+                if ran:
+                    expect(first_prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=10_000)
+                else:
+                    expect(first_prompt).not_to_have_text(re.compile(r"\[\d+\]"), timeout=10_000)
+                break
+            except AssertionError:
+                continue
+        else:
+            raise AssertionError(f"{command} had no effect on {notebook}")
     # Run All is done when no cell waits or runs ([*]) and the kernel is idle again.
     expect(panel.locator(".jp-InputPrompt", has_text="[*]")).to_have_count(0, timeout=90_000)
     expect(panel.locator(".jp-CodeCell .jp-InputPrompt").last).to_have_text(re.compile(r"\[\d+\]"))

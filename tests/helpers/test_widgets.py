@@ -474,6 +474,7 @@ def test_the_whole_flow(open_app, world, dashboard, consent):
     states_before = dashboard.states
     reopened = open_app()
     assert reopened.state == "signed_in" and reopened.token == app.token
+    assert not app.app_view.ticker.playing and not reopened.app_view.ticker.playing, "signed in: no asking"
     assert dashboard.states == states_before, "a found token needs no new authorization"
     assert "no new authorization needed" in reopened.status
 
@@ -685,3 +686,14 @@ def test_only_the_newest_app_view_asks():
     old.reset()  # reopening the old one makes it the one that asks
     old.ticker.value, new.ticker.value = 2, 2
     assert asked == {"old": 1, "new": 1}
+
+
+def test_an_older_app_views_timer_stops_and_pause_stops_asking():
+    old = AppView(lambda: None)
+    new = AppView(lambda: None)
+    old.ticker.value = 1
+    assert old.ticker.playing is False and new.ticker.playing is True
+    new.pause()
+    assert new.ticker.playing is False
+    new.reset()
+    assert new.ticker.playing is True

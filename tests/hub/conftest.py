@@ -1,0 +1,35 @@
+"""A real JupyterHub in a temporary folder, stopped at the end with every learner's sandbox."""
+
+from __future__ import annotations
+
+import pytest
+
+import sandbox
+from tests.browser.conftest import CHROMIUM
+
+from .hub import Hub, ProxyUnavailable, configurable_http_proxy
+
+LEARNERS = ("ada", "grace", "alan")
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    try:
+        configurable_http_proxy()  # from npm into .cache/chp/, the first time
+    except ProxyUnavailable as missing:
+        pytest.skip(str(missing))
+    hub = Hub(tmp_path_factory.mktemp("hub"))
+    try:
+        yield hub
+    finally:
+        hub.stop()  # SIGTERM: the hub stops CHP and the learners' servers
+        for name in LEARNERS:  # the sandboxes run detached from the kernels that started them
+            sandbox.stop(hub.sandbox_dir(name))
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: `make test` installs Debian's chromium package "
+                    "(apt-get install chromium); elsewhere set KIT_CHROMIUM to a Chromium or Chrome binary.")
+    return str(CHROMIUM)
