@@ -109,6 +109,7 @@ class ExampleApp(widgets.VBox):
         self.user_buttons: UserButtons | None = None
         self.token_card: TokenCard | None = None
         self.logout_button: widgets.Button | None = None
+        self.reopen_button: widgets.Button | None = None
         super().__init__([self.header])
         self._safely(self.load)
 
@@ -275,6 +276,10 @@ class ExampleApp(widgets.VBox):
         if self.logout_button is None:
             self.logout_button = widgets.Button(description="Log out", icon="sign-out")
             self.logout_button.on_click(lambda _: self._safely(self.log_out))
+            # What a later session does on open: find the saved token again (no authorization).
+            self.reopen_button = widgets.Button(description="Reopen (find the saved token)", icon="refresh",
+                                                layout=widgets.Layout(width="auto"))
+            self.reopen_button.on_click(lambda _: self._safely(self.load))
         self._show("signed_in", message, error=error)
 
     def _show(self, state: AppState | None = None, message: str = "", *, error: Exception | None = None) -> None:
@@ -291,7 +296,7 @@ class ExampleApp(widgets.VBox):
             f"{self.title} · {_LABELS[self.state]}", message, error=error, ok=self.state == "signed_in"
         )
         if self.state == "signed_in" and self.token is not None:
-            parts: list[widgets.Widget | None] = [self.token_card, self.logout_button]
+            parts: list[widgets.Widget | None] = [self.token_card, self.reopen_button, self.logout_button]
         else:
             parts = [self.authorize_button, self.user_buttons] if self.link else []
             parts.append(self.app_view)

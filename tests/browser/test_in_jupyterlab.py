@@ -115,6 +115,8 @@ def test_authorize_in_the_browser_and_the_app_signs_in_by_itself(page, lab):
     screenshot(page, f"{lab.name}-signed-in")
     assert seconds <= 2.5, f"the app took {seconds:.1f} s to pick up oauthContext"
     expect(app).to_contain_text("expires in about 60 min")
+    app.get_by_role("button", name="Reopen (find the saved token)").click()  # a later session finds it
+    expect(app).to_contain_text("found the saved token")
     assert_clean(page)
 
 

@@ -475,6 +475,8 @@ def test_the_whole_flow(open_app, world, dashboard, consent):
     reopened = open_app()
     assert reopened.state == "signed_in" and reopened.token == app.token
     assert not app.app_view.ticker.playing and not reopened.app_view.ticker.playing, "signed in: no asking"
+    app.reopen_button.click()  # the same, from the app's own button
+    assert app.state == "signed_in" and "found the saved token" in app.status
     assert dashboard.states == states_before, "a found token needs no new authorization"
     assert "no new authorization needed" in reopened.status
 
