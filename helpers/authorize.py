@@ -8,9 +8,19 @@ value is percent-encoded, so what the provider reads is exactly what the app sen
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from helpers.errors import AuthorizeError
+
+if TYPE_CHECKING:
+    from helpers.context import OAuthState
+
+
+class CreatesOAuthState(Protocol):
+    """What ``start_authorization`` needs of the Dashboard: ``createOAuthState``."""
+
+    def create_oauth_state(self, state: str = "") -> OAuthState: ...
 
 
 def authorization_url(
@@ -71,3 +81,28 @@ def parse_redirect(url: str) -> dict[str, str]:
             "Paste the URL exactly as the browser shows it after the provider's redirect.",
         )
     return {name: found[0] for name, found in values.items()}
+
+
+def start_authorization(
+    dashboard: CreatesOAuthState,
+    authorize_endpoint: str,
+    *,
+    client_id: str,
+    redirect_uri: str,
+    scope: str | None = None,
+    custom_state: str = "",
+) -> tuple[OAuthState, str]:
+    """Step 3 in one call: ``createOAuthState``, then the encoded link carrying its state and challenge.
+
+    Each authorization attempt needs its own state, so call it again for every new link.
+    """
+    oauth_state = dashboard.create_oauth_state(custom_state)
+    link = authorization_url(
+        authorize_endpoint,
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        state=oauth_state.state,
+        code_challenge=oauth_state.challenge,
+        scope=scope,
+    )
+    return oauth_state, link

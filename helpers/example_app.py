@@ -26,13 +26,26 @@ import httpx
 import ipywidgets as widgets
 import stripe
 
-from helpers.authorize import authorization_url
+from helpers.authorize import start_authorization
 from helpers.context import OAuthContext, OAuthState
 from helpers.errors import AuthorizeError, KitError, SecretStoreError
 from helpers.redact import redact_text
-from helpers.secret_store import TOKEN_SECRET_NAME, Scope, delete_secret, find_token, save_token
+from helpers.secret_store import (
+    TOKEN_SECRET_NAME,
+    Scope,
+    delete_secret,
+    find_token,
+    save_token,
+)
 from helpers.tokens import TokenData, exchange_code, revoke
-from helpers.widgets import AppView, AuthorizeButton, TokenCard, UserButtons, code_fingerprint, status_html
+from helpers.widgets import (
+    AppView,
+    AuthorizeButton,
+    TokenCard,
+    UserButtons,
+    code_fingerprint,
+    status_html,
+)
 
 AppState = Literal["signed_out", "waiting", "signed_in"]
 _LABELS = {"signed_out": "not connected", "waiting": "waiting for oauthContext", "signed_in": "connected"}
@@ -227,13 +240,11 @@ class ExampleApp(widgets.VBox):
         """``createOAuthState`` and a fresh link: each authorization attempt needs its own state."""
         self.token, self.link = None, None
         try:
-            oauth_state = self._dashboard.create_oauth_state()
-            self.link = authorization_url(
+            _, self.link = start_authorization(
+                self._dashboard,
                 self._authorize_endpoint,
                 client_id=self._client_id,
                 redirect_uri=self._redirect_uri,
-                state=oauth_state.state,
-                code_challenge=oauth_state.challenge,
                 scope=self._oauth_scope,
             )
         except Exception as failure:  # the kit's DashboardError, or any failure of a stand-in Dashboard

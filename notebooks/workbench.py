@@ -19,7 +19,6 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import httpx
@@ -34,11 +33,11 @@ from helpers import (
     RedirectURLs,
     Trace,
     UserContext,
-    authorization_url,
     load_manifest,
     redirect_urls,
     traced_client,
 )
+from helpers.authorize import start_authorization
 
 if TYPE_CHECKING:
     import stripe
@@ -101,7 +100,9 @@ class Workbench:
     @property
     def scope(self) -> Scope:
         """The Secret Store scope the page uses for the token: the current user's."""
-        from helpers.secret_store import Scope  # imports stripe: only the notebooks that save tokens need it
+        from helpers.secret_store import (
+            Scope,  # imports stripe: only the notebooks that save tokens need it
+        )
 
         return Scope.for_user(self.context.user_context.id)
 
@@ -132,15 +133,8 @@ class Workbench:
 
     def start_authorization(self, custom_state: str = "") -> tuple[OAuthState, str]:
         """createOAuthState, then the encoded authorization link: step 3 in one call, for later notebooks."""
-        oauth_state = self.dashboard.create_oauth_state(custom_state)
-        link = authorization_url(
-            self.metadata["authorization_endpoint"],
-            client_id=self.client_id,
-            redirect_uri=self.redirect_uri,
-            state=oauth_state.state,
-            code_challenge=oauth_state.challenge,
-        )
-        return oauth_state, link
+        return start_authorization(self.dashboard, self.metadata["authorization_endpoint"], client_id=self.client_id,
+                                   redirect_uri=self.redirect_uri, custom_state=custom_state)
 
     def browser_link(self, link: str) -> str:
         """The same link as the learner's browser must open it (through the hub's proxy on JupyterHub)."""

@@ -88,15 +88,7 @@ class Install:
 
 
 def _from_row(row) -> Install:
-    return Install(
-        api_key=row["api_key"],
-        install_id=row["install_id"],
-        app_id=row["app_id"],
-        user_id=row["user_id"],
-        account_id=row["account_id"],
-        mode=row["mode"],
-        permissions=tuple(json.loads(row["permissions"])),
-    )
+    return Install.from_json({**dict(row), "id": row["install_id"], "permissions": json.loads(row["permissions"])})
 
 
 def install_app(storage: Storage, manifest: Manifest, user_id: str, mode: str, account_id: str) -> Install:

@@ -98,3 +98,23 @@ def test_parse_redirect():
 def test_parse_redirect_refuses_repeated_parameters():
     with pytest.raises(AuthorizeError, match="repeats the parameter.*state"):
         parse_redirect("https://x.test/cb?code=a&state=1&state=2")
+
+
+def test_start_authorization_asks_for_a_state_and_builds_the_link_from_it():
+    from urllib.parse import parse_qs, urlsplit
+
+    from helpers.authorize import start_authorization
+    from helpers.context import OAuthState
+
+    class Dashboard:
+        asked: list = []
+
+        def create_oauth_state(self, state=""):
+            self.asked.append(state)
+            return OAuthState(f"st-{len(self.asked)}:{state}", "c" * 43)
+
+    oauth_state, link = start_authorization(Dashboard(), "https://p.example/authorize", client_id="cid",
+                                            redirect_uri="https://d.example/cb", custom_state="a&b")
+    query = parse_qs(urlsplit(link).query)
+    assert Dashboard.asked == ["a&b"] and query["state"] == [oauth_state.state] == ["st-1:a&b"]
+    assert query["code_challenge"] == ["c" * 43] and query["code_challenge_method"] == ["S256"]

@@ -272,26 +272,22 @@ class Learner:
         # The notebook comes with its outputs and their numbers: clear them, so a number on the
         # first cell means it ran now. A Run All that ran nothing is then tried again. (A menu
         # command given while the notebook is not yet the current tab does nothing: try again.)
-        for _ in range(6):
-            await menu.get_by_text("Edit", exact=True).click()
-            await page.get_by_text("Clear Outputs of All Cells", exact=True).click()
-            try:
-                await expect(first_prompt).not_to_have_text(re.compile(r"\[\d+\]"), timeout=5_000)
-                break
-            except AssertionError:
-                continue
-        else:
-            raise AssertionError(f"{self.name}: the outputs of {notebook} could not be cleared")
-        for _ in range(6):
-            await menu.get_by_text("Run", exact=True).click()
-            await page.get_by_text("Run All Cells", exact=True).click()
-            try:
-                await expect(first_prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=15_000)
-                break
-            except AssertionError:
-                continue
-        else:
-            raise AssertionError(f"{self.name}: Run All never ran the first cell of {notebook}")
+        numbered = re.compile(r"\[\d+\]")
+        for menu_name, command, ran, seconds in (("Edit", "Clear Outputs of All Cells", False, 5),
+                                                 ("Run", "Run All Cells", True, 15)):
+            for _ in range(6):
+                await menu.get_by_text(menu_name, exact=True).click()
+                await page.get_by_text(command, exact=True).click()
+                try:
+                    if ran:
+                        await expect(first_prompt).to_have_text(numbered, timeout=seconds * 1000)
+                    else:
+                        await expect(first_prompt).not_to_have_text(numbered, timeout=seconds * 1000)
+                    break
+                except AssertionError:
+                    continue
+            else:
+                raise AssertionError(f"{self.name}: {command} had no effect on {notebook}")
         await expect(panel.locator(".jp-InputPrompt", has_text="[*]")).to_have_count(0, timeout=180_000)
         await expect(panel.locator(".jp-CodeCell .jp-InputPrompt").last).to_have_text(re.compile(r"\[\d+\]"))
         await page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
