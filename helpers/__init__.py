@@ -4,7 +4,7 @@
 - ``pkce``: verifier, S256 challenge, state (RFC 7636)
 - ``context``: the extension context and the Dashboard calls (steps 3 and 4)
 - ``authorize``: the authorization link, properly encoded (step 3)
-- ``tokens``: code exchange, refresh, revocation (step 5)
+- ``tokens``: code exchange, refresh, revocation, expiry, calling the provider's API (step 5 and after)
 - ``secret_store``: save and find the token in Stripe's Secret Store (steps 6 and 7)
 - ``trace``: what went over the wire, redacted; ``redact``: how secrets are hidden
 - ``errors``: the kit's exceptions, each with a hint
@@ -43,7 +43,7 @@ from helpers.manifest import (
 )
 from helpers.pkce import challenge_matches, check_verifier, make_state, make_verifier, s256_challenge
 from helpers.redact import redact_mapping, redact_text, redact_value
-from helpers.tokens import TokenData, exchange_code, refresh, revoke
+from helpers.tokens import TokenData, call_api, exchange_code, fresh_token, refresh, revoke
 from helpers.trace import Exchange, Trace, traced_client
 
 # The Secret Store step needs the `stripe` SDK, a large import (it also loads `requests`).
@@ -85,6 +85,7 @@ __all__ = [
     "TracedStripeHTTPClient",
     "UserContext",
     "authorization_url",
+    "call_api",
     "challenge_matches",
     "check_ready",
     "check_verifier",
@@ -93,6 +94,7 @@ __all__ = [
     "exchange_code",
     "find_secret",
     "find_token",
+    "fresh_token",
     "list_secrets",
     "load_manifest",
     "make_client",

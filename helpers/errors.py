@@ -83,6 +83,14 @@ OAUTH_HINTS: dict[str, str] = {
         "The provider cannot revoke this kind of token. Revoke the refresh token, or drop "
         "the token_type_hint."
     ),
+    "invalid_token": (
+        "The provider no longer accepts this access token: it expired or was revoked. Refresh it "
+        "with refresh() if you hold a refresh token; otherwise run the authorization flow again."
+    ),
+    "insufficient_scope": (
+        "The token is valid but was not granted the scope this API needs. Ask for that scope in "
+        "the authorization link, and have the user approve again."
+    ),
     "temporarily_unavailable": "The provider is overloaded or down for maintenance. Try again shortly.",
     "server_error": (
         "The provider failed, or the URL is not an OAuth endpoint. Check the endpoint URL, "

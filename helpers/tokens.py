@@ -7,11 +7,16 @@ secrets. Every request here sends a form body (``data=``) and no query.
 
 ``TokenData`` keeps the expiry as an absolute time (``expires_at``): a relative
 ``expires_in`` means nothing once it is saved and read back in a later session.
+
+After the exchange: ``fresh_token`` refreshes an access token that has expired (or is about
+to) before the app uses it, ``call_api`` uses it (RFC 6750) and turns a refusal into an
+``OAuthError`` that says what to do, and ``revoke`` ends the grant when the user logs out.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
@@ -42,19 +47,26 @@ class TokenData:
     expires_at: int | None = None
     refresh_token: str | None = None
     scope: str | None = None
+    refresh_expires_at: int | None = None
 
     @classmethod
     def from_response(cls, body: Mapping[str, Any], now: float) -> TokenData:
-        """Build from a token response (RFC 6749 §5.1) received at Unix time ``now``."""
-        expires_in = body.get("expires_in")
-        if expires_in is not None and not _is_number(expires_in, (int, float)):
-            raise TokenError(
-                f"The token response's expires_in is a {type(expires_in).__name__}, "
-                "not a number of seconds.",
-                _RESPONSE_HINT,
-            )
-        expires_at = None if expires_in is None else int(now + expires_in)
-        return cls._checked({**body, "expires_at": expires_at}, "token response", _RESPONSE_HINT)
+        """Build from a token response (RFC 6749 §5.1) received at Unix time ``now``.
+
+        ``refresh_token_expires_in`` is no part of RFC 6749 but an extension some providers
+        send (GitHub among them, and the sandbox's): when given, the refresh token's expiry
+        is kept too.
+        """
+        expiries = {}
+        for relative, absolute in (("expires_in", "expires_at"), ("refresh_token_expires_in", "refresh_expires_at")):
+            seconds = body.get(relative)
+            if seconds is not None and not _is_number(seconds, (int, float)):
+                raise TokenError(
+                    f"The token response's {relative} is a {type(seconds).__name__}, not a number of seconds.",
+                    _RESPONSE_HINT,
+                )
+            expiries[absolute] = None if seconds is None else int(now + seconds)
+        return cls._checked({**body, **expiries}, "token response", _RESPONSE_HINT)
 
     @classmethod
     def from_json(cls, text: str) -> TokenData:
@@ -68,11 +80,9 @@ class TokenData:
             raise TokenError(
                 f"The saved token is JSON but not an object: {type(data).__name__}.", _SAVED_HINT
             )
-        expires_at = data.get("expires_at")
-        if expires_at is not None and not _is_number(expires_at, (int,)):
-            raise TokenError(
-                "The saved token's expires_at is not a whole number of seconds.", _SAVED_HINT
-            )
+        for name in ("expires_at", "refresh_expires_at"):
+            if data.get(name) is not None and not _is_number(data[name], (int,)):
+                raise TokenError(f"The saved token's {name} is not a whole number of seconds.", _SAVED_HINT)
         return cls._checked(data, "saved token", _SAVED_HINT)
 
     @classmethod
@@ -93,6 +103,7 @@ class TokenData:
             expires_at=data.get("expires_at"),
             refresh_token=data.get("refresh_token"),
             scope=data.get("scope"),
+            refresh_expires_at=data.get("refresh_expires_at") if data.get("refresh_token") else None,
         )
 
     def to_json(self) -> str:
@@ -106,6 +117,16 @@ class TokenData:
         known expiry never counts as expired.
         """
         return self.expires_at is not None and now >= self.expires_at - leeway
+
+    @property
+    def usable_until(self) -> int | None:
+        """When the saved token stops being worth anything: the expiry to give its secret.
+
+        With a refresh token, that is the refresh token's expiry (None when the provider does
+        not say: the secret should not expire then), since a dead access token can be
+        refreshed. Without one, it is the access token's.
+        """
+        return self.refresh_expires_at if self.refresh_token else self.expires_at
 
     def __repr__(self) -> str:
         return redacted_repr(self)
@@ -175,6 +196,59 @@ def revoke(
     if token_type_hint is not None:
         form["token_type_hint"] = token_type_hint
     _post_form(http, revocation_endpoint, form, (token,))
+
+
+def fresh_token(
+    token: TokenData,
+    token_endpoint: str,
+    *,
+    client_id: str,
+    http: httpx.Client,
+    now: float | None = None,
+    leeway: float = 30,
+) -> TokenData:
+    """Return ``token`` if it is still good at ``now``, else a refreshed one (check before you call).
+
+    Checking the expiry first saves a request that would fail with ``invalid_token``. The
+    refreshed token replaces the old one, refresh token included (rotation): save it.
+    """
+    now = time.time() if now is None else now
+    if not token.is_expired(now, leeway):
+        return token
+    return refresh(token_endpoint, refresh_token=token.refresh_token, client_id=client_id, http=http, now=now)
+
+
+def call_api(url: str, *, access_token: str, http: httpx.Client) -> Any:
+    """GET a protected resource with the token (RFC 6750 §2.1) and return its JSON.
+
+    A refusal becomes an ``OAuthError`` with the resource server's error code (RFC 6750
+    §3.1), taken from its ``WWW-Authenticate`` header: ``invalid_token`` means refresh or
+    authorize again.
+    """
+    try:
+        response = http.get(url, headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"})
+    except httpx.HTTPError as e:
+        raise OAuthError("connection_error", f"could not reach {url} ({type(e).__name__}: {e})") from None
+    if response.is_success:
+        try:
+            return response.json()
+        except ValueError:
+            raise OAuthError("server_error", f"{url} answered but not with JSON", response.status_code) from None
+    challenge = _bearer_challenge(response.headers.get("www-authenticate", ""))
+    body = _json_object(response) or {}
+    error = challenge.get("error") or body.get("error")
+    description = challenge.get("error_description") or body.get("error_description")
+    if not isinstance(error, str):
+        error = "invalid_token" if response.status_code == 401 else "server_error"
+    shown = redact_text(description, (access_token,)) if isinstance(description, str) else None
+    raise OAuthError(error, shown, response.status_code)
+
+
+def _bearer_challenge(header: str) -> dict[str, str]:
+    """The parameters of a ``WWW-Authenticate: Bearer k="v", …`` header (RFC 6750 §3)."""
+    if not header.lower().startswith("bearer"):
+        return {}
+    return dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', header))
 
 
 def _request_token(

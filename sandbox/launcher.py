@@ -27,7 +27,7 @@ from helpers.errors import KitError
 from helpers.manifest import Manifest, load_manifest
 
 from .installs import Install
-from .user_agent import ConsentResult, consent
+from .user_agent import ConsentResult, consent, visit
 
 ENV_DATA_DIR = "KIT_SANDBOX_DIR"
 # Where a running sandbox announces itself (pid, port) and writes its log, in its data folder.
@@ -112,9 +112,24 @@ class World:
             raise SandboxError(body["error"]["message"], hint="Fix the manifest or the arguments, then try again.")
         return Install.from_json(body)
 
-    def consent(self, link: str, approve: bool = True) -> ConsentResult:
-        """Play the user at the provider's consent page: open the link, press Approve or Deny."""
-        return consent(link, approve=approve, sandbox_base=self.base_url, http=self.http)
+    def consent(self, link: str, approve: bool = True, follow: bool = True) -> ConsentResult:
+        """Play the user at the provider's consent page: open the link, press Approve or Deny.
+
+        With follow=False the provider's redirect is not followed: its URL (with the code) is returned.
+        """
+        return consent(link, approve=approve, sandbox_base=self.base_url, http=self.http, follow=follow)
+
+    def let_time_pass(self, token: str, seconds: int) -> None:
+        """Make `seconds` pass for the grant `token` belongs to, at the provider (instead of waiting)."""
+        response = self.http.post(f"{self.provider_issuer}/sandbox/let-time-pass",
+                                  data={"token": token, "seconds": str(seconds)})
+        if response.status_code != 200:
+            raise SandboxError(f"The sandbox could not age that token: {response.json()['error_description']}",
+                               "Pass an access or refresh token this sandbox's provider issued.")
+
+    def visit(self, url: str) -> ConsentResult:
+        """Open a URL in the user's browser, e.g. a redirect URL an attacker made: what the Dashboard says."""
+        return visit(url, sandbox_base=self.base_url, http=self.http)
 
     def is_healthy(self) -> bool:
         try:

@@ -28,6 +28,10 @@ from .storage import Storage
 
 CODE_LIFETIME = 600  # RFC 6749 4.1.2: "a maximum authorization code lifetime of 10 minutes is RECOMMENDED"
 ACCESS_TOKEN_LIFETIME = 3600
+# Refresh tokens die after 30 days (and at each use: they rotate). The token response says so in
+# `refresh_token_expires_in`, an extension parameter (RFC 6749 5.1 allows them) that GitHub and
+# others send, so an app can give the saved token's secret an expiry that matches it.
+REFRESH_TOKEN_LIFETIME = 30 * 24 * 3600
 SCOPES = ("account.read", "files.read")
 TOKEN_PARAMETERS = ("grant_type", "code", "code_verifier", "client_id", "redirect_uri", "refresh_token")
 
@@ -125,6 +129,9 @@ class Token:
     def is_expired(self) -> bool:
         return time.time() >= self.issued_at + self.expires_in
 
+    def is_refresh_token_expired(self) -> bool:
+        return time.time() >= self.issued_at + REFRESH_TOKEN_LIFETIME
+
     def is_revoked(self) -> bool:
         return bool(self.access_revoked)
 
@@ -161,14 +168,37 @@ class S256Only(CodeChallenge):
             )
         super().validate_code_challenge(grant, redirect_uri)
 
+    def validate_code_verifier(self, grant, result):
+        # Authlib answers a missing verifier with invalid_request. But the request is complete
+        # for a code issued without PKCE; what fails is the grant: this code is bound to a
+        # challenge, and nothing proves the caller holds its verifier. So invalid_grant, as for a
+        # wrong verifier (RFC 7636 4.6; RFC 6749 5.2: the grant "does not match").
+        if not grant.request.form.get("code_verifier"):
+            raise InvalidGrantError(
+                "Missing 'code_verifier': this code was issued for a PKCE challenge, and only the "
+                "verifier it was made from can redeem it."
+            )
+        super().validate_code_verifier(grant, result)
+
 
 def _token_from_row(row) -> Token | None:
     return Token(**dict(row)) if row else None
 
 
-def _revoke_descendants(db, code: str) -> None:
-    """RFC 6749 4.1.2: a code used twice SHOULD revoke the tokens issued from it (and their refreshes)."""
+def _revoke_grant(db, code: str) -> None:
+    """End a whole grant: every token issued from one code, through all its refreshes.
+
+    For a code used twice RFC 6749 4.1.2 asks for it; for a used refresh token, RFC 9700 4.14.2.
+    """
     db.execute("UPDATE tokens SET access_revoked=1, refresh_revoked=1 WHERE from_code=?", (code,))
+
+
+def _reused_refresh_token() -> InvalidGrantError:
+    return InvalidGrantError(
+        "This refresh token was already used (each works once: a refresh replaces it). A used one "
+        "coming back means two parties hold it, so every token of this grant is now revoked "
+        "(RFC 9700 4.14.2). Start again with a new authorization link."
+    )
 
 
 def _replayed_code() -> InvalidGrantError:
@@ -195,13 +225,19 @@ def create_provider_app(storage: Storage) -> Flask:
         # A refreshed token descends from the same code as the token it replaces.
         from_code = req.authorization_code.code if grant_type == "authorization_code" else req.refresh_token.from_code
         with storage.write() as db:
+            # Spend the code (or the refresh token: rotation) and issue the new token in one
+            # transaction: of two requests racing with one code or refresh token, exactly one
+            # gets a token, and the loser revokes the grant as a replay would.
             if grant_type == "authorization_code":
-                # Spend the code and issue its token in one transaction: of two
-                # requests racing with one code, exactly one gets a token.
                 spent = db.execute("UPDATE auth_codes SET used=1 WHERE code=? AND used=0", (from_code,)).rowcount
-                if not spent:
-                    _revoke_descendants(db, from_code)
-            if grant_type != "authorization_code" or spent:
+            else:
+                spent = db.execute(
+                    "UPDATE tokens SET access_revoked=1, refresh_revoked=1 WHERE access_token=? AND refresh_revoked=0",
+                    (req.refresh_token.access_token,),
+                ).rowcount
+            if not spent:
+                _revoke_grant(db, from_code)
+            else:
                 db.execute(
                     "INSERT INTO tokens (access_token, refresh_token, client_id, user_id, scope, issued_at,"
                     " expires_in, from_code) VALUES (?,?,?,?,?,?,?,?)",
@@ -216,10 +252,17 @@ def create_provider_app(storage: Storage) -> Flask:
                         from_code,
                     ),
                 )
-        if grant_type == "authorization_code" and not spent:
-            raise _replayed_code()
+        if not spent:
+            raise _replayed_code() if grant_type == "authorization_code" else _reused_refresh_token()
 
-    server = AuthorizationServer(app, query_client=query_client, save_token=save_token)
+    class Server(AuthorizationServer):
+        def generate_token(self, *args, **kwargs) -> dict:
+            token = super().generate_token(*args, **kwargs)
+            if token.get("refresh_token"):
+                token["refresh_token_expires_in"] = REFRESH_TOKEN_LIFETIME
+            return token
+
+    server = Server(app, query_client=query_client, save_token=save_token)
 
     class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         TOKEN_ENDPOINT_AUTH_METHODS = ["none"]
@@ -248,7 +291,7 @@ def create_provider_app(storage: Storage) -> Flask:
                 if row is None or row["client_id"] != client.get_client_id():
                     return None
                 if row["used"]:
-                    _revoke_descendants(db, code)
+                    _revoke_grant(db, code)
             if row["used"]:
                 raise _replayed_code()
             if time.time() >= row["auth_time"] + CODE_LIFETIME:
@@ -274,20 +317,36 @@ def create_provider_app(storage: Storage) -> Flask:
 
         def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
             with storage.read() as db:
-                row = db.execute(
-                    "SELECT * FROM tokens WHERE refresh_token=? AND refresh_revoked=0", (refresh_token,)
-                ).fetchone()
-            return _token_from_row(row)
+                row = db.execute("SELECT * FROM tokens WHERE refresh_token=?", (refresh_token,)).fetchone()
+            token = _token_from_row(row)
+            if token is None or token.client_id != self.request.client.get_client_id():
+                return None  # Authlib answers invalid_grant
+            if token.refresh_revoked:
+                with storage.write() as db:
+                    live = db.execute(
+                        "SELECT COUNT(*) FROM tokens WHERE from_code=? AND refresh_revoked=0", (token.from_code,)
+                    ).fetchone()[0]
+                    # Rotation's point (RFC 9700 4.14.2): the provider cannot tell whether the app
+                    # or a thief sent the used token, so it ends the grant for both.
+                    _revoke_grant(db, token.from_code)
+                if live:
+                    raise _reused_refresh_token()
+                raise InvalidGrantError(
+                    "This refresh token was revoked (the user or the app ended the grant). "
+                    "Start again with a new authorization link."
+                )
+            if token.is_refresh_token_expired():
+                raise InvalidGrantError(
+                    "This refresh token has expired (refresh tokens live 30 days). "
+                    "Start again with a new authorization link."
+                )
+            return token
 
         def authenticate_user(self, refresh_token: Token) -> User:
             return USER
 
         def revoke_old_credential(self, refresh_token: Token) -> None:
-            with storage.write() as db:
-                db.execute(
-                    "UPDATE tokens SET access_revoked=1, refresh_revoked=1 WHERE access_token=?",
-                    (refresh_token.access_token,),
-                )
+            pass  # save_token already spent it, in the transaction that issued its successor
 
     class Revocation(RevocationEndpoint):
         CLIENT_AUTH_METHODS = ["none"]
@@ -300,12 +359,10 @@ def create_provider_app(storage: Storage) -> Flask:
             return _token_from_row(row)
 
         def revoke_token(self, token: Token, req) -> None:
-            # Revoking either token ends the grant (RFC 7009 2.1 allows both).
+            # Revoking either token ends the whole grant, refreshed tokens included
+            # (RFC 7009 2.1: SHOULD for a refresh token, MAY for an access token).
             with storage.write() as db:
-                db.execute(
-                    "UPDATE tokens SET access_revoked=1, refresh_revoked=1 WHERE access_token=?",
-                    (token.access_token,),
-                )
+                _revoke_grant(db, token.from_code)
 
     class Registration(ClientRegistrationEndpoint):
         """Open dynamic registration of public clients (RFC 7591)."""
@@ -416,6 +473,26 @@ def create_provider_app(storage: Storage) -> Flask:
     @app.post("/revoke")
     def revoke():
         return server.create_endpoint_response(Revocation.ENDPOINT_NAME)
+
+    @app.post("/sandbox/let-time-pass")
+    def let_time_pass():
+        """Not OAuth: the sandbox's stand-in for waiting. Ages one grant's tokens by `seconds`.
+
+        08-token-lifecycle uses it to let an access token expire without waiting an hour.
+        """
+        token_string = request.form.get("token", "")
+        try:
+            seconds = int(request.form.get("seconds", ""))
+        except ValueError:
+            return jsonify(error="invalid_request", error_description="seconds must be a whole number."), 400
+        with storage.write() as db:
+            row = db.execute(
+                "SELECT from_code FROM tokens WHERE access_token=? OR refresh_token=?", (token_string, token_string)
+            ).fetchone()
+            if row is None:
+                return jsonify(error="invalid_request", error_description="No such token."), 404
+            db.execute("UPDATE tokens SET issued_at = issued_at - ? WHERE from_code=?", (seconds, row["from_code"]))
+        return jsonify(ok=True, seconds=seconds)
 
     @app.get("/api/me")
     @require_oauth()

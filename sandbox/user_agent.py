@@ -49,7 +49,9 @@ class ConsentResult:
       (with a code after Approve, with `error=access_denied` after Deny);
     - "refused": the Dashboard refused the redirect (`reason` says why, e.g. "unknown_state");
     - "provider_error": the provider refused the request and did not redirect (`error`);
-    - "redirected_elsewhere": the provider redirected to a URL outside the sandbox (`redirect_url`).
+    - "redirected_elsewhere": the provider redirected to a URL outside the sandbox (`redirect_url`);
+    - "not_followed": asked not to follow, it stopped at the provider's redirect (`redirect_url`), as an
+      attacker who wants the code for themselves would.
     """
 
     outcome: str
@@ -65,12 +67,12 @@ class ConsentResult:
         return f"ConsentResult({fields})"
 
 
-def consent(link: str, *, approve: bool, sandbox_base: str, http: httpx.Client) -> ConsentResult:
+def consent(link: str, *, approve: bool, sandbox_base: str, http: httpx.Client, follow: bool = True) -> ConsentResult:
     page = http.get(link)
     if page.status_code in (301, 302, 303):
         # The provider answered at once with an error on the redirect URI
         # (e.g. a missing PKCE challenge), without showing a consent page.
-        return _follow(page.headers["location"], sandbox_base, http)
+        return visit(page.headers["location"], sandbox_base=sandbox_base, http=http, follow=follow)
     reader = read_page(page.text)
     if reader.form_action is None:
         mark = reader.marks.get("oauth-error", {})
@@ -78,10 +80,13 @@ def consent(link: str, *, approve: bool, sandbox_base: str, http: httpx.Client) 
     decision = http.post(urljoin(str(page.url), reader.form_action), data={"decision": "approve" if approve else "deny"})
     if decision.status_code not in (301, 302, 303):
         return ConsentResult("provider_error", message=_text(decision))
-    return _follow(decision.headers["location"], sandbox_base, http)
+    return visit(decision.headers["location"], sandbox_base=sandbox_base, http=http, follow=follow)
 
 
-def _follow(location: str, sandbox_base: str, http: httpx.Client) -> ConsentResult:
+def visit(location: str, *, sandbox_base: str, http: httpx.Client, follow: bool = True) -> ConsentResult:
+    """Open a redirect URL as the browser would, and read what the Dashboard's landing page says."""
+    if not follow:
+        return ConsentResult("not_followed", redirect_url=location)
     if not location.startswith(sandbox_base):
         return ConsentResult("redirected_elsewhere", redirect_url=location)
     landing = http.get(location)

@@ -6,7 +6,7 @@ import pytest
 
 from helpers.errors import OAuthError, PKCEError, TokenError
 from helpers.pkce import make_verifier
-from helpers.tokens import TokenData, exchange_code, refresh, revoke
+from helpers.tokens import TokenData, call_api, exchange_code, fresh_token, refresh, revoke
 
 TOKEN_URL = "http://127.0.0.1:9/provider/oauth/token"
 REVOKE_URL = "http://127.0.0.1:9/provider/oauth/revoke"
@@ -245,5 +245,83 @@ def test_repr_and_str_hide_the_tokens():
         assert GRANTED["access_token"] not in shown and GRANTED["refresh_token"] not in shown
     assert repr(token) == (
         "TokenData(access_token='…6wE3', token_type='Bearer', expires_at=1700003600, "
-        "refresh_token='…bN2m', scope='files.read')"
+        "refresh_token='…bN2m', scope='files.read', refresh_expires_at=None)"
     )
+
+
+API_URL = "http://127.0.0.1:9/provider/api/me"
+ACCESS = "at_Zx81kQ2mN4pL7vR0tY6wE3"
+
+
+def test_refresh_token_expiry_is_kept_and_gives_the_secrets_expiry():
+    token = TokenData.from_response({**GRANTED, "refresh_token_expires_in": 86400}, NOW)
+    assert token.refresh_expires_at == 1_700_086_400
+    assert token.usable_until == token.refresh_expires_at  # a dead access token can still be refreshed
+    assert TokenData.from_json(token.to_json()) == token
+    assert TokenData.from_response(GRANTED, NOW).usable_until is None  # refresh token of unknown lifetime
+    without_refresh = {key: value for key, value in GRANTED.items() if key != "refresh_token"}
+    assert TokenData.from_response(without_refresh, NOW).usable_until == 1_700_003_600
+
+
+def test_refresh_token_expiry_must_be_a_number():
+    with pytest.raises(TokenError, match="refresh_token_expires_in is a str"):
+        TokenData.from_response({**GRANTED, "refresh_token_expires_in": "soon"}, NOW)
+    with pytest.raises(TokenError, match="refresh_expires_at is not a whole number"):
+        TokenData.from_json('{"access_token": "a", "token_type": "b", "refresh_expires_at": "x"}')
+
+
+def test_fresh_token_keeps_a_good_token_without_a_request(serve):
+    http, script = serve()
+    token = TokenData.from_response(GRANTED, NOW)
+    assert fresh_token(token, TOKEN_URL, client_id="kit-client", http=http, now=NOW + 60) is token
+    assert script.requests == []
+
+
+def test_fresh_token_refreshes_within_the_leeway(serve):
+    rotated = {**GRANTED, "access_token": "at_new_0123456789abcdef", "refresh_token": "rt_new_0123456789abcdef"}
+    http, script = serve(httpx.Response(200, json=rotated))
+    token = TokenData.from_response(GRANTED, NOW)
+    later = NOW + 3600 - 10  # 10 s left: less than the 30 s leeway
+    new = fresh_token(token, TOKEN_URL, client_id="kit-client", http=http, now=later)
+    assert form_of(script.last)["refresh_token"] == GRANTED["refresh_token"]
+    assert (new.access_token, new.refresh_token) == (rotated["access_token"], rotated["refresh_token"])
+    assert new.expires_at == int(later + 3600)
+
+
+def test_fresh_token_without_a_refresh_token_says_authorize_again(serve):
+    http, _ = serve()
+    token = TokenData("a" * 20, "Bearer", expires_at=1000)
+    with pytest.raises(TokenError, match="no refresh token") as caught:
+        fresh_token(token, TOKEN_URL, client_id="kit-client", http=http, now=2000)
+    assert "authorization flow again" in caught.value.hint
+
+
+def test_call_api_sends_the_bearer_token(serve):
+    http, script = serve(httpx.Response(200, json={"name": "Ada"}))
+    assert call_api(API_URL, access_token=ACCESS, http=http) == {"name": "Ada"}
+    assert script.last.headers["authorization"] == f"Bearer {ACCESS}"
+
+
+def test_call_api_reads_the_error_from_www_authenticate(serve):
+    header = f'Bearer realm="kit", error="invalid_token", error_description="token {ACCESS} is expired"'
+    http, _ = serve(httpx.Response(401, headers={"WWW-Authenticate": header}))
+    with pytest.raises(OAuthError) as caught:
+        call_api(API_URL, access_token=ACCESS, http=http)
+    error = caught.value
+    assert (error.error, error.status_code) == ("invalid_token", 401)
+    assert ACCESS not in str(error) and "is expired" in str(error)
+    assert "refresh()" in error.hint
+
+
+@pytest.mark.parametrize("answer, error", [
+    (httpx.Response(401), "invalid_token"),
+    (httpx.Response(403, json={"error": "insufficient_scope"}), "insufficient_scope"),
+    (httpx.Response(500, text="boom"), "server_error"),
+    (httpx.Response(200, text="not json"), "server_error"),
+    (httpx.ConnectError("refused"), "connection_error"),
+])
+def test_call_api_failures(serve, answer, error):
+    http, _ = serve(answer)
+    with pytest.raises(OAuthError) as caught:
+        call_api(API_URL, access_token=ACCESS, http=http)
+    assert caught.value.error == error

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
 
 import pytest
 import stripe
@@ -48,12 +52,28 @@ def test_wrong_verifier(app, http):
 
 
 def test_missing_verifier(app, http):
+    # A stolen code alone: the grant does not match (RFC 7636 4.6), so invalid_grant, not invalid_request.
     context = app.approved_context(http)
     before = snapshot(app.world, "tokens", "auth_codes")
     response = app.token_request(http, context, code_verifier=None)
-    assert oauth_error(response) == (400, "invalid_request")
-    assert "code_verifier" in response.json()["error_description"]
+    assert oauth_error(response) == (400, "invalid_grant")
+    assert "Missing 'code_verifier'" in response.json()["error_description"]
     assert snapshot(app.world, "tokens", "auth_codes") == before
+    assert app.token_request(http, context).status_code == 200  # the rightful app still can
+
+
+def test_attackers_code_with_the_victims_verifier(app, http):
+    # Login CSRF that got past the state check: the attacker's code is bound to the attacker's challenge.
+    attacker, _ = app.link(http)
+    stolen = app.world.consent(attacker, follow=False)
+    assert stolen.outcome == "not_followed"
+    code = parse_qs(urlsplit(stolen.redirect_url).query)["code"][0]
+    victim = app.approved_context(http)
+    before = snapshot(app.world, "tokens")
+    response = app.token_request(http, {"code": code, "verifier": victim["verifier"]})
+    assert oauth_error(response) == (400, "invalid_grant")
+    assert response.json()["error_description"] == "Code challenge failed."
+    assert snapshot(app.world, "tokens") == before
 
 
 def test_replayed_code_is_refused_and_revokes_its_tokens(app, http):
@@ -104,6 +124,82 @@ def test_token_parameters_in_the_query_string(app, http):
     assert context["code"] not in log and context["verifier"] not in log
 
 
+def refresh_request(app, http, refresh_token: str) -> httpx.Response:
+    return http.post(f"{app.world.provider_issuer}/token", data={
+        "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": app.client_id})
+
+
+def api_status(app, http, access_token: str) -> int:
+    return http.get(f"{app.world.provider_issuer}/api/me", headers={"Authorization": f"Bearer {access_token}"}).status_code
+
+
+def test_reused_refresh_token_ends_the_whole_grant(app, http):
+    first = app.token_request(http, app.approved_context(http)).json()
+    second = refresh_request(app, http, first["refresh_token"]).json()
+    assert api_status(app, http, second["access_token"]) == 200
+    count = len(snapshot(app.world, "tokens")["tokens"])
+    reuse = refresh_request(app, http, first["refresh_token"])
+    assert oauth_error(reuse) == (400, "invalid_grant")
+    assert "RFC 9700 4.14.2" in reuse.json()["error_description"]
+    assert len(snapshot(app.world, "tokens")["tokens"]) == count  # nothing new issued
+    # The thief's copy and the app's newer tokens die together.
+    assert api_status(app, http, second["access_token"]) == 401
+    assert oauth_error(refresh_request(app, http, second["refresh_token"])) == (400, "invalid_grant")
+
+
+def test_concurrent_refreshes_with_one_refresh_token_give_one_token(app, http):
+    token = app.token_request(http, app.approved_context(http)).json()
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: refresh_request(app, http, token["refresh_token"]), range(8)))
+    assert [a.status_code for a in answers].count(200) == 1
+    assert all(oauth_error(a) == (400, "invalid_grant") for a in answers if a.status_code != 200)
+
+
+def test_refresh_after_revocation_says_revoked(app, http):
+    token = app.token_request(http, app.approved_context(http)).json()
+    assert http.post(f"{app.world.provider_issuer}/revoke",
+                     data={"token": token["refresh_token"], "client_id": app.client_id}).status_code == 200
+    response = refresh_request(app, http, token["refresh_token"])
+    assert oauth_error(response) == (400, "invalid_grant")
+    assert "was revoked" in response.json()["error_description"]
+
+
+def test_expired_refresh_token(app, http):
+    token = app.token_request(http, app.approved_context(http)).json()
+    app.world.let_time_pass(token["refresh_token"], 30 * 24 * 3600 + 1)
+    before = snapshot(app.world, "tokens")
+    response = refresh_request(app, http, token["refresh_token"])
+    assert oauth_error(response) == (400, "invalid_grant")
+    assert "expired" in response.json()["error_description"]
+    assert snapshot(app.world, "tokens") == before
+
+
+def test_refresh_token_of_another_client(world, http):
+    app, other = make_app(world, http), make_app(world, http)
+    token = app.token_request(http, app.approved_context(http)).json()
+    response = refresh_request(other, http, token["refresh_token"])
+    assert oauth_error(response) == (400, "invalid_grant")
+    assert api_status(app, http, token["access_token"]) == 200  # not a reuse: nothing is revoked
+
+
+def test_expired_access_token_at_the_api(app, http):
+    token = app.token_request(http, app.approved_context(http)).json()
+    app.world.let_time_pass(token["access_token"], 3600)
+    response = http.get(f"{app.world.provider_issuer}/api/me", headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+    assert refresh_request(app, http, token["refresh_token"]).status_code == 200  # refresh still works
+
+
+@pytest.mark.parametrize("form, status", [
+    ({"token": "no-such-token", "seconds": "60"}, 404),
+    ({"token": "no-such-token", "seconds": "an hour"}, 400),
+])
+def test_let_time_pass_bad_input(world, http, form, status):
+    response = http.post(f"{world.provider_issuer}/sandbox/let-time-pass", data=form)
+    assert response.status_code == status and response.json()["error"] == "invalid_request"
+
+
 # --- the authorization endpoint ---------------------------------------------------------------
 
 def test_plain_challenge_is_refused_at_the_authorization_endpoint(app, http):
@@ -150,6 +246,20 @@ def test_deny(app, http):
 
 
 # --- the Dashboard landing --------------------------------------------------------------------
+
+def test_forged_redirect_with_an_attackers_code(app, http):
+    # Login CSRF: the attacker approves on their own account, keeps the redirect, and sends the
+    # victim to the app's redirect URL with that code and a state the Dashboard never made.
+    link, _ = app.link(http)
+    stolen = app.world.consent(link, follow=False)
+    code = parse_qs(urlsplit(stolen.redirect_url).query)["code"][0]
+    before = snapshot(app.world, "oauth_contexts", "oauth_states")
+    forged = f"{app.redirect_uri}?{urlencode({'code': code, 'state': 'made-up-by-the-attacker'})}"
+    result = app.world.visit(forged)
+    assert (result.outcome, result.reason) == ("refused", "unknown_state")
+    assert app.take_context(http) is None
+    assert snapshot(app.world, "oauth_contexts", "oauth_states") == before
+
 
 def test_state_mismatch(app, http):
     link, state = app.link(http)

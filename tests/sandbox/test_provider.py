@@ -115,6 +115,22 @@ def test_revocation_ends_api_access(app, http):
     assert refresh.json()["error"] == "invalid_grant"
 
 
+def test_revoking_an_access_token_ends_its_refreshed_grant(app, http):
+    first = app.token_request(http, app.approved_context(http)).json()
+    second = http.post(f"{app.world.provider_issuer}/token", data={
+        "grant_type": "refresh_token", "refresh_token": first["refresh_token"], "client_id": app.client_id}).json()
+    http.post(f"{app.world.provider_issuer}/revoke", data={"token": second["access_token"], "client_id": app.client_id})
+    refresh = http.post(f"{app.world.provider_issuer}/token", data={
+        "grant_type": "refresh_token", "refresh_token": second["refresh_token"], "client_id": app.client_id})
+    assert refresh.json()["error"] == "invalid_grant"
+
+
+def test_token_response_says_when_the_refresh_token_expires(app, http):
+    token = app.token_request(http, app.approved_context(http)).json()
+    assert token["refresh_token_expires_in"] == 30 * 24 * 3600
+    assert token["expires_in"] == 3600
+
+
 def test_token_response_is_not_cached(app, http):
     response = app.token_request(http, app.approved_context(http))
     assert response.status_code == 200
