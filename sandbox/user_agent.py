@@ -100,7 +100,7 @@ def _text(response: httpx.Response) -> str:
     """The page's words without markup, for a message a learner can read."""
     reader = _TextReader()
     reader.feed(response.text)
-    return " ".join(" ".join(reader.parts).split())
+    return " ".join("".join(reader.parts).split())
 
 
 class _TextReader(HTMLParser):
@@ -110,10 +110,14 @@ class _TextReader(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
-        self._skip += tag in ("style", "script", "title")
+        # The banner ("a local stand-in…") is the same on every page: the message is what follows it.
+        self._skip += tag in ("style", "script", "title") or (tag == "div" and ("class", "banner") in attrs)
 
     def handle_endtag(self, tag):
-        self._skip -= tag in ("style", "script", "title")
+        self._skip -= tag in ("style", "script", "title") or (tag == "div" and self._skip > 0)
+        if not self._skip and tag in ("h1", "p", "div", "li", "button"):
+            # Inline tags (code, strong) run on with the text; a heading ends a sentence.
+            self.parts.append(". " if tag == "h1" else " ")
 
     def handle_data(self, data):
         if not self._skip:
