@@ -44,7 +44,9 @@ COOKIE_HEADERS = frozenset({"cookie", "set-cookie"})
 _FIELD_NAMES = "|".join(sorted(SECRET_FIELDS, key=len, reverse=True))
 _STRIPE_KEY = re.compile(r"(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+")
 # RFC 6750 b64token, plus the ellipsis so an already redacted credential is taken whole.
-_BEARER = re.compile(r"(Bearer\s+)([A-Za-z0-9\-._~+/…]+=*)")
+# A credential after "Bearer", but not the auth-params of a WWW-Authenticate challenge
+# (Bearer error="invalid_token", …: RFC 6750 3), which say why a token was refused.
+_BEARER = re.compile(r"(Bearer\s+)(?![\w-]+=\")([A-Za-z0-9\-._~+/…]+=*)")
 _FORM_FIELD = re.compile(rf"(?<![\w\-])({_FIELD_NAMES})=([^&\s#\"']*)", re.IGNORECASE)
 _JSON_FIELD = re.compile(rf"(\"({_FIELD_NAMES})\"\s*:\s*)(\"(?:[^\"\\]|\\.)*\")", re.IGNORECASE)
 _COOKIE_PAIR = re.compile(r"([^=;\s]+)=([^;]*)")

@@ -332,8 +332,8 @@ def create_provider_app(storage: Storage) -> Flask:
                 if live:
                     raise _reused_refresh_token()
                 raise InvalidGrantError(
-                    "This refresh token was revoked (the user or the app ended the grant). "
-                    "Start again with a new authorization link."
+                    "This refresh token's grant has ended: it was revoked, or a used refresh token of the "
+                    "same grant came back. Start again with a new authorization link."
                 )
             if token.is_refresh_token_expired():
                 raise InvalidGrantError(

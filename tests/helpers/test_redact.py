@@ -54,6 +54,12 @@ def test_bearer_credential():
     assert redact_text(f"Authorization: Bearer {TOKEN}") == "Authorization: Bearer …gH0j"
 
 
+def test_bearer_challenge_is_not_a_credential():
+    # WWW-Authenticate's auth-params (RFC 6750 3) say why a token was refused: keep them readable.
+    header = 'Bearer realm="kit", error="invalid_token", error_description="The access token expired"'
+    assert redact_text(header) == header
+
+
 def test_form_and_query_fields():
     query = urlencode(
         {"code": TOKEN, "state": "st_visible_state", "code_verifier": "v" * 43, "grant_type": "refresh_token"}

@@ -161,7 +161,7 @@ def test_refresh_after_revocation_says_revoked(app, http):
                      data={"token": token["refresh_token"], "client_id": app.client_id}).status_code == 200
     response = refresh_request(app, http, token["refresh_token"])
     assert oauth_error(response) == (400, "invalid_grant")
-    assert "was revoked" in response.json()["error_description"]
+    assert "grant has ended" in response.json()["error_description"]
 
 
 def test_expired_refresh_token(app, http):
