@@ -53,8 +53,8 @@ def open_and_run(page, lab, notebook: str) -> None:
             menu.get_by_text(menu_name, exact=True).click()
             page.get_by_text(command, exact=True).click()
             try:
-                if ran:
-                    expect(first_prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=10_000)
+                if ran:  # queued ([*]) or done ([1]): a second Run All now would run the notebook twice
+                    expect(first_prompt).to_have_text(re.compile(r"\[(\d+|\*)\]"), timeout=10_000)
                 else:
                     expect(first_prompt).not_to_have_text(re.compile(r"\[\d+\]"), timeout=10_000)
                 break

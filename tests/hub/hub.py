@@ -273,6 +273,9 @@ class Learner:
         # first cell means it ran now. A Run All that ran nothing is then tried again. (A menu
         # command given while the notebook is not yet the current tab does nothing: try again.)
         numbered = re.compile(r"\[\d+\]")
+        # Queued ([*]) counts as run: a slow kernel may not start within the wait, and a second
+        # Run All would then run the notebook twice, and the second run fails.
+        started = re.compile(r"\[(\d+|\*)\]")
         for menu_name, command, ran, seconds in (("Edit", "Clear Outputs of All Cells", False, 5),
                                                  ("Run", "Run All Cells", True, 15)):
             for _ in range(6):
@@ -280,7 +283,7 @@ class Learner:
                 await page.get_by_text(command, exact=True).click()
                 try:
                     if ran:
-                        await expect(first_prompt).to_have_text(numbered, timeout=seconds * 1000)
+                        await expect(first_prompt).to_have_text(started, timeout=seconds * 1000)
                     else:
                         await expect(first_prompt).not_to_have_text(numbered, timeout=seconds * 1000)
                     break

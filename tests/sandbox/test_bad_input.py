@@ -220,6 +220,21 @@ def test_missing_challenge_is_refused_at_the_authorization_endpoint(app, http):
     assert snapshot(app.world, "auth_codes") == before
 
 
+@pytest.mark.parametrize("change", [
+    # A missing method means plain (RFC 7636 4.3): the plain downgrade in disguise.
+    lambda link: link.replace("&code_challenge_method=S256", ""),
+    # A method without a challenge leaves nothing to check the verifier against.
+    lambda link: "&".join(p for p in link.split("&") if not p.startswith("code_challenge=")),
+], ids=["challenge without a method", "method without a challenge"])
+def test_half_a_pkce_request_is_refused_at_the_authorization_endpoint(app, http, change):
+    before = snapshot(app.world, "auth_codes")
+    link, _ = app.link(http)
+    result = app.world.consent(change(link))
+    assert (result.outcome, result.error) == ("handed_over", "invalid_request")
+    assert app.take_context(http)["code"] is None
+    assert snapshot(app.world, "auth_codes") == before
+
+
 def test_unregistered_redirect_uri_is_not_redirected_to(app, http):
     before = snapshot(app.world, "auth_codes", "oauth_contexts")
     link, _ = app.link(http, redirect_uri="https://attacker.example/steal")
