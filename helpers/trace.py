@@ -8,6 +8,8 @@ secret can be displayed, saved in a notebook, or logged by mistake.
 
 from __future__ import annotations
 
+import functools
+import ssl
 import threading
 import time
 import weakref
@@ -126,11 +128,22 @@ class Trace:
             self._exchanges.append(exchange)
 
 
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One TLS context for the process's clients (httpx's default: certifi's CA bundle, verified).
+
+    httpx builds a new context for each client, and loading the CA bundle takes about 20 ms:
+    a notebook's few clients paid it each time, for sandbox calls that never use TLS.
+    """
+    return httpx.create_ssl_context()
+
+
 def traced_client(trace: Trace | None = None, **kwargs: Any) -> httpx.Client:
     """Return an ``httpx.Client`` whose exchanges ``trace`` records (a plain one if ``trace`` is None).
 
     ``kwargs`` go to ``httpx.Client``; event hooks given there run before the trace's.
     """
+    kwargs.setdefault("verify", shared_ssl_context())
     if trace is not None:
         given = kwargs.pop("event_hooks", None) or {}
         hooks: dict[str, list[Any]] = {name: list(fns) for name, fns in given.items()}

@@ -399,7 +399,9 @@ class TraceViewer(widgets.VBox):
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
         self.table = widgets.HTML()
-        self.details = widgets.Accordion()
+        # One HTML widget of <details> elements, not a widget per exchange: a notebook's trace can
+        # hold forty exchanges, and each widget is three models to send, save and load.
+        self.details = widgets.HTML()
         self.refresh_button = widgets.Button(description="Refresh trace", icon="refresh")
         self.refresh_button.on_click(lambda _: self.refresh())
         super().__init__([self.table, self.details, self.refresh_button])
@@ -416,9 +418,11 @@ class TraceViewer(widgets.VBox):
             f"HTTP trace: {len(exchanges)} exchange(s)",
             f"<table><tr><th>#</th><th>method</th><th>URL</th><th>status</th><th>party</th></tr>{rows}</table>",
         )
-        self.details.children = [widgets.HTML(f"<pre>{_escape(x.render_text())}</pre>") for x in exchanges]
-        for n, x in enumerate(exchanges):
-            self.details.set_title(n, f"{n + 1}. {x.method} {party_of(x.url)} → {x.status}")
+        self.details.value = "".join(
+            f"<details><summary>{n}. {_escape(x.method)} {_escape(party_of(x.url))} → {x.status}</summary>"
+            f"<pre>{_escape(x.render_text())}</pre></details>"
+            for n, x in enumerate(exchanges, start=1)
+        )
 
     def __repr__(self) -> str:
         return f"TraceViewer({len(self.trace.exchanges)} exchanges)"

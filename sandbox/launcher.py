@@ -25,6 +25,7 @@ import httpx
 
 from helpers.errors import KitError
 from helpers.manifest import Manifest, load_manifest
+from helpers.trace import shared_ssl_context
 
 from .installs import Install
 from .user_agent import ConsentResult, consent, visit
@@ -174,9 +175,9 @@ def proxy_prefix() -> str | None:
 
 @functools.lru_cache(maxsize=None)
 def _loopback_client() -> httpx.Client:
-    # One client for the process: each new httpx.Client loads the CA bundle (about 20 ms),
-    # which a notebook paid several times over for calls that never use TLS.
-    return httpx.Client(timeout=30)
+    # One client for the process, with the process's one TLS context: each new httpx.Client
+    # would load the CA bundle again (about 20 ms), for calls that never use TLS.
+    return httpx.Client(timeout=30, verify=shared_ssl_context())
 
 
 def _alive(pid: int) -> bool:
