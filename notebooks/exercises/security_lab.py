@@ -184,8 +184,9 @@ def check_redirect_uri_allowed(allowed: object) -> Feedback:
                              "an attacker pick a URI that starts like yours."),
         (test + "/", "a registered URI with a trailing slash: no normalising, exact string match (RFC 9700 "
                      "4.1.3)."),
-        (test + "?next=https://attacker.example/", "a registered URI with a query added: an open redirector on "
-                                                  "that page could forward the code on (RFC 9700 warns of open redirectors)."),
+        (test + "?next=https://attacker.example/",
+         "a registered URI with a query added: an open redirector on that page could forward the code on "
+         "(RFC 9700 warns of open redirectors)."),
         ("https://dashboard.stripe.com.attacker.example/test/apps-oauth/com.example.pkce-kit",
          "a host that starts with dashboard.stripe.com but is the attacker's: compare whole strings."),
         (f"https://attacker.example/collect?from={test}", "a URL that merely contains a registered one."),
