@@ -225,10 +225,8 @@ def call_api(url: str, *, access_token: str, http: httpx.Client) -> Any:
     §3.1), taken from its ``WWW-Authenticate`` header: ``invalid_token`` means refresh or
     authorize again.
     """
-    try:
-        response = http.get(url, headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"})
-    except httpx.HTTPError as e:
-        raise OAuthError("connection_error", f"could not reach {url} ({type(e).__name__}: {e})") from None
+    response = _send(http, "GET", url, headers={"Authorization": f"Bearer {access_token}",
+                                                 "Accept": "application/json"})
     if response.is_success:
         try:
             return response.json()
@@ -268,12 +266,7 @@ def _post_form(
     Raises OAuthError for a transport failure or an OAuth error answer. The ``known``
     secrets are redacted from the provider's error_description, in case it quotes them.
     """
-    try:
-        response = http.post(url, data=form, headers={"Accept": "application/json"})
-    except httpx.HTTPError as e:
-        raise OAuthError(
-            "connection_error", f"could not reach {url} ({type(e).__name__}: {e})"
-        ) from None
+    response = _send(http, "POST", url, data=form, headers={"Accept": "application/json"})
     body = _json_object(response)
     # Some providers (GitHub among them) answer errors with a 200, so look at the body first.
     if body is not None and isinstance(body.get("error"), str):
@@ -288,6 +281,14 @@ def _post_form(
             response.status_code,
         )
     return body, response.status_code
+
+
+def _send(http: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """Send a request; a transport failure becomes the kit's ``connection_error``."""
+    try:
+        return http.request(method, url, **kwargs)
+    except httpx.HTTPError as e:
+        raise OAuthError("connection_error", f"could not reach {url} ({type(e).__name__}: {e})") from None
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:

@@ -72,21 +72,24 @@ def consent(link: str, *, approve: bool, sandbox_base: str, http: httpx.Client, 
     if page.status_code in (301, 302, 303):
         # The provider answered at once with an error on the redirect URI
         # (e.g. a missing PKCE challenge), without showing a consent page.
-        return visit(page.headers["location"], sandbox_base=sandbox_base, http=http, follow=follow)
-    reader = read_page(page.text)
-    if reader.form_action is None:
-        mark = reader.marks.get("oauth-error", {})
-        return ConsentResult("provider_error", error=mark.get("data-error"), message=_text(page))
-    decision = http.post(urljoin(str(page.url), reader.form_action), data={"decision": "approve" if approve else "deny"})
-    if decision.status_code not in (301, 302, 303):
-        return ConsentResult("provider_error", message=_text(decision))
-    return visit(decision.headers["location"], sandbox_base=sandbox_base, http=http, follow=follow)
-
-
-def visit(location: str, *, sandbox_base: str, http: httpx.Client, follow: bool = True) -> ConsentResult:
-    """Open a redirect URL as the browser would, and read what the Dashboard's landing page says."""
+        location = page.headers["location"]
+    else:
+        reader = read_page(page.text)
+        if reader.form_action is None:
+            mark = reader.marks.get("oauth-error", {})
+            return ConsentResult("provider_error", error=mark.get("data-error"), message=_text(page))
+        decision = http.post(urljoin(str(page.url), reader.form_action),
+                             data={"decision": "approve" if approve else "deny"})
+        if decision.status_code not in (301, 302, 303):
+            return ConsentResult("provider_error", message=_text(decision))
+        location = decision.headers["location"]
     if not follow:
         return ConsentResult("not_followed", redirect_url=location)
+    return visit(location, sandbox_base=sandbox_base, http=http)
+
+
+def visit(location: str, *, sandbox_base: str, http: httpx.Client) -> ConsentResult:
+    """Open a redirect URL as the browser would, and read what the Dashboard's landing page says."""
     if not location.startswith(sandbox_base):
         return ConsentResult("redirected_elsewhere", redirect_url=location)
     landing = http.get(location)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import html
+import inspect
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -37,3 +40,21 @@ def check(points: list[str], praise: str) -> Feedback:
 
 def not_started(what: str) -> Feedback:
     return Feedback(False, (f"Replace the ... with {what}, then run the cell again.",))
+
+
+def not_a_function(value: object, not_callable: str, *, call: tuple[tuple[Any, ...], Mapping[str, Any]] | None = None,
+                   wrong_signature: str = "") -> Feedback | None:
+    """Feedback when ``value`` is no function, or one that cannot take the check's call; else None.
+
+    ``not_callable`` is said with the type's name appended; ``call`` is the (args, kwargs) the
+    check will pass, and ``wrong_signature`` what to say when the function cannot take them.
+    """
+    if not callable(value):
+        return Feedback(False, (f"{not_callable}, not {type(value).__name__}.",))
+    if call is not None:
+        args, kwargs = call
+        try:
+            inspect.signature(value).bind(*args, **kwargs)
+        except (TypeError, ValueError):
+            return Feedback(False, (wrong_signature,))
+    return None

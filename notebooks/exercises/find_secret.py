@@ -17,7 +17,7 @@ from helpers.redact import redact_text
 from helpers.secret_store import TOKEN_SECRET_NAME, Scope, delete_secret, save_secret, save_token
 from helpers.tokens import TokenData
 
-from .feedback import Feedback, check, not_started
+from .feedback import Feedback, check, not_a_function, not_started
 
 OTHER_USER = "usr_someoneelse05"
 
@@ -33,9 +33,10 @@ def check_token_or_none(
     """Does ``token_or_none`` return the token, None when there is none, and raise any other failure?"""
     if token_or_none is ...:
         return not_started("a function: def my_token_or_none(client, scope): ...")
-    if not callable(token_or_none):
-        return Feedback(False, (f"my_token_or_none should be a function (def my_token_or_none(client, scope): "
-                                f"...), not {type(token_or_none).__name__}.",))
+    problem = not_a_function(token_or_none, "my_token_or_none should be a function "
+                                            "(def my_token_or_none(client, scope): ...)")
+    if problem is not None:
+        return problem
     before = _saved(client, scope)
     try:
         save_token(client, scope, token)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .feedback import Feedback, check, not_started
+from .feedback import Feedback, check, not_a_function, not_started
 
 # --- 1 · the state check ----------------------------------------------------------------------
 
@@ -296,13 +295,8 @@ def _check_predictions(answers: object, truth: Mapping[str, tuple[Any, str]], wh
 
 
 def _not_a_function(value: object, name: str, parameters: tuple[str, ...]) -> Feedback | None:
-    if not callable(value):
-        return Feedback(False, (f"{name} should be a function, not {type(value).__name__}.",))
-    try:
-        inspect.signature(value).bind(*parameters)
-    except (TypeError, ValueError):
-        return Feedback(False, (f"{name} takes {len(parameters)} argument(s): {', '.join(parameters)}.",))
-    return None
+    return not_a_function(value, f"{name} should be a function", call=(parameters, {}),
+                          wrong_signature=f"{name} takes {len(parameters)} argument(s): {', '.join(parameters)}.")
 
 
 def _call(function: Callable[..., Any], *arguments: Any) -> tuple[Any, str | None]:

@@ -9,7 +9,6 @@ real: a real authorization, a real token, a real secret, tokens aged at the prov
 
 from __future__ import annotations
 
-import inspect
 import socket
 import time
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from helpers.redact import redact_text
 from helpers.secret_store import TOKEN_SECRET_NAME, Scope, delete_secret, make_client, save_token
 from helpers.tokens import TokenData, call_api, exchange_code, revoke
 
-from .feedback import Feedback, check, not_started
+from .feedback import Feedback, check, not_a_function, not_started
 
 # The user the check plays: not the learner, so the learner's saved token is never touched.
 CHECK_USER = "usr_lifecycle08"
@@ -170,14 +169,14 @@ def check_get_access_token(get_access_token: Any, *, kit: Any, user: str = CHECK
     """
     if get_access_token is ...:
         return not_started(f"a function: {SIGNATURE}")
-    if not callable(get_access_token):
-        return Feedback(False, (f"get_access_token should be a function ({SIGNATURE}), "
-                                f"not {type(get_access_token).__name__}.",))
-    try:
-        inspect.signature(get_access_token).bind(None, None, token_endpoint="", client_id="", http=None, now=0)
-    except (TypeError, ValueError):
-        return Feedback(False, (f"The check calls your function as get_access_token(client, scope, "
-                                f"token_endpoint=…, client_id=…, http=…, now=…): define it as {SIGNATURE}",))
+    problem = not_a_function(
+        get_access_token, f"get_access_token should be a function ({SIGNATURE})",
+        call=((None, None), {"token_endpoint": "", "client_id": "", "http": None, "now": 0}),
+        wrong_signature=("The check calls your function as get_access_token(client, scope, token_endpoint=…, "
+                         f"client_id=…, http=…, now=…): define it as {SIGNATURE}"),
+    )
+    if problem is not None:
+        return problem
     lab = _Lab(kit, user)
     try:
         points = [

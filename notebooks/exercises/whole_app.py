@@ -7,7 +7,6 @@ handed again (stripe/stripe-apps#649), a denied one, and a new one after Log out
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 from helpers.context import OAuthContext
@@ -15,7 +14,7 @@ from helpers.errors import KitError, OAuthError
 from helpers.secret_store import Scope
 from helpers.tokens import TokenData
 
-from .feedback import Feedback, check, not_started
+from .feedback import Feedback, check, not_a_function, not_started
 
 USER = "usr_learner01"
 NOW = 1_900_000_000
@@ -58,12 +57,11 @@ def check_handle_context(handle: object, user_id: str = USER) -> Feedback:
     """Run ``handle(context, used_codes, user_id, exchange, save)`` through a whole session and say what to fix."""
     if handle is ...:
         return not_started("your fixed function (def my_handle_context(...): ...)")
-    if not callable(handle):
-        return Feedback(False, (f"my_handle_context should be a function, not {type(handle).__name__}.",))
-    try:
-        inspect.signature(handle).bind(*PARAMETERS)
-    except (TypeError, ValueError):
-        return Feedback(False, (f"The function takes the five arguments {', '.join(PARAMETERS)}, in that order.",))
+    problem = not_a_function(handle, "my_handle_context should be a function", call=(PARAMETERS, {}),
+                             wrong_signature=f"The function takes the five arguments {', '.join(PARAMETERS)}, "
+                                             "in that order.")
+    if problem is not None:
+        return problem
 
     provider, store, used_codes = _Provider(), _SecretStore(), set()
     points: list[str] = []

@@ -84,6 +84,15 @@ class App:
         data = {k: v for k, v in data.items() if v is not None}
         return http.post(f"{self.world.provider_issuer}/token", data=data)
 
+    def refresh_request(self, http: httpx.Client, refresh_token: str) -> httpx.Response:
+        return http.post(f"{self.world.provider_issuer}/token", data={
+            "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": self.client_id})
+
+    def api_status(self, http: httpx.Client, access_token: str) -> int:
+        """The status the provider's protected API answers for this access token."""
+        return http.get(f"{self.world.provider_issuer}/api/me",
+                        headers={"Authorization": f"Bearer {access_token}"}).status_code
+
 
 def register_client(world: sandbox.World, http: httpx.Client, redirect_uris: list[str], **metadata) -> str:
     body = {"client_name": "Kit test app", "redirect_uris": redirect_uris, "token_endpoint_auth_method": "none",

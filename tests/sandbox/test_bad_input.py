@@ -11,7 +11,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import httpx
 
 import pytest
 import stripe
@@ -124,33 +123,24 @@ def test_token_parameters_in_the_query_string(app, http):
     assert context["code"] not in log and context["verifier"] not in log
 
 
-def refresh_request(app, http, refresh_token: str) -> httpx.Response:
-    return http.post(f"{app.world.provider_issuer}/token", data={
-        "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": app.client_id})
-
-
-def api_status(app, http, access_token: str) -> int:
-    return http.get(f"{app.world.provider_issuer}/api/me", headers={"Authorization": f"Bearer {access_token}"}).status_code
-
-
 def test_reused_refresh_token_ends_the_whole_grant(app, http):
     first = app.token_request(http, app.approved_context(http)).json()
-    second = refresh_request(app, http, first["refresh_token"]).json()
-    assert api_status(app, http, second["access_token"]) == 200
+    second = app.refresh_request(http, first["refresh_token"]).json()
+    assert app.api_status(http, second["access_token"]) == 200
     count = len(snapshot(app.world, "tokens")["tokens"])
-    reuse = refresh_request(app, http, first["refresh_token"])
+    reuse = app.refresh_request(http, first["refresh_token"])
     assert oauth_error(reuse) == (400, "invalid_grant")
     assert "RFC 9700 4.14.2" in reuse.json()["error_description"]
     assert len(snapshot(app.world, "tokens")["tokens"]) == count  # nothing new issued
     # The thief's copy and the app's newer tokens die together.
-    assert api_status(app, http, second["access_token"]) == 401
-    assert oauth_error(refresh_request(app, http, second["refresh_token"])) == (400, "invalid_grant")
+    assert app.api_status(http, second["access_token"]) == 401
+    assert oauth_error(app.refresh_request(http, second["refresh_token"])) == (400, "invalid_grant")
 
 
 def test_concurrent_refreshes_with_one_refresh_token_give_one_token(app, http):
     token = app.token_request(http, app.approved_context(http)).json()
     with ThreadPoolExecutor(8) as pool:
-        answers = list(pool.map(lambda _: refresh_request(app, http, token["refresh_token"]), range(8)))
+        answers = list(pool.map(lambda _: app.refresh_request(http, token["refresh_token"]), range(8)))
     assert [a.status_code for a in answers].count(200) == 1
     assert all(oauth_error(a) == (400, "invalid_grant") for a in answers if a.status_code != 200)
 
@@ -159,7 +149,7 @@ def test_refresh_after_revocation_says_revoked(app, http):
     token = app.token_request(http, app.approved_context(http)).json()
     assert http.post(f"{app.world.provider_issuer}/revoke",
                      data={"token": token["refresh_token"], "client_id": app.client_id}).status_code == 200
-    response = refresh_request(app, http, token["refresh_token"])
+    response = app.refresh_request(http, token["refresh_token"])
     assert oauth_error(response) == (400, "invalid_grant")
     assert "grant has ended" in response.json()["error_description"]
 
@@ -168,7 +158,7 @@ def test_expired_refresh_token(app, http):
     token = app.token_request(http, app.approved_context(http)).json()
     app.world.let_time_pass(token["refresh_token"], 30 * 24 * 3600 + 1)
     before = snapshot(app.world, "tokens")
-    response = refresh_request(app, http, token["refresh_token"])
+    response = app.refresh_request(http, token["refresh_token"])
     assert oauth_error(response) == (400, "invalid_grant")
     assert "expired" in response.json()["error_description"]
     assert snapshot(app.world, "tokens") == before
@@ -177,9 +167,9 @@ def test_expired_refresh_token(app, http):
 def test_refresh_token_of_another_client(world, http):
     app, other = make_app(world, http), make_app(world, http)
     token = app.token_request(http, app.approved_context(http)).json()
-    response = refresh_request(other, http, token["refresh_token"])
+    response = other.refresh_request(http, token["refresh_token"])
     assert oauth_error(response) == (400, "invalid_grant")
-    assert api_status(app, http, token["access_token"]) == 200  # not a reuse: nothing is revoked
+    assert app.api_status(http, token["access_token"]) == 200  # not a reuse: nothing is revoked
 
 
 def test_expired_access_token_at_the_api(app, http):
@@ -188,7 +178,7 @@ def test_expired_access_token_at_the_api(app, http):
     response = http.get(f"{app.world.provider_issuer}/api/me", headers={"Authorization": f"Bearer {token['access_token']}"})
     assert response.status_code == 401
     assert 'error="invalid_token"' in response.headers["www-authenticate"]
-    assert refresh_request(app, http, token["refresh_token"]).status_code == 200  # refresh still works
+    assert app.refresh_request(http, token["refresh_token"]).status_code == 200  # refresh still works
 
 
 @pytest.mark.parametrize("form, status", [

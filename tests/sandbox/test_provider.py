@@ -89,11 +89,9 @@ def test_authlib_client_discovery_registration_and_pkce_flow(world, http):
 
 def test_refresh_rotates_and_the_old_refresh_token_is_refused(app, http):
     token = app.token_request(http, app.approved_context(http)).json()
-    first = http.post(f"{app.world.provider_issuer}/token", data={
-        "grant_type": "refresh_token", "refresh_token": token["refresh_token"], "client_id": app.client_id})
+    first = app.refresh_request(http, token["refresh_token"])
     assert first.status_code == 200
-    again = http.post(f"{app.world.provider_issuer}/token", data={
-        "grant_type": "refresh_token", "refresh_token": token["refresh_token"], "client_id": app.client_id})
+    again = app.refresh_request(http, token["refresh_token"])
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
     # The rotated-away access token no longer works either.
     old = http.get(f"{app.world.provider_issuer}/api/me",
@@ -110,18 +108,15 @@ def test_revocation_ends_api_access(app, http):
     assert revoked.status_code == 200 and revoked.json() == {}
     after = http.get(f"{app.world.provider_issuer}/api/me", headers=headers)
     assert after.status_code == 401 and after.json()["error"] == "invalid_token"
-    refresh = http.post(f"{app.world.provider_issuer}/token", data={
-        "grant_type": "refresh_token", "refresh_token": token["refresh_token"], "client_id": app.client_id})
+    refresh = app.refresh_request(http, token["refresh_token"])
     assert refresh.json()["error"] == "invalid_grant"
 
 
 def test_revoking_an_access_token_ends_its_refreshed_grant(app, http):
     first = app.token_request(http, app.approved_context(http)).json()
-    second = http.post(f"{app.world.provider_issuer}/token", data={
-        "grant_type": "refresh_token", "refresh_token": first["refresh_token"], "client_id": app.client_id}).json()
+    second = app.refresh_request(http, first["refresh_token"]).json()
     http.post(f"{app.world.provider_issuer}/revoke", data={"token": second["access_token"], "client_id": app.client_id})
-    refresh = http.post(f"{app.world.provider_issuer}/token", data={
-        "grant_type": "refresh_token", "refresh_token": second["refresh_token"], "client_id": app.client_id})
+    refresh = app.refresh_request(http, second["refresh_token"])
     assert refresh.json()["error"] == "invalid_grant"
 
 
