@@ -1,11 +1,12 @@
-# The two commands of the README: `make lab` and `make test`.
-# Each first creates .venv and installs the kit into it, when .venv is missing
-# or older than pyproject.toml (the one list of dependencies).
+# The two commands of the README: `make lab` and `make test`; `make check` for the edit-test loop.
+# `make lab` installs only what the notebooks need into .venv; `make test` adds the test tools.
+# Each install reruns when pyproject.toml (the one list of dependencies) is newer than its stamp.
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.installed-lab
+TEST_STAMP := $(VENV)/.installed-test
 # JupyterLab refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -13,36 +14,58 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Elsewhere, point KIT_CHROMIUM at a Chromium or Chrome binary.
 KIT_CHROMIUM ?= /usr/bin/chromium
 export KIT_CHROMIUM
+# The npm projects the tests run (each with a committed package-lock.json); their node_modules
+# stay beside them, ignored by git, and are reinstalled only when the lockfile changes.
+NODE_PROJECTS :=
+NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_PROJECTS))
 
-.PHONY: lab test bench notebooks stop clean
+.PHONY: lab test check lint bench notebooks stop clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+$(LAB_STAMP): pyproject.toml
+	@started=$$(date +%s); \
+	$(PYTHON) -m venv $(VENV) && \
+	$(PY) -m pip install --quiet --upgrade pip && \
+	$(PY) -m pip install --quiet -e . && \
+	touch $@ && \
+	echo "Installed the kit into $(VENV) in $$(( $$(date +%s) - started )) s."
+
+$(TEST_STAMP): $(LAB_STAMP)
 	$(PY) -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $@
 
-lab: $(STAMP)
+%/node_modules/.installed: %/package-lock.json %/package.json
+	cd $* && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lab: $(LAB_STAMP)
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/00-index.ipynb
 
-test: $(STAMP) $(KIT_CHROMIUM)
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Lint, then the unit and API tests: no browser, no hub, no notebook runs (about a minute).
+check: lint
+	$(PY) -m pytest tests -m "not browser and not hub and not slow" -q
+
+test: lint $(KIT_CHROMIUM) $(NODE_STAMPS)
 	$(PY) -m pytest
 
 /usr/bin/chromium:
 	$(SUDO) apt-get update -qq
-	$(SUDO) apt-get install -y -qq chromium
+	$(SUDO) apt-get install -y -qq --no-install-recommends chromium
 
-bench: $(STAMP) $(KIT_CHROMIUM)
+bench: $(TEST_STAMP) $(KIT_CHROMIUM)
 	$(PY) bench/sandbox_flow.py
 	$(PY) bench/notebooks.py
 	$(PY) bench/browser.py
 
 # After editing a notebook: run them all in a fresh sandbox and save their outputs,
 # which `make test` (nbval) then compares.
-notebooks: $(STAMP)
+notebooks: $(TEST_STAMP)
 	$(PY) -m tests.notebooks.execute
 
-stop: $(STAMP)
+stop: $(LAB_STAMP)
 	$(PY) -c "import sandbox; print('sandbox stopped' if sandbox.stop() else 'no sandbox was running')"
 
 clean: stop

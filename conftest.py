@@ -21,6 +21,19 @@ def pytest_configure(config):
         os.environ["KIT_SANDBOX_DIR"] = _fresh_dir.name
 
 
+# Folders whose tests all carry a marker, so `make check` can leave them out by name.
+_FOLDER_MARKERS = {"browser": "browser", "hub": "hub"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        parts = item.path.parts
+        if "tests" in parts:
+            folder = parts[parts.index("tests") + 1] if parts.index("tests") + 1 < len(parts) else ""
+            if folder in _FOLDER_MARKERS:
+                item.add_marker(_FOLDER_MARKERS[folder])
+
+
 def pytest_unconfigure(config):
     if _fresh_dir is not None:
         sandbox.stop(_fresh_dir.name)

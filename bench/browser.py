@@ -135,8 +135,10 @@ def main() -> int:
     if not CHROMIUM.exists():
         raise SystemExit(f"Chromium is missing at {CHROMIUM}: set KIT_CHROMIUM (see the README).")
     notebooks = [path.name for path in notebook_paths()]
-    print(f"browser benchmark: JupyterLab + headless Chromium ({CHROMIUM}), {len(notebooks)} notebooks, "
-          f"{args.reps} Approve runs\n")
+    print(
+        f"browser benchmark: JupyterLab + headless Chromium ({CHROMIUM}), {len(notebooks)} notebooks, "
+        f"{args.reps} Approve runs\n"
+    )
 
     with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="kit-bench-") as folder:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
@@ -177,11 +179,15 @@ def main() -> int:
             print("memory of the JupyterLab process tree (server + kernels + sandbox):")
             print(f"  bare server, just started            RSS {mib(started_rss)}   PSS {mib(started_pss)}")
             print(f"  bare server, Lab page served         RSS {mib(bare_rss)}   PSS {mib(bare_pss)}   ({bare_shape})")
-            print(f"  learner's server after 00→06         RSS {mib(learner_rss)}   PSS {mib(learner_pss)}   "
-                  f"({learner_shape}; Run All of the 7 in {run_all_seconds:.0f} s)")
+            print(
+                f"  learner's server after 00→06         RSS {mib(learner_rss)}   PSS {mib(learner_pss)}   "
+                f"({learner_shape}; Run All of the 7 in {run_all_seconds:.0f} s)"
+            )
             print("    " + ", ".join(f"{name} {n / 2**20:.0f}" for name, n in breakdown) + " (RSS, MiB)")
-            print(f"  ratio learner/bare                   RSS {learner_rss / bare_rss:5.2f}         "
-                  f"PSS {learner_pss / bare_pss:5.2f}\n")
+            print(
+                f"  ratio learner/bare                   RSS {learner_rss / bare_rss:5.2f}         "
+                f"PSS {learner_pss / bare_pss:5.2f}\n"
+            )
 
             landing, signed_in = [], []
             for _ in range(args.reps):

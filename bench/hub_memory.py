@@ -76,6 +76,7 @@ async def idle_load(hub: Hub, learner: Learner, seconds: float = 10) -> tuple[fl
     Also the kernels' last_activity before and after, from the server's /api/kernels: the
     app view of 06 polls for oauthContext twice a second while its tab is open.
     """
+
     async def activity() -> dict:
         response = await learner.context.request.get(f"{learner.server_url}api/kernels")
         return {k["id"]: k["last_activity"] for k in await response.json()}
@@ -110,8 +111,11 @@ async def run_notebooks(hub: Hub) -> list[dict]:
                 await learner.open_and_run(path.name, navigate=index > 0)
                 seconds = time.monotonic() - started
                 rows.append({"after": path.stem, "seconds": seconds, **snapshot(hub, LEARNER)})
-                print(f"  {path.stem:<28} {seconds:5.1f} s  tree RSS {rows[-1]['rss_mib']:6.0f} MiB  "
-                      f"PSS {rows[-1]['pss_mib']:6.0f} MiB  kernels {rows[-1]['kernels']}", flush=True)
+                print(
+                    f"  {path.stem:<28} {seconds:5.1f} s  tree RSS {rows[-1]['rss_mib']:6.0f} MiB  "
+                    f"PSS {rows[-1]['pss_mib']:6.0f} MiB  kernels {rows[-1]['kernels']}",
+                    flush=True,
+                )
             rows[-1]["idle_cpu_percent"], rows[-1]["kernel_activity"] = await idle_load(hub, learner)
             await learner.page.goto(f"{hub.url}/hub/home")  # the learner leaves JupyterLab
             rows[-1]["idle_cpu_percent_no_tab"], _ = await idle_load(hub, learner)
@@ -132,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = asyncio.run(run_notebooks(hub))
         infrastructure = {
             " ".join(p.cmdline()[:2])[-60:]: p.memory_info().rss / MIB
-            for p in hub_processes if "singleuser" not in " ".join(p.cmdline())
+            for p in hub_processes
+            if "singleuser" not in " ".join(p.cmdline())
         }
     finally:
         hub.stop()
@@ -146,14 +151,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  server       {last['server_rss_mib']:6.0f} MiB RSS")
     print(f"  kernel, max  {last['largest_kernel_rss_mib']:6.0f} MiB RSS")
     print(f"  sandbox      {last['sandbox_rss_mib']:6.0f} MiB RSS")
-    print(f"  idle CPU     {last['idle_cpu_percent']:6.1f} % of one core over 10 s, the tab on 06 open "
-          f"({len(last['kernel_activity'])} kernel(s) showed activity in that window)")
+    print(
+        f"  idle CPU     {last['idle_cpu_percent']:6.1f} % of one core over 10 s, the tab on 06 open "
+        f"({len(last['kernel_activity'])} kernel(s) showed activity in that window)"
+    )
     print(f"  idle CPU     {last['idle_cpu_percent_no_tab']:6.1f} % of one core over 10 s, JupyterLab closed")
     one_kernel = rows[1]
-    print(f"after 00 only (server + one kernel + sandbox): RSS {one_kernel['rss_mib']:.0f} MiB, "
-          f"PSS {one_kernel['pss_mib']:.0f} MiB")
-    print("hub's own processes (once per hub): "
-          + ", ".join(f"{name.strip()}: {rss:.0f} MiB" for name, rss in infrastructure.items()))
+    print(
+        f"after 00 only (server + one kernel + sandbox): RSS {one_kernel['rss_mib']:.0f} MiB, "
+        f"PSS {one_kernel['pss_mib']:.0f} MiB"
+    )
+    print(
+        "hub's own processes (once per hub): "
+        + ", ".join(f"{name.strip()}: {rss:.0f} MiB" for name, rss in infrastructure.items())
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"steps": rows, "hub_processes_rss_mib": infrastructure}, indent=2))

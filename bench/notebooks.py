@@ -37,10 +37,21 @@ TARGET_MEMORY_RATIO = 1.3
 
 
 def nbval_seconds(paths: list[Path], sanitize: bool) -> float:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-               "--nbval", "--nbval-current-env", *map(str, paths)]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        "--nbval",
+        "--nbval-current-env",
+        *map(str, paths),
+    ]
     if sanitize:
-        command[-len(paths):-len(paths)] = ["--nbval-sanitize-with", str(ROOT / "tests/notebooks/sanitize.cfg")]
+        command[-len(paths) : -len(paths)] = ["--nbval-sanitize-with", str(ROOT / "tests/notebooks/sanitize.cfg")]
     started = time.perf_counter()
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - started
@@ -110,8 +121,10 @@ def main() -> int:
     print(f"  worst ratio                {worst:.2f}   (target ≤ {TARGET_MEMORY_RATIO})\n")
 
     verdict = "PASS" if time_ratio <= TARGET_TIME_RATIO and worst <= TARGET_MEMORY_RATIO else "MISS"
-    print(f"VERDICT: {verdict} - time ratio {time_ratio:.2f} (≤ {TARGET_TIME_RATIO}), "
-          f"memory ratio {worst:.2f} (≤ {TARGET_MEMORY_RATIO})")
+    print(
+        f"VERDICT: {verdict} - time ratio {time_ratio:.2f} (≤ {TARGET_TIME_RATIO}), "
+        f"memory ratio {worst:.2f} (≤ {TARGET_MEMORY_RATIO})"
+    )
     return 0
 
 

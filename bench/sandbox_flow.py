@@ -183,7 +183,9 @@ async def run_flow(
         }
         payload = json.dumps(saved, separators=(",", ":"))
         form_body = {"name": "oauth_token", "payload": payload, "scope[type]": "user", "scope[user]": user}
-        r = await rec.timed("set", http, "POST", f"{world.stripe_api_base}/v1/apps/secrets", data=form_body, headers=auth)
+        r = await rec.timed(
+            "set", http, "POST", f"{world.stripe_api_base}/v1/apps/secrets", data=form_body, headers=auth
+        )
         expect(rec, "set", r, 200, lambda r: None if r.json()["name"] == "oauth_token" else "wrong secret")
 
         query = {"name": "oauth_token", "scope[type]": "user", "scope[user]": user, "expand[]": "payload"}
@@ -357,11 +359,15 @@ def report(result: dict, args) -> tuple[bool, dict]:
     wall_a, wall_b = result["wall_health"]
     header = f"  {'step':<10} {'n':>6} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9}"
 
-    print(f"sandbox flow benchmark: {args.flows} flows, concurrency {args.concurrency}, "
-          f"{len(STEPS) * args.flows} /healthz requests (half before, half after the flows)")
+    print(
+        f"sandbox flow benchmark: {args.flows} flows, concurrency {args.concurrency}, "
+        f"{len(STEPS) * args.flows} /healthz requests (half before, half after the flows)"
+    )
     print()
-    print(f"flows:    wall {wall:.2f} s, {result['flows_ok']} ok / {result['flows_failed']} failed, "
-          f"{args.flows / wall:.1f} flows/s, {len(flow_all) / wall:.0f} requests/s")
+    print(
+        f"flows:    wall {wall:.2f} s, {result['flows_ok']} ok / {result['flows_failed']} failed, "
+        f"{args.flows / wall:.1f} flows/s, {len(flow_all) / wall:.0f} requests/s"
+    )
     print(f"/healthz: wall {wall_a:.2f} s + {wall_b:.2f} s, {len(health_all) / (wall_a + wall_b):.0f} requests/s")
     cpu = result["cpu"]
 
@@ -369,15 +375,17 @@ def report(result: dict, args) -> tuple[bool, dict]:
         return cpu[end][0] - cpu[start][0], cpu[end][1] - cpu[start][1]
 
     flow_cpu = used("flows", "healthz_b")
-    health_cpu = tuple(a + b for a, b in zip(used("healthz_a", "flows"), used("healthz_b", "end")))
+    health_cpu = tuple(a + b for a, b in zip(used("healthz_a", "flows"), used("healthz_b", "end"), strict=True))
     for name, (client, server), count, seconds in (
         ("flows", flow_cpu, len(flow_all), wall),
         ("/healthz", health_cpu, len(health_all), wall_a + wall_b),
     ):
         if count:
-            print(f"CPU per request, {name + ':':<9} this client {1000 * client / count:.2f} ms, "
-                  f"sandbox server {1000 * server / count:.2f} ms "
-                  f"(cores busy: client {client / seconds:.2f}, server {server / seconds:.2f}, of {os.cpu_count()})")
+            print(
+                f"CPU per request, {name + ':':<9} this client {1000 * client / count:.2f} ms, "
+                f"sandbox server {1000 * server / count:.2f} ms "
+                f"(cores busy: client {client / seconds:.2f}, server {server / seconds:.2f}, of {os.cpu_count()})"
+            )
     print()
     print("client-side latency per request (send to full response, as this process saw it):")
     print(header)
@@ -389,11 +397,14 @@ def report(result: dict, args) -> tuple[bool, dict]:
 
     offsets = result["offsets"]
     server = server_times(args.world, [(offsets["flows"], offsets["healthz_b"])])
-    server_health = server_times(args.world, [(offsets["healthz_a"], offsets["flows"]),
-                                              (offsets["healthz_b"], offsets["end"])])
+    server_health = server_times(
+        args.world, [(offsets["healthz_a"], offsets["flows"]), (offsets["healthz_b"], offsets["end"])]
+    )
     if server or server_health:
-        print("server-side handler time per request (from the sandbox's access log; excludes queueing,"
-              " socket I/O and HTTP parsing):")
+        print(
+            "server-side handler time per request (from the sandbox's access log; excludes queueing,"
+            " socket I/O and HTTP parsing):"
+        )
         print(header)
         for step in STEPS:
             print(row(step, server.get(step, [])))
@@ -407,9 +418,11 @@ def report(result: dict, args) -> tuple[bool, dict]:
     print(f"per request:  flow p50 {f50:.1f} ms, p95 {f95:.1f} ms  |  /healthz p50 {h50:.1f} ms, p95 {h95:.1f} ms")
     print(f"ratio:        p95 flow/healthz {r95:.2f}, p50 flow/healthz {r50:.2f}")
     if h95 > TARGET_P95_MS:
-        print(f"note:         /healthz alone is over the {TARGET_P95_MS:.0f} ms p95 target at concurrency "
-              f"{args.concurrency}: at this load the floor is set by this client and the server's "
-              "connection handling, not by the flow's endpoints (compare the server-side table).")
+        print(
+            f"note:         /healthz alone is over the {TARGET_P95_MS:.0f} ms p95 target at concurrency "
+            f"{args.concurrency}: at this load the floor is set by this client and the server's "
+            "connection handling, not by the flow's endpoints (compare the server-side table)."
+        )
 
     errors = sum(flow.errors.values()) + sum(health.errors.values())
     print()
@@ -427,8 +440,10 @@ def report(result: dict, args) -> tuple[bool, dict]:
     server_flow = [t for step in STEPS for t in server.get(step, [])]
     if server_flow:
         s95 = percentile(server_flow, 95)
-        print(f"server side:  flow p95 {s95:.1f} ms handling time (target <= {TARGET_P95_MS:.0f}: "
-              f"{'ok' if s95 <= TARGET_P95_MS else 'MISSED'}); the verdict below judges what the client saw\n")
+        print(
+            f"server side:  flow p95 {s95:.1f} ms handling time (target <= {TARGET_P95_MS:.0f}: "
+            f"{'ok' if s95 <= TARGET_P95_MS else 'MISSED'}); the verdict below judges what the client saw\n"
+        )
     checks = [
         (errors <= TARGET_ERRORS, f"errors {errors} (target {TARGET_ERRORS})"),
         (f95 <= TARGET_P95_MS, f"flow p95 {f95:.1f} ms (target <= {TARGET_P95_MS:.0f})"),
@@ -436,18 +451,27 @@ def report(result: dict, args) -> tuple[bool, dict]:
         (r50 <= TARGET_RATIO, f"ratio p50 {r50:.2f} (target <= {TARGET_RATIO:.0f})"),
     ]
     passed = all(ok for ok, _ in checks)
-    print(f"VERDICT: {'PASS' if passed else 'MISS'} - "
-          + "; ".join(f"{text} {'ok' if ok else 'MISSED'}" for ok, text in checks))
+    print(
+        f"VERDICT: {'PASS' if passed else 'MISS'} - "
+        + "; ".join(f"{text} {'ok' if ok else 'MISSED'}" for ok, text in checks)
+    )
 
     summary = {
         "flows": args.flows,
         "concurrency": args.concurrency,
         "wall_flows_s": wall,
         "flows_per_s": args.flows / wall,
-        "steps_ms": {s: {"p50": percentile(flow.latencies[s], 50), "p95": percentile(flow.latencies[s], 95),
-                         "max": percentile(flow.latencies[s], 100)} for s in STEPS},
-        "server_steps_ms": {s: {"p50": percentile(server.get(s, []), 50), "p95": percentile(server.get(s, []), 95)}
-                            for s in STEPS},
+        "steps_ms": {
+            s: {
+                "p50": percentile(flow.latencies[s], 50),
+                "p95": percentile(flow.latencies[s], 95),
+                "max": percentile(flow.latencies[s], 100),
+            }
+            for s in STEPS
+        },
+        "server_steps_ms": {
+            s: {"p50": percentile(server.get(s, []), 50), "p95": percentile(server.get(s, []), 95)} for s in STEPS
+        },
         "flow_ms": {"p50": f50, "p95": f95},
         "healthz_ms": {"p50": h50, "p95": h95},
         "ratio": {"p50": r50, "p95": r95},
@@ -460,7 +484,9 @@ def report(result: dict, args) -> tuple[bool, dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--flows", type=int, default=100, help="number of complete flows (N), default 100")
-    parser.add_argument("--concurrency", type=int, default=100, help="flows/requests in flight at once (C), default 100")
+    parser.add_argument(
+        "--concurrency", type=int, default=100, help="flows/requests in flight at once (C), default 100"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     args = parser.parse_args(argv)
     if args.flows < 1 or args.concurrency < 1:

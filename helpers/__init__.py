@@ -48,10 +48,19 @@ from helpers.trace import Exchange, Trace, traced_client
 
 # The Secret Store step needs the `stripe` SDK, a large import (it also loads `requests`).
 # Its names are imported on first use, so the notebooks before step 4 start faster and smaller.
-_SECRET_STORE_NAMES = frozenset({
-    "Scope", "TracedStripeHTTPClient", "delete_secret", "find_secret", "find_token", "list_secrets",
-    "make_client", "save_secret", "save_token",
-})
+_SECRET_STORE_NAMES = frozenset(
+    {
+        "Scope",
+        "TracedStripeHTTPClient",
+        "delete_secret",
+        "find_secret",
+        "find_token",
+        "list_secrets",
+        "make_client",
+        "save_secret",
+        "save_token",
+    }
+)
 
 
 def __getattr__(name: str):

@@ -20,9 +20,7 @@ from helpers.errors import DashboardError, OAuthError
 from helpers.manifest import Mode, check_mode
 from helpers.redact import redact_text, redacted_repr
 
-_SANDBOX_HINT = (
-    "Is the sandbox running? Start it with sandbox.start() and use the Dashboard URL it gives."
-)
+_SANDBOX_HINT = "Is the sandbox running? Start it with sandbox.start() and use the Dashboard URL it gives."
 _BASE_URL_HINT = (
     "Check base_url: it must be the Dashboard's base (such as http://127.0.0.1:PORT/dashboard), "
     "not the provider's or Stripe's."
@@ -153,9 +151,7 @@ class Dashboard:
     def _call(self, method: str, path: str, json: dict[str, Any] | None = None) -> dict[str, Any]:
         url = self.base_url + path
         try:
-            response = self._http.request(
-                method, url, json=json, headers={"Authorization": f"Bearer {self._api_key}"}
-            )
+            response = self._http.request(method, url, json=json, headers={"Authorization": f"Bearer {self._api_key}"})
         except httpx.HTTPError as e:
             raise DashboardError(
                 f"Could not reach the Dashboard at {url} ({type(e).__name__}: {e}).", _SANDBOX_HINT

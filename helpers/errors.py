@@ -76,12 +76,10 @@ OAUTH_HINTS: dict[str, str] = {
         "Ask only for scopes the client was registered with."
     ),
     "access_denied": (
-        "The user declined on the consent page, so there is no code. Open the "
-        "authorization link again and approve."
+        "The user declined on the consent page, so there is no code. Open the authorization link again and approve."
     ),
     "unsupported_token_type": (
-        "The provider cannot revoke this kind of token. Revoke the refresh token, or drop "
-        "the token_type_hint."
+        "The provider cannot revoke this kind of token. Revoke the refresh token, or drop the token_type_hint."
     ),
     "invalid_token": (
         "The provider no longer accepts this access token: it expired or was revoked. Refresh it "
@@ -102,8 +100,7 @@ OAUTH_HINTS: dict[str, str] = {
     ),
 }
 DEFAULT_OAUTH_HINT = (
-    "Read error_description above; if it does not help, start the flow again with a fresh "
-    "authorization link."
+    "Read error_description above; if it does not help, start the flow again with a fresh authorization link."
 )
 
 

@@ -221,11 +221,14 @@ class ExampleApp(widgets.VBox):
             except KitError as error:
                 self._start_authorization(error=error)
                 return
-            self._start_authorization("Logged out: the token is deleted from the Secret Store and revoked "
-                                      "at the provider. Press Authorize to connect again.")
+            self._start_authorization(
+                "Logged out: the token is deleted from the Secret Store and revoked "
+                "at the provider. Press Authorize to connect again."
+            )
         else:
-            self._start_authorization("Logged out: the token is deleted from the Secret Store. "
-                                      "Press Authorize to connect again.")
+            self._start_authorization(
+                "Logged out: the token is deleted from the Secret Store. Press Authorize to connect again."
+            )
 
     # How it gets there -------------------------------------------------------------------
 
@@ -273,8 +276,10 @@ class ExampleApp(widgets.VBox):
         result = self._consent(self.link, approve)
         if getattr(result, "outcome", None) == "handed_over":
             said = "approved" if approve else "denied"
-            self._show("waiting", f"The user {said} at the consent page; the Dashboard holds oauthContext "
-                                  "for the app. Press Check.")
+            self._show(
+                "waiting",
+                f"The user {said} at the consent page; the Dashboard holds oauthContext for the app. Press Check.",
+            )
         return result
 
     def _signed_in(self, token: TokenData, message: str = "", *, error: Exception | None = None) -> None:
@@ -288,8 +293,9 @@ class ExampleApp(widgets.VBox):
             self.logout_button = widgets.Button(description="Log out", icon="sign-out")
             self.logout_button.on_click(lambda _: self._safely(self.log_out))
             # What a later session does on open: find the saved token again (no authorization).
-            self.reopen_button = widgets.Button(description="Reopen (find the saved token)", icon="refresh",
-                                                layout=widgets.Layout(width="auto"))
+            self.reopen_button = widgets.Button(
+                description="Reopen (find the saved token)", icon="refresh", layout=widgets.Layout(width="auto")
+            )
             self.reopen_button.on_click(lambda _: self._safely(self.load))
         self._show("signed_in", message, error=error)
 

@@ -28,9 +28,7 @@ APP_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_\-\.]+$")
 CONNECT_SRC_PATTERN = re.compile(r"^https?://.*/.+")
 PRODUCTION_DASHBOARD = "https://dashboard.stripe.com"
 SECRET_WRITE = "secret_write"
-GRANT_SECRET_WRITE = (
-    'stripe apps grant permission "secret_write" "Allows storing secrets between page reloads"'
-)
+GRANT_SECRET_WRITE = 'stripe apps grant permission "secret_write" "Allows storing secrets between page reloads"'
 
 Mode = Literal["test", "live"]
 MODES: tuple[Mode, ...] = ("test", "live")

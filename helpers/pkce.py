@@ -27,8 +27,7 @@ MAX_VERIFIER_BYTES = 96
 MIN_STATE_BYTES = 16
 
 _VERIFIER_HINT = (
-    "A verifier is 43 to 128 characters from A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1). "
-    "Make one with make_verifier()."
+    "A verifier is 43 to 128 characters from A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1). Make one with make_verifier()."
 )
 
 
@@ -70,8 +69,7 @@ def check_verifier(verifier: object) -> str:
         )
     position, character = next((i, c) for i, c in enumerate(verifier) if c not in UNRESERVED)
     raise PKCEError(
-        f"The verifier holds a character that is not allowed: {character!r} at position "
-        f"{position} (counting from 0).",
+        f"The verifier holds a character that is not allowed: {character!r} at position {position} (counting from 0).",
         _VERIFIER_HINT,
     )
 
@@ -98,8 +96,7 @@ def make_state(n_bytes: int = 24) -> str:
     """Return a new random, URL-safe ``state``: it ties a redirect to the request that caused it."""
     if n_bytes < MIN_STATE_BYTES:
         raise PKCEError(
-            f"n_bytes={n_bytes} is too few: a state needs at least {MIN_STATE_BYTES} random "
-            "octets to be unguessable.",
+            f"n_bytes={n_bytes} is too few: a state needs at least {MIN_STATE_BYTES} random octets to be unguessable.",
             "Call make_state() with no argument.",
         )
     return secrets.token_urlsafe(n_bytes)

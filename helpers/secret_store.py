@@ -111,7 +111,6 @@ class TracedStripeHTTPClient(stripe.HTTPClient):
         self._http.close()
 
 
-
 def make_client(
     api_key: str,
     *,

@@ -77,9 +77,7 @@ class TokenData:
             # The error names a position only, never the text: the text holds the token.
             raise TokenError(f"The saved token is not valid JSON: {e}.", _SAVED_HINT) from None
         if not isinstance(data, dict):
-            raise TokenError(
-                f"The saved token is JSON but not an object: {type(data).__name__}.", _SAVED_HINT
-            )
+            raise TokenError(f"The saved token is JSON but not an object: {type(data).__name__}.", _SAVED_HINT)
         for name in ("expires_at", "refresh_expires_at"):
             if data.get(name) is not None and not _is_number(data[name], (int,)):
                 raise TokenError(f"The saved token's {name} is not a whole number of seconds.", _SAVED_HINT)
@@ -90,11 +88,7 @@ class TokenData:
         missing = [name for name in ("access_token", "token_type") if not _is_text(data.get(name))]
         if missing:
             raise TokenError(f"The {source} has no {' and no '.join(missing)}.", hint)
-        wrong = [
-            name
-            for name in ("refresh_token", "scope")
-            if data.get(name) is not None and not _is_text(data[name])
-        ]
+        wrong = [name for name in ("refresh_token", "scope") if data.get(name) is not None and not _is_text(data[name])]
         if wrong:
             raise TokenError(f"The {source}'s {', '.join(wrong)} should be a string.", hint)
         return cls(
@@ -225,8 +219,9 @@ def call_api(url: str, *, access_token: str, http: httpx.Client) -> Any:
     §3.1), taken from its ``WWW-Authenticate`` header: ``invalid_token`` means refresh or
     authorize again.
     """
-    response = _send(http, "GET", url, headers={"Authorization": f"Bearer {access_token}",
-                                                 "Accept": "application/json"})
+    response = _send(
+        http, "GET", url, headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
+    )
     if response.is_success:
         try:
             return response.json()

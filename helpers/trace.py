@@ -52,11 +52,7 @@ class Exchange:
             (">", self.request_headers, self.request_body),
             ("<", self.response_headers, self.response_body),
         ):
-            lines += [
-                f"{marker} {name}: {value}"
-                for name, value in header_pairs
-                if headers is None or name in headers
-            ]
+            lines += [f"{marker} {name}: {value}" for name, value in header_pairs if headers is None or name in headers]
             lines += [f"{marker} {line}" for line in body.splitlines()]
         return "\n".join(lines)
 

@@ -14,8 +14,8 @@ The whole app built from these pieces, ``ExampleApp``, is in ``helpers.example_a
 
 from __future__ import annotations
 
-import hashlib
 import asyncio
+import hashlib
 import html
 import time
 import weakref
@@ -185,8 +185,9 @@ class AppView(widgets.VBox):
         self.context: OAuthContext | None = None
         self._callbacks: list[Callable[[OAuthContext], None]] = []
         self._handed: set[str] = set()
-        self.check_button = widgets.Button(description="Check for oauthContext", icon="refresh",
-                                           layout=widgets.Layout(width="auto"))
+        self.check_button = widgets.Button(
+            description="Check for oauthContext", icon="refresh", layout=widgets.Layout(width="auto")
+        )
         self.check_button.on_click(lambda _: self.check())
         self.display = widgets.HTML()
         # The real Dashboard pushes oauthContext into the app's props; here the view asks.
@@ -194,8 +195,15 @@ class AppView(widgets.VBox):
         # tick makes the kernel check once. So a learner who approves in another tab sees the
         # context arrive by itself, while a run with no browser (nbval, CI) never polls and
         # checks only when a cell says so, the same way every time.
-        self.ticker = widgets.Play(interval=poll_ms, min=0, max=10**9, step=1, playing=True, show_repeat=False,
-                                   layout=widgets.Layout(display="none"))
+        self.ticker = widgets.Play(
+            interval=poll_ms,
+            min=0,
+            max=10**9,
+            step=1,
+            playing=True,
+            show_repeat=False,
+            layout=widgets.Layout(display="none"),
+        )
         self.ticker.observe(lambda _: self._tick(), names="value")
         self.reset()
         super().__init__([self.display, self.check_button, self.ticker])
@@ -295,11 +303,13 @@ def describe_context(context: OAuthContext) -> str:
         )
     return _card(
         "oauthContext arrived",
-        _rows([
-            ("code", redact_value(context.code or "")),
-            ("verifier", redact_value(context.verifier or "")),
-            ("state", context.state),
-        ]),
+        _rows(
+            [
+                ("code", redact_value(context.code or "")),
+                ("verifier", redact_value(context.verifier or "")),
+                ("state", context.state),
+            ]
+        ),
         _OK,
     )
 
@@ -323,13 +333,15 @@ class TokenCard(widgets.HTML):
             expiry = f"expires in about {round((token.expires_at - now) / 60)} min"
         self.value = _card(
             "Token",
-            _rows([
-                ("access_token", redact_value(token.access_token)),
-                ("token_type", token.token_type),
-                ("refresh_token", redact_value(token.refresh_token or "") or "none"),
-                ("scope", token.scope),
-                ("expiry", expiry),
-            ]),
+            _rows(
+                [
+                    ("access_token", redact_value(token.access_token)),
+                    ("token_type", token.token_type),
+                    ("refresh_token", redact_value(token.refresh_token or "") or "none"),
+                    ("scope", token.scope),
+                    ("expiry", expiry),
+                ]
+            ),
             _OK if expiry.startswith("expires in") else _BAD,
         )
         self.expiry = expiry
@@ -344,8 +356,10 @@ class SecretPanel(widgets.HTML):
     def __init__(self, secrets: Sequence[Any], scope: Any) -> None:
         super().__init__()
         self.names = tuple(sorted(s.name for s in secrets))
-        rows = [(s.name, "expires " + (time.strftime("%Y-%m-%d", time.gmtime(s.expires_at)) if s.expires_at
-                                       else "never")) for s in secrets]
+        rows = [
+            (s.name, "expires " + (time.strftime("%Y-%m-%d", time.gmtime(s.expires_at)) if s.expires_at else "never"))
+            for s in secrets
+        ]
         self.value = _card(f"Secrets in scope {scope}", _rows(rows) if rows else "<div>none</div>")
 
     def __repr__(self) -> str:
@@ -366,7 +380,7 @@ def party_of(url: str) -> str:
 def _path(url: str) -> str:
     """The URL's path, without scheme, host and query."""
     path = url.split("?", 1)[0]
-    return path[path.find("/", path.find("//") + 2):] if "//" in path else path
+    return path[path.find("/", path.find("//") + 2) :] if "//" in path else path
 
 
 def sequence_diagram(exchanges: Sequence[Exchange], caller: str = "App") -> str:
@@ -387,8 +401,7 @@ def describe_exchanges(exchanges: Sequence[Exchange]) -> str:
     nothing secret; ``(none)`` when there are no exchanges.
     """
     lines = [
-        f"{n}. {x.method} {_path(x.url)} → {x.status} ({party_of(x.url)})"
-        for n, x in enumerate(exchanges, start=1)
+        f"{n}. {x.method} {_path(x.url)} → {x.status} ({party_of(x.url)})" for n, x in enumerate(exchanges, start=1)
     ]
     return "\n".join(lines) or "(none)"
 
@@ -411,7 +424,8 @@ class TraceViewer(widgets.VBox):
         exchanges = self.trace.exchanges
         rows = "".join(
             f"<tr><td>{n}</td><td>{_escape(x.method)}</td><td><code>{_escape(x.url.split('?', 1)[0])}</code></td>"
-            f"<td style='color:{_OK if x.status < 400 else _BAD}'>{x.status}</td><td>{_escape(party_of(x.url))}</td></tr>"
+            f"<td style='color:{_OK if x.status < 400 else _BAD}'>{x.status}</td>"
+            f"<td>{_escape(party_of(x.url))}</td></tr>"
             for n, x in enumerate(exchanges, start=1)
         )
         self.table.value = _card(

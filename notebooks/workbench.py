@@ -121,8 +121,9 @@ class Workbench:
         saved = self.world.data_dir / REGISTRATION_FILE
         if saved.exists():
             return json.loads(saved.read_text())
-        response = self.world.http.post(self.metadata["registration_endpoint"],
-                                        json=registration_request(self.manifest, self.urls))
+        response = self.world.http.post(
+            self.metadata["registration_endpoint"], json=registration_request(self.manifest, self.urls)
+        )
         response.raise_for_status()
         self.save_registration(response.json())
         return response.json()
@@ -133,12 +134,17 @@ class Workbench:
 
     def start_authorization(self, custom_state: str = "") -> tuple[OAuthState, str]:
         """createOAuthState, then the encoded authorization link: step 3 in one call, for later notebooks."""
-        return start_authorization(self.dashboard, self.metadata["authorization_endpoint"], client_id=self.client_id,
-                                   redirect_uri=self.redirect_uri, custom_state=custom_state)
+        return start_authorization(
+            self.dashboard,
+            self.metadata["authorization_endpoint"],
+            client_id=self.client_id,
+            redirect_uri=self.redirect_uri,
+            custom_state=custom_state,
+        )
 
     def browser_link(self, link: str) -> str:
         """The same link as the learner's browser must open it (through the hub's proxy on JupyterHub)."""
-        return self.world.browser_url(link[len(self.world.base_url):])
+        return self.world.browser_url(link[len(self.world.base_url) :])
 
     def summary(self) -> str:
         return (

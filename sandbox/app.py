@@ -93,8 +93,12 @@ class BrowserRedirects:
         def rewriting_start_response(status, headers, exc_info=None):
             if prefix and status.startswith("3"):
                 headers = [
-                    (name, browser_root + value[len(own):]
-                     if name.lower() == "location" and value.startswith(own) else value)
+                    (
+                        name,
+                        browser_root + value[len(own) :]
+                        if name.lower() == "location" and value.startswith(own)
+                        else value,
+                    )
                     for name, value in headers
                 ]
             return start_response(status, headers, exc_info)

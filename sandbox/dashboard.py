@@ -139,8 +139,9 @@ def create_dashboard_app(storage: Storage) -> Flask:
                 db.execute("UPDATE oauth_states SET used=1 WHERE state=?", (state,))
                 # The app sees the outcome of the latest authorization: an older one
                 # nobody picked up is replaced, as a new redirect replaces the page.
-                db.execute("DELETE FROM oauth_contexts WHERE app_id=? AND user_id=? AND mode=?",
-                           (app_id, row["user_id"], mode))
+                db.execute(
+                    "DELETE FROM oauth_contexts WHERE app_id=? AND user_id=? AND mode=?", (app_id, row["user_id"], mode)
+                )
                 db.execute(
                     "INSERT INTO oauth_contexts (app_id, user_id, mode, context, created) VALUES (?,?,?,?,?)",
                     (app_id, row["user_id"], mode, json.dumps(context), int(time.time())),

@@ -63,7 +63,7 @@ class Install:
         )
 
     @classmethod
-    def from_json(cls, body: dict) -> "Install":
+    def from_json(cls, body: dict) -> Install:
         return cls(
             api_key=body["api_key"],
             install_id=body["id"],

@@ -16,10 +16,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping
 
 import httpx
 
@@ -122,11 +122,14 @@ class World:
 
     def let_time_pass(self, token: str, seconds: int) -> None:
         """Make `seconds` pass for the grant `token` belongs to, at the provider (instead of waiting)."""
-        response = self.http.post(f"{self.provider_issuer}/sandbox/let-time-pass",
-                                  data={"token": token, "seconds": str(seconds)})
+        response = self.http.post(
+            f"{self.provider_issuer}/sandbox/let-time-pass", data={"token": token, "seconds": str(seconds)}
+        )
         if response.status_code != 200:
-            raise SandboxError(f"The sandbox could not age that token: {response.json()['error_description']}",
-                               "Pass an access or refresh token this sandbox's provider issued.")
+            raise SandboxError(
+                f"The sandbox could not age that token: {response.json()['error_description']}",
+                "Pass an access or refresh token this sandbox's provider issued.",
+            )
 
     def visit(self, url: str) -> ConsentResult:
         """Open a URL in the user's browser, e.g. a redirect URL an attacker made: what the Dashboard says."""
@@ -173,7 +176,7 @@ def proxy_prefix() -> str | None:
     return base_url if base_url != "/" else None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _loopback_client() -> httpx.Client:
     # One client for the process, with the process's one TLS context: each new httpx.Client
     # would load the CA bundle again (about 20 ms), for calls that never use TLS.

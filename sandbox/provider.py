@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector, current_token
 from authlib.oauth2.rfc6749 import ClientMixin, InvalidGrantError, InvalidRequestError, OAuth2Error, grants
 from authlib.oauth2.rfc6750 import BearerTokenValidator
@@ -215,6 +216,7 @@ def create_provider_app(storage: Storage) -> Flask:
         OAUTH2_TOKEN_EXPIRES_IN={"authorization_code": ACCESS_TOKEN_LIFETIME, "refresh_token": ACCESS_TOKEN_LIFETIME},
         OAUTH2_SCOPES_SUPPORTED=list(SCOPES),
     )
+
     def query_client(client_id: str) -> Client | None:
         with storage.read() as db:
             row = db.execute("SELECT client_id, metadata FROM clients WHERE client_id=?", (client_id,)).fetchone()
@@ -445,9 +447,7 @@ def create_provider_app(storage: Storage) -> Flask:
             # Unknown client or unregistered redirect URI: never redirect (RFC 6749 4.1.2.1).
             return render_template("provider_error.html", error=error), error.status_code
         if request.method == "GET":
-            return render_template(
-                "consent.html", client=grant.client, scopes=grant.request.scope.split(), user=USER
-            )
+            return render_template("consent.html", client=grant.client, scopes=grant.request.scope.split(), user=USER)
         approved = request.form.get("decision") == "approve"
         return server.create_authorization_response(grant_user=USER if approved else None, grant=grant)
 

@@ -98,9 +98,7 @@ def _integer(params: dict, name: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise StripeAPIError(
-            400, f"Invalid integer: {value}", param=name, code="parameter_invalid_integer"
-        ) from None
+        raise StripeAPIError(400, f"Invalid integer: {value}", param=name, code="parameter_invalid_integer") from None
 
 
 def _scope(params: dict, install: Install) -> Scope:
@@ -109,8 +107,9 @@ def _scope(params: dict, install: Install) -> Scope:
     if not scope_type:
         raise StripeAPIError(400, "Missing required param: scope[type].", param="scope[type]", code="parameter_missing")
     if scope_type not in ("account", "user"):
-        raise StripeAPIError(400, f"Invalid scope[type]: must be one of account or user, got {scope_type!r}.",
-                             param="scope[type]")
+        raise StripeAPIError(
+            400, f"Invalid scope[type]: must be one of account or user, got {scope_type!r}.", param="scope[type]"
+        )
     if scope_type == "account":
         if user:
             raise StripeAPIError(
@@ -163,15 +162,11 @@ def create_stripe_app(storage: Storage) -> Flask:
 
     @app.errorhandler(404)
     def unknown_path(_):
-        return jsonify(
-            StripeAPIError(404, f"Unrecognized request URL ({request.method}: {request.path}).").body()
-        ), 404
+        return jsonify(StripeAPIError(404, f"Unrecognized request URL ({request.method}: {request.path}).").body()), 404
 
     @app.errorhandler(405)
     def wrong_method(_):
-        return jsonify(
-            StripeAPIError(405, f"Unrecognized request URL ({request.method}: {request.path}).").body()
-        ), 405
+        return jsonify(StripeAPIError(405, f"Unrecognized request URL ({request.method}: {request.path}).").body()), 405
 
     @app.after_request
     def request_id(response):
@@ -215,8 +210,7 @@ def create_stripe_app(storage: Storage) -> Flask:
         if expires_at is not None and not now < expires_at <= now + MAX_EXPIRY_SECONDS:
             raise StripeAPIError(
                 400,
-                "expires_at must be in the future and at most 100 years from now "
-                f"(got {expires_at}, now is {now}).",
+                f"expires_at must be in the future and at most 100 years from now (got {expires_at}, now is {now}).",
                 param="expires_at",
                 code="parameter_invalid_integer",
             )
@@ -284,8 +278,9 @@ def create_stripe_app(storage: Storage) -> Flask:
         scope = _scope(p, install)
         limit = _integer(p, "limit") or 10
         if not 1 <= limit <= 100:
-            raise StripeAPIError(400, "limit must be between 1 and 100.", param="limit",
-                                 code="parameter_invalid_integer")
+            raise StripeAPIError(
+                400, "limit must be between 1 and 100.", param="limit", code="parameter_invalid_integer"
+            )
         with storage.read() as db:
             rows = db.execute(
                 f"SELECT * FROM secrets WHERE {_IN_SCOPE} AND {_LIVE} ORDER BY created DESC, id DESC",
@@ -295,10 +290,9 @@ def create_stripe_app(storage: Storage) -> Flask:
         for cursor, step in (("starting_after", 1), ("ending_before", 0)):
             if p.get(cursor):
                 if p[cursor] not in ids:
-                    raise StripeAPIError(404, f"No such secret: '{p[cursor]}'", param=cursor,
-                                         code="resource_missing")
+                    raise StripeAPIError(404, f"No such secret: '{p[cursor]}'", param=cursor, code="resource_missing")
                 at = ids.index(p[cursor])
-                rows = rows[at + 1:] if step else rows[:at][-limit:]
+                rows = rows[at + 1 :] if step else rows[:at][-limit:]
         expand = "data.payload" in p.get("expand", [])
         page = rows[:limit]
         return jsonify(

@@ -61,9 +61,7 @@ class ConsentResult:
     message: str | None = None
 
     def __repr__(self) -> str:
-        fields = ", ".join(
-            f"{name}={redact_text(value)!r}" for name, value in vars(self).items() if value is not None
-        )
+        fields = ", ".join(f"{name}={redact_text(value)!r}" for name, value in vars(self).items() if value is not None)
         return f"ConsentResult({fields})"
 
 
@@ -78,8 +76,9 @@ def consent(link: str, *, approve: bool, sandbox_base: str, http: httpx.Client, 
         if reader.form_action is None:
             mark = reader.marks.get("oauth-error", {})
             return ConsentResult("provider_error", error=mark.get("data-error"), message=_text(page))
-        decision = http.post(urljoin(str(page.url), reader.form_action),
-                             data={"decision": "approve" if approve else "deny"})
+        decision = http.post(
+            urljoin(str(page.url), reader.form_action), data={"decision": "approve" if approve else "deny"}
+        )
         if decision.status_code not in (301, 302, 303):
             return ConsentResult("provider_error", message=_text(decision))
         location = decision.headers["location"]

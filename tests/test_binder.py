@@ -30,10 +30,11 @@ import socket
 import subprocess
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 import httpx
+import pytest
+import tomllib
 from packaging.specifiers import SpecifierSet
 
 import sandbox
@@ -96,8 +97,9 @@ def test_start_ends_with_exec_and_is_executable():
 
 
 def test_readme_binder_badge_opens_the_index_notebook_in_lab():
-    badge = re.search(r"\(https://mybinder\.org/v2/gh/[^/]+/[^/]+/main\?urlpath=lab/tree/([^)]+)\)",
-                      (ROOT / "README.md").read_text())
+    badge = re.search(
+        r"\(https://mybinder\.org/v2/gh/[^/]+/[^/]+/main\?urlpath=lab/tree/([^)]+)\)", (ROOT / "README.md").read_text()
+    )
     assert badge and (ROOT / badge.group(1)).is_file(), badge
 
 
@@ -130,8 +132,12 @@ def binder_packages() -> list[str]:
 
 def copy_of_the_repository(target: Path) -> Path:
     """The repository as a clone has it: its files (committed or not) less what .gitignore ignores."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=ROOT, capture_output=True, check=True).stdout.decode()
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
     for name in filter(None, listed.split("\0")):
         source = ROOT / name
         if name.startswith(".cache/") or "node_modules/" in name:
@@ -176,19 +182,26 @@ finally:
 """
 
 
+@pytest.mark.slow
 def test_binder_build_and_launch_in_a_fresh_venv(tmp_path):
     timings = {}
     started = time.perf_counter()
     repo = copy_of_the_repository(tmp_path / "repo")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("JUPYTER", "JPY_", "KIT_", "PYTHON", "VIRTUAL_ENV", "CONDA", "PIP_REQUIRE"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("JUPYTER", "JPY_", "KIT_", "PYTHON", "VIRTUAL_ENV", "CONDA", "PIP_REQUIRE"))
+    }
     env.update(
-        PATH=f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", VIRTUAL_ENV=str(venv),
+        PATH=f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        VIRTUAL_ENV=str(venv),
         # No Jupyter config, kernelspec or runtime file from this machine's home: a fresh image has none.
-        JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter-config"), JUPYTER_DATA_DIR=str(tmp_path / "jupyter-data"),
-        JUPYTER_RUNTIME_DIR=str(tmp_path / "jupyter-runtime"), PIP_DISABLE_PIP_VERSION_CHECK="1",
+        JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter-config"),
+        JUPYTER_DATA_DIR=str(tmp_path / "jupyter-data"),
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "jupyter-runtime"),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
     )
     timings["venv"] = time.perf_counter() - started
 
@@ -213,9 +226,23 @@ def test_binder_build_and_launch_in_a_fresh_venv(tmp_path):
     launch = {**env, "KIT_SANDBOX_DIR": str(tmp_path / "sandbox")}
     log = open(tmp_path / "server.log", "w")
     server = subprocess.Popen(
-        ["./binder/start", "jupyter", "server", "--no-browser", "--allow-root", f"--port={server_port}",
-         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", f"--ServerApp.base_url={PREFIX}"],
-        cwd=repo, env=launch, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            "./binder/start",
+            "jupyter",
+            "server",
+            "--no-browser",
+            "--allow-root",
+            f"--port={server_port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--IdentityProvider.token=",
+            f"--ServerApp.base_url={PREFIX}",
+        ],
+        cwd=repo,
+        env=launch,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -226,8 +253,13 @@ def test_binder_build_and_launch_in_a_fresh_venv(tmp_path):
                 pass
             assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "server.log").read_text()
             time.sleep(0.2)
-        kernel = {**launch, "JUPYTERHUB_SERVICE_PREFIX": PREFIX, "SERVER_PORT": str(server_port),
-                  "REPO": str(repo), "VENV": str(venv)}
+        kernel = {
+            **launch,
+            "JUPYTERHUB_SERVICE_PREFIX": PREFIX,
+            "SERVER_PORT": str(server_port),
+            "REPO": str(repo),
+            "VENV": str(venv),
+        }
         printed = run(["../binder/start", "python", "-c", KERNEL], kernel, repo / "notebooks", 120)
         answer = json.loads(printed.strip().splitlines()[-1])
         assert answer["data_dir"] == str(tmp_path / "sandbox")
@@ -246,15 +278,30 @@ def test_binder_build_and_launch_in_a_fresh_venv(tmp_path):
     notebooks = sorted(str(path.relative_to(repo)) for path in (repo / "notebooks").glob("[0-9][0-9]-*.ipynb"))
     folder = tmp_path / "sandbox-notebooks"
     try:
-        run(["./binder/start", "jupyter", "nbconvert", "--execute", "--to", "notebook",
-             f"--output-dir={tmp_path / 'executed'}", "--ExecutePreprocessor.timeout=120", *notebooks],
-            {**env, "KIT_SANDBOX_DIR": str(folder), "JUPYTERHUB_SERVICE_PREFIX": PREFIX}, repo, 600)
+        run(
+            [
+                "./binder/start",
+                "jupyter",
+                "nbconvert",
+                "--execute",
+                "--to",
+                "notebook",
+                f"--output-dir={tmp_path / 'executed'}",
+                "--ExecutePreprocessor.timeout=120",
+                *notebooks,
+            ],
+            {**env, "KIT_SANDBOX_DIR": str(folder), "JUPYTERHUB_SERVICE_PREFIX": PREFIX},
+            repo,
+            600,
+        )
     finally:
         sandbox.stop(folder)
     executed = sorted(path.name for path in (tmp_path / "executed").glob("*.ipynb"))
     assert executed == [Path(notebook).name for notebook in notebooks] and "00-index.ipynb" in executed
     timings["notebooks"] = time.perf_counter() - started - sum(timings.values())
     # Shown with -rP or -s; the figures matter for `make test`'s time budget.
-    print("binder build and launch: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items())
-          + f"; total {time.perf_counter() - started:.1f} s")
-
+    print(
+        "binder build and launch: "
+        + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items())
+        + f"; total {time.perf_counter() - started:.1f} s"
+    )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
+import tomllib
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +21,7 @@ def pyproject_requirements(extras: bool = True) -> dict[str, str]:
 
 
 def conda_requirements(path: Path = ROOT / "environment.yml") -> dict[str, str]:
-    """{name: specifier} of a conda environment file's packages (conda's and its pip: section's), less python and pip."""
+    """{name: specifier} of a conda environment file's packages (conda's and its pip: section's), less python, pip."""
     requirements = {}
     text = path.read_text()
     for line in text.split("dependencies:", 1)[1].splitlines():

@@ -42,8 +42,13 @@ def not_started(what: str) -> Feedback:
     return Feedback(False, (f"Replace the ... with {what}, then run the cell again.",))
 
 
-def not_a_function(value: object, not_callable: str, *, call: tuple[tuple[Any, ...], Mapping[str, Any]] | None = None,
-                   wrong_signature: str = "") -> Feedback | None:
+def not_a_function(
+    value: object,
+    not_callable: str,
+    *,
+    call: tuple[tuple[Any, ...], Mapping[str, Any]] | None = None,
+    wrong_signature: str = "",
+) -> Feedback | None:
     """Feedback when ``value`` is no function, or one that cannot take the check's call; else None.
 
     ``not_callable`` is said with the type's name appended; ``call`` is the (args, kwargs) the

@@ -8,7 +8,8 @@ with 403). It leaves the scope as it found it.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import stripe
 
@@ -33,8 +34,9 @@ def check_token_or_none(
     """Does ``token_or_none`` return the token, None when there is none, and raise any other failure?"""
     if token_or_none is ...:
         return not_started("a function: def my_token_or_none(client, scope): ...")
-    problem = not_a_function(token_or_none, "my_token_or_none should be a function "
-                                            "(def my_token_or_none(client, scope): ...)")
+    problem = not_a_function(
+        token_or_none, "my_token_or_none should be a function (def my_token_or_none(client, scope): ...)"
+    )
     if problem is not None:
         return problem
     before = _saved(client, scope)
@@ -46,8 +48,11 @@ def check_token_or_none(
         points += _when_refused(token_or_none, client, Scope.for_user(other_user))
     finally:
         _restore(client, scope, before)
-    return check(points, "It returns the token, None when there is none yet, and lets every other failure "
-                         "through: the app shows Authorize only when the user really has to authorize.")
+    return check(
+        points,
+        "It returns the token, None when there is none yet, and lets every other failure "
+        "through: the app shows Authorize only when the user really has to authorize.",
+    )
 
 
 def _saved(client: stripe.StripeClient, scope: Scope) -> stripe.apps.Secret | None:
@@ -62,8 +67,11 @@ def _saved(client: stripe.StripeClient, scope: Scope) -> stripe.apps.Secret | No
 
 
 def _restore(client: stripe.StripeClient, scope: Scope, before: stripe.apps.Secret | None) -> None:
-    alive = before is not None and before.payload is not None and (
-        before.expires_at is None or before.expires_at > time.time())
+    alive = (
+        before is not None
+        and before.payload is not None
+        and (before.expires_at is None or before.expires_at > time.time())
+    )
     if alive:
         save_secret(client, scope, TOKEN_SECRET_NAME, before.payload, expires_at=before.expires_at)
         return
@@ -83,21 +91,29 @@ def _with_a_token(token_or_none: Callable, client: stripe.StripeClient, scope: S
     try:
         got = token_or_none(client, scope)
     except Exception as error:  # the learner's code: any exception is feedback
-        return [f"With a token saved, your function raised {_what(error)}. It should return the token, "
-                "as find_token(client, scope) does."]
+        return [
+            f"With a token saved, your function raised {_what(error)}. It should return the token, "
+            "as find_token(client, scope) does."
+        ]
     if got is None:
         return ["With a token saved, it returned None: return what find_token(client, scope) gives."]
     if isinstance(got, str):
-        return ["It returned a string (the raw payload?): return a TokenData, as find_token(client, scope) "
-                "does, so the app can use got.access_token and got.expires_at."]
+        return [
+            "It returned a string (the raw payload?): return a TokenData, as find_token(client, scope) "
+            "does, so the app can use got.access_token and got.expires_at."
+        ]
     if isinstance(got, stripe.StripeObject):
-        return ["It returned Stripe's Secret object: return the token inside it, as find_token(client, scope) "
-                "does (it asks for the payload with expand=['payload'] and reads the JSON)."]
+        return [
+            "It returned Stripe's Secret object: return the token inside it, as find_token(client, scope) "
+            "does (it asks for the payload with expand=['payload'] and reads the JSON)."
+        ]
     if not isinstance(got, TokenData):
         return [f"It returned a {type(got).__name__}; return the TokenData that find_token(client, scope) gives."]
     if got.access_token != token.access_token:
-        return [f"It returned a different token: find the secret named {TOKEN_SECRET_NAME!r} in the scope "
-                "your function was given."]
+        return [
+            f"It returned a different token: find the secret named {TOKEN_SECRET_NAME!r} in the scope "
+            "your function was given."
+        ]
     return []
 
 
@@ -106,13 +122,17 @@ def _without_a_token(token_or_none: Callable, client: stripe.StripeClient, scope
         got = token_or_none(client, scope)
     except SecretStoreError as error:
         if error.kind == "not_found":
-            return ["When no token is saved, it raised the not_found error. Catch SecretStoreError and return "
-                    "None when error.kind == 'not_found': 'no token yet' is a normal state, in which the app "
-                    "shows the Authorize button."]
+            return [
+                "When no token is saved, it raised the not_found error. Catch SecretStoreError and return "
+                "None when error.kind == 'not_found': 'no token yet' is a normal state, in which the app "
+                "shows the Authorize button."
+            ]
         return [f"When no token is saved, it raised {_what(error)}; Stripe answered 404, which should give None."]
     except stripe.StripeError as error:
-        return [f"When no token is saved, it raised Stripe's {type(error).__name__} (HTTP {error.http_status}). "
-                "Return None for a 404: use find_token, and catch SecretStoreError with kind 'not_found'."]
+        return [
+            f"When no token is saved, it raised Stripe's {type(error).__name__} (HTTP {error.http_status}). "
+            "Return None for a 404: use find_token, and catch SecretStoreError with kind 'not_found'."
+        ]
     except Exception as error:  # the learner's code
         return [f"When no token is saved, it raised {_what(error)}; it should return None."]
     if got is not None:
@@ -126,15 +146,21 @@ def _when_refused(token_or_none: Callable, client: stripe.StripeClient, other: S
     except SecretStoreError as error:
         if error.kind == "permission":
             return []
-        return [f"On another user's scope Stripe answers 403, yet your function raised {_what(error)}. "
-                "Re-raise the error you caught, unchanged, with a bare `raise`."]
+        return [
+            f"On another user's scope Stripe answers 403, yet your function raised {_what(error)}. "
+            "Re-raise the error you caught, unchanged, with a bare `raise`."
+        ]
     except stripe.PermissionError:
         return []
     except Exception as error:  # the learner's code
-        return [f"On another user's scope (Stripe answers 403) it raised {_what(error)} instead of the "
-                "SecretStoreError: re-raise the error you caught, unchanged, with a bare `raise`, so its "
-                "message and hint reach whoever reads it."]
-    return [f"On another user's scope Stripe refuses (403), yet it returned "
-            f"{'None' if got is None else 'a ' + type(got).__name__}. Only a missing secret (kind 'not_found') "
-            "means 'no token': re-raise every other error with a bare `raise`, or the app would ask the user "
-            "to authorize again when the real problem (a permission, a wrong scope, Stripe down) is elsewhere."]
+        return [
+            f"On another user's scope (Stripe answers 403) it raised {_what(error)} instead of the "
+            "SecretStoreError: re-raise the error you caught, unchanged, with a bare `raise`, so its "
+            "message and hint reach whoever reads it."
+        ]
+    return [
+        f"On another user's scope Stripe refuses (403), yet it returned "
+        f"{'None' if got is None else 'a ' + type(got).__name__}. Only a missing secret (kind 'not_found') "
+        "means 'no token': re-raise every other error with a bare `raise`, or the app would ask the user "
+        "to authorize again when the real problem (a permission, a wrong scope, Stripe down) is elsewhere."
+    ]

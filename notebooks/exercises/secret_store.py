@@ -61,16 +61,20 @@ def _name_points(name: Any) -> list[str]:
     if len(name) > MAX_STRING:
         return [f"The name is {len(name)} characters long; Stripe allows at most {MAX_STRING}."]
     if name != TOKEN_SECRET_NAME:
-        return [f"Stripe would accept {name!r}, but a later session finds the secret by its name: "
-                f"use {TOKEN_SECRET_NAME!r}, the name 05-find-secret looks for."]
+        return [
+            f"Stripe would accept {name!r}, but a later session finds the secret by its name: "
+            f"use {TOKEN_SECRET_NAME!r}, the name 05-find-secret looks for."
+        ]
     return []
 
 
 def _scope_points(scope: Any, user_id: str) -> list[str]:
     right = {"type": "user", "user": user_id}
     if isinstance(scope, Scope):
-        return [f"That is the kit's Scope object; the API call takes a plain dict: {right!r} "
-                "(kit.scope.to_params() gives it)."]
+        return [
+            f"That is the kit's Scope object; the API call takes a plain dict: {right!r} "
+            "(kit.scope.to_params() gives it)."
+        ]
     if not isinstance(scope, dict):
         return [f"The scope should be a dict such as {right!r}, not {type(scope).__name__}."]
     extra = sorted(set(scope) - {"type", "user"}, key=str)
@@ -82,16 +86,22 @@ def _scope_points(scope: Any, user_id: str) -> list[str]:
     if kind not in ("user", "account"):
         return [f"The scope's type must be 'user' or 'account', not {kind!r}."]
     if kind == "account" and user is not None:
-        return ["An account scope takes no 'user': Stripe refuses scope[user] when scope[type] is 'account'. "
-                f"The token belongs to one user, so use type 'user': {right!r}."]
+        return [
+            "An account scope takes no 'user': Stripe refuses scope[user] when scope[type] is 'account'. "
+            f"The token belongs to one user, so use type 'user': {right!r}."
+        ]
     if kind == "account":
-        return ["The account scope is shared by every user of the account, but this token is one user's "
-                f"consent: keep it in their own scope, {right!r}."]
+        return [
+            "The account scope is shared by every user of the account, but this token is one user's "
+            f"consent: keep it in their own scope, {right!r}."
+        ]
     if not user:
         return [f"A user scope needs the user's id: add 'user': user_context.id ({user_id!r})."]
     if user != user_id:
-        return [f"{user!r} is not the current user ({user_id!r}). A UI extension reaches only its own user's "
-                "scope and the account's; Stripe answers 403 for anyone else's."]
+        return [
+            f"{user!r} is not the current user ({user_id!r}). A UI extension reaches only its own user's "
+            "scope and the account's; Stripe answers 403 for anyone else's."
+        ]
     return []
 
 
@@ -99,8 +109,10 @@ def _payload_points(payload: Any, token: TokenData) -> list[str]:
     if isinstance(payload, TokenData):
         return ["That is the TokenData object; the payload must be a string: token.to_json()."]
     if isinstance(payload, dict):
-        return ["The payload is a dict, but the Secret Store keeps text: turn it into a JSON string "
-                "with json.dumps(...), or use token.to_json()."]
+        return [
+            "The payload is a dict, but the Secret Store keeps text: turn it into a JSON string "
+            "with json.dumps(...), or use token.to_json()."
+        ]
     if isinstance(payload, bytes):
         return ["The payload is bytes; it should be a str: token.to_json() gives one."]
     if not isinstance(payload, str):
@@ -108,24 +120,30 @@ def _payload_points(payload: Any, token: TokenData) -> list[str]:
     if len(payload) > MAX_STRING:
         return [f"The payload is {len(payload)} characters long; Stripe allows at most {MAX_STRING}."]
     if payload == token.access_token:
-        return ["That is the access token alone. Save the whole token as JSON (token.to_json()): a later "
-                "session also needs its expiry, and the refresh token to get a new one."]
+        return [
+            "That is the access token alone. Save the whole token as JSON (token.to_json()): a later "
+            "session also needs its expiry, and the refresh token to get a new one."
+        ]
     if payload == str(token) or payload == repr(token):
         return ["That is the token's repr (redacted, and not JSON): use token.to_json()."]
     try:
         data = json.loads(payload)
     except ValueError:
-        return ["The payload is not JSON, so a later session cannot read it back with json.loads: "
-                "use token.to_json()."]
+        return ["The payload is not JSON, so a later session cannot read it back with json.loads: use token.to_json()."]
     if not isinstance(data, dict):
         return ["The payload is JSON but not an object: save the token's fields, token.to_json()."]
     if data.get("access_token") != token.access_token:
         return ["The payload's access_token is not this token's: save token.to_json()."]
     if "expires_in" in data and data.get("expires_at") is None:
-        return ["The payload keeps expires_in, seconds counted from when the token was issued, which a later "
-                "session cannot use. Keep the absolute expires_at instead (token.to_json() does)."]
-    missing = [field for field in ("token_type", "expires_at", "refresh_token")
-               if getattr(token, field) is not None and data.get(field) != getattr(token, field)]
+        return [
+            "The payload keeps expires_in, seconds counted from when the token was issued, which a later "
+            "session cannot use. Keep the absolute expires_at instead (token.to_json() does)."
+        ]
+    missing = [
+        field
+        for field in ("token_type", "expires_at", "refresh_token")
+        if getattr(token, field) is not None and data.get(field) != getattr(token, field)
+    ]
     if missing:
         return [f"The payload lacks the token's {', '.join(missing)}: use token.to_json(), which keeps them all."]
     return []
@@ -133,26 +151,36 @@ def _payload_points(payload: Any, token: TokenData) -> list[str]:
 
 def _expiry_points(expires_at: Any, token: TokenData, now: float) -> list[str]:
     if expires_at is None:
-        return ["Stripe accepts no expiry, but then a dead token stays behind: give the token's own, "
-                "token.expires_at, and Stripe deletes the secret when the token stops working."]
+        return [
+            "Stripe accepts no expiry, but then a dead token stays behind: give the token's own, "
+            "token.expires_at, and Stripe deletes the secret when the token stops working."
+        ]
     if isinstance(expires_at, datetime.datetime):
-        return ["expires_at is a Unix time, a whole number of seconds: int(your_datetime.timestamp()), "
-                "or simply token.expires_at."]
+        return [
+            "expires_at is a Unix time, a whole number of seconds: int(your_datetime.timestamp()), "
+            "or simply token.expires_at."
+        ]
     if isinstance(expires_at, bool) or not isinstance(expires_at, (int, float)):
         return [f"expires_at should be an int (Unix seconds), not {type(expires_at).__name__}: token.expires_at."]
     if isinstance(expires_at, float):
         return ["expires_at should be a whole number of seconds, an int: token.expires_at is one."]
     if expires_at < SMALLEST_DATE:
-        return [f"{expires_at} looks like a duration (expires_in, seconds from now), but expires_at is an "
-                "absolute Unix time: token.expires_at, which is the time of issue plus expires_in."]
+        return [
+            f"{expires_at} looks like a duration (expires_in, seconds from now), but expires_at is an "
+            "absolute Unix time: token.expires_at, which is the time of issue plus expires_in."
+        ]
     if expires_at > LARGEST_SECONDS:
-        return ["expires_at looks like milliseconds (as JavaScript's Date.now() gives); Stripe wants seconds: "
-                "token.expires_at."]
+        return [
+            "expires_at looks like milliseconds (as JavaScript's Date.now() gives); Stripe wants seconds: "
+            "token.expires_at."
+        ]
     if expires_at <= now:
         return ["expires_at is in the past, which Stripe refuses: use token.expires_at of a fresh token."]
     if expires_at > now + MAX_EXPIRY_SECONDS:
         return ["expires_at is more than 100 years away, which Stripe refuses: use token.expires_at."]
     if token.expires_at is not None and expires_at != token.expires_at:
-        return ["Stripe would accept that time, but it is not when the token expires: use token.expires_at, "
-                "so the secret goes when the token does."]
+        return [
+            "Stripe would accept that time, but it is not when the token expires: use token.expires_at, "
+            "so the secret goes when the token does."
+        ]
     return []

@@ -34,27 +34,38 @@ def check_accept_state(accept: object) -> Feedback:
         ("made-up-by-the-attacker", "a state the Dashboard never made: that is the forged redirect itself."),
         (second[:16], "the first half of a real state: compare whole strings (==), not startswith or in."),
         (second + "x", "a real state with a character added: compare whole strings (==), not startswith or in."),
-        (second.swapcase(), "a real state in other letter case: states are random strings, and case is part of "
-                            "them. Do not normalise."),
+        (
+            second.swapcase(),
+            "a real state in other letter case: states are random strings, and case is part of them. Do not normalise.",
+        ),
         ("", "an empty state: a redirect without state must be refused."),
         (None, "no state at all (None): a redirect without state must be refused."),
-        (" ".join(ISSUED), "all the issued states joined in one string: look the state up in the set, do not "
-                           "search a string made of them."),
+        (
+            " ".join(ISSUED),
+            "all the issued states joined in one string: look the state up in the set, do not "
+            "search a string made of them.",
+        ),
     ]
     for returned, why in attempts:
         answer, error = _call(accept, returned, issued)
         if error:
-            points.append(f"For {_shown(returned)} your function raised {error}: a bad redirect must be refused "
-                          "(return False), not crash the landing page.")
+            points.append(
+                f"For {_shown(returned)} your function raised {error}: a bad redirect must be refused "
+                "(return False), not crash the landing page."
+            )
         elif answer:
             points.append(f"It accepted {why}")
     answer, error = _call(accept, first, issued)
     if error or not answer:
-        points.append(f"It refused a state the Dashboard made and never used{_raised(error)}: the user's honest "
-                      "redirect must get True.")
+        points.append(
+            f"It refused a state the Dashboard made and never used{_raised(error)}: the user's honest "
+            "redirect must get True."
+        )
     elif first in issued:
-        points.append("It accepted a real state but left it in issued: the same redirect could be replayed "
-                      "(RFC 6749 10.12: a state is for one attempt). Remove it when you accept it.")
+        points.append(
+            "It accepted a real state but left it in issued: the same redirect could be replayed "
+            "(RFC 6749 10.12: a state is for one attempt). Remove it when you accept it."
+        )
     else:
         again, error = _call(accept, first, issued)
         if again:
@@ -81,86 +92,123 @@ def check_provider_accepts(accepts: object) -> Feedback:
     digest = hashlib.sha256(RFC_VERIFIER.encode("ascii")).digest()
     wrong_encodings = {
         base64.b64encode(digest).decode().rstrip("="): "standard base64 ('+' and '/'): PKCE uses base64url "
-                                                       "('-' and '_'), RFC 7636 Appendix A.",
+        "('-' and '_'), RFC 7636 Appendix A.",
         base64.urlsafe_b64encode(digest).decode(): "base64url with '=' padding: the challenge has none "
-                                                   "(RFC 7636 Appendix A strips it).",
+        "(RFC 7636 Appendix A strips it).",
         hashlib.sha256(RFC_VERIFIER.encode()).hexdigest(): "the hex digest: the challenge is the base64url of the "
-                                                           "digest's bytes, not hex.",
+        "digest's bytes, not hex.",
     }
     points: list[str] = []
     answer, error = _call(accepts, RFC_VERIFIER, RFC_CHALLENGE)
     if error or not answer:
         matched = [why for challenge, why in wrong_encodings.items() if _call(accepts, RFC_VERIFIER, challenge)[0]]
-        points.append("It refused the RFC 7636 Appendix B example, a verifier and its true challenge"
-                      f"{_raised(error)}. " + (f"It computes {matched[0]}" if matched else
-                                               "The challenge is BASE64URL(SHA256(ASCII(verifier))), without "
-                                               "'=' padding."))
+        points.append(
+            "It refused the RFC 7636 Appendix B example, a verifier and its true challenge"
+            f"{_raised(error)}. "
+            + (
+                f"It computes {matched[0]}"
+                if matched
+                else "The challenge is BASE64URL(SHA256(ASCII(verifier))), without '=' padding."
+            )
+        )
     if _call(accepts, RFC_CHALLENGE, RFC_CHALLENGE)[0]:
-        points.append("It accepted the challenge itself as the verifier. That is the 'plain' method: anyone who "
-                      "saw the link (which carries the challenge) could redeem a stolen code with it.")
+        points.append(
+            "It accepted the challenge itself as the verifier. That is the 'plain' method: anyone who "
+            "saw the link (which carries the challenge) could redeem a stolen code with it."
+        )
     answer, error = _call(accepts, OTHER_VERIFIER, RFC_CHALLENGE)
     if answer:
-        points.append("It accepted a verifier that is not the one the challenge was made from: a thief's guess "
-                      "must get invalid_grant.")
-    for verifier, challenge, what in (("", RFC_CHALLENGE, "an empty verifier"), (None, RFC_CHALLENGE, "no verifier"),
-                                      (RFC_VERIFIER, "", "an empty challenge")):
+        points.append(
+            "It accepted a verifier that is not the one the challenge was made from: a thief's guess "
+            "must get invalid_grant."
+        )
+    for verifier, challenge, what in (
+        ("", RFC_CHALLENGE, "an empty verifier"),
+        (None, RFC_CHALLENGE, "no verifier"),
+        (RFC_VERIFIER, "", "an empty challenge"),
+    ):
         answer, error = _call(accepts, verifier, challenge)
         if answer:
             points.append(f"It accepted {what}: a stolen code with nothing to prove must be refused.")
         elif error:
             points.append(f"For {what} it raised {error}: refuse it (return False) instead.")
-    return check(points, "That is the provider's check: the verifier hashes to the challenge, or no token "
-                         "(tip: hmac.compare_digest compares in constant time).")
+    return check(
+        points,
+        "That is the provider's check: the verifier hashes to the challenge, or no token "
+        "(tip: hmac.compare_digest compares in constant time).",
+    )
 
 
 # --- 3 · downgrades -------------------------------------------------------------------------
 
 REQUESTS = {
     "S256 challenge": (False, "This is the request PKCE asks for: a strict provider accepts it."),
-    "plain challenge": (True, "With 'plain' the challenge IS the verifier, and the link carries it: whoever sees "
-                              "the link can redeem a stolen code. RFC 7636 4.2 allows plain only to clients that "
-                              "cannot compute S256, and every client can; RFC 9700 2.1.1 says use S256."),
-    "challenge without a method": (True, "A missing code_challenge_method means 'plain' (RFC 7636 4.3), so it is "
-                                         "the plain downgrade in disguise."),
-    "no challenge at all": (True, "Without a challenge there is no PKCE: a stolen code would work alone. A "
-                                  "provider that requires PKCE answers invalid_request (RFC 7636 4.4.1)."),
-    "method S256 but no challenge": (True, "The method alone proves nothing: there is no challenge to check the "
-                                           "verifier against later (RFC 7636 4.4.1)."),
+    "plain challenge": (
+        True,
+        "With 'plain' the challenge IS the verifier, and the link carries it: whoever sees "
+        "the link can redeem a stolen code. RFC 7636 4.2 allows plain only to clients that "
+        "cannot compute S256, and every client can; RFC 9700 2.1.1 says use S256.",
+    ),
+    "challenge without a method": (
+        True,
+        "A missing code_challenge_method means 'plain' (RFC 7636 4.3), so it is the plain downgrade in disguise.",
+    ),
+    "no challenge at all": (
+        True,
+        "Without a challenge there is no PKCE: a stolen code would work alone. A "
+        "provider that requires PKCE answers invalid_request (RFC 7636 4.4.1).",
+    ),
+    "method S256 but no challenge": (
+        True,
+        "The method alone proves nothing: there is no challenge to check the verifier against later (RFC 7636 4.4.1).",
+    ),
 }
 
 
 def check_refused(answers: object) -> Feedback:
     """``answers``: for each request of REQUESTS, True if a strict provider refuses it."""
-    return _check_predictions(answers, REQUESTS, "a dict: each request's name → True if a strict provider "
-                                                 "refuses it",
-                              "That is what an S256-only provider does, and why.")
+    return _check_predictions(
+        answers,
+        REQUESTS,
+        "a dict: each request's name → True if a strict provider refuses it",
+        "That is what an S256-only provider does, and why.",
+    )
 
 
 # --- 4 · a replayed code ----------------------------------------------------------------------
 
 AFTER_REPLAY = {
-    "the replay gets a token": (False, "A code works once (RFC 6749 4.1.2): the second request gets "
-                                       "invalid_grant."),
-    "the first access token still works": (False, "RFC 6749 4.1.2 asks the provider to revoke the tokens "
-                                                  "already issued from a code used twice, when it can: it cannot "
-                                                  "tell the app from a thief, so both lose."),
-    "the first refresh token still works": (False, "The refresh token came from the same code: it is revoked "
-                                                   "with the access token, or the thief could refresh."),
-    "a token from another authorization still works": (True, "Only the grant of the replayed code ends; another "
-                                                              "authorization is another grant."),
+    "the replay gets a token": (False, "A code works once (RFC 6749 4.1.2): the second request gets invalid_grant."),
+    "the first access token still works": (
+        False,
+        "RFC 6749 4.1.2 asks the provider to revoke the tokens "
+        "already issued from a code used twice, when it can: it cannot "
+        "tell the app from a thief, so both lose.",
+    ),
+    "the first refresh token still works": (
+        False,
+        "The refresh token came from the same code: it is revoked with the access token, or the thief could refresh.",
+    ),
+    "a token from another authorization still works": (
+        True,
+        "Only the grant of the replayed code ends; another authorization is another grant.",
+    ),
 }
 
 
 def check_after_replay(answers: object) -> Feedback:
     """``answers``: for each statement of AFTER_REPLAY, True or False after the replay."""
-    return _check_predictions(answers, AFTER_REPLAY, "a dict: each statement → True or False",
-                              "That is what a code used twice costs.")
+    return _check_predictions(
+        answers, AFTER_REPLAY, "a dict: each statement → True or False", "That is what a code used twice costs."
+    )
 
 
 # --- 5 · redirect URI matching ----------------------------------------------------------------
 
-REGISTERED = ("https://dashboard.stripe.com/test/apps-oauth/com.example.pkce-kit",
-              "https://dashboard.stripe.com/apps-oauth/com.example.pkce-kit")
+REGISTERED = (
+    "https://dashboard.stripe.com/test/apps-oauth/com.example.pkce-kit",
+    "https://dashboard.stripe.com/apps-oauth/com.example.pkce-kit",
+)
 
 
 def check_redirect_uri_allowed(allowed: object) -> Feedback:
@@ -176,22 +224,31 @@ def check_redirect_uri_allowed(allowed: object) -> Feedback:
     for uri in REGISTERED:
         answer, error = _call(allowed, uri, registered)
         if error or not answer:
-            points.append(f"It refused a registered redirect URI{_raised(error)} ({uri}): the honest request "
-                          "must pass.")
+            points.append(
+                f"It refused a registered redirect URI{_raised(error)} ({uri}): the honest request must pass."
+            )
     attacks = [
-        (test + "-attacker", "a registered URI with characters added (another app's path): prefix matching lets "
-                             "an attacker pick a URI that starts like yours."),
-        (test + "/", "a registered URI with a trailing slash: no normalising, exact string match (RFC 9700 "
-                     "4.1.3)."),
-        (test + "?next=https://attacker.example/",
-         "a registered URI with a query added: an open redirector on that page could forward the code on "
-         "(RFC 9700 warns of open redirectors)."),
-        ("https://dashboard.stripe.com.attacker.example/test/apps-oauth/com.example.pkce-kit",
-         "a host that starts with dashboard.stripe.com but is the attacker's: compare whole strings."),
+        (
+            test + "-attacker",
+            "a registered URI with characters added (another app's path): prefix matching lets "
+            "an attacker pick a URI that starts like yours.",
+        ),
+        (test + "/", "a registered URI with a trailing slash: no normalising, exact string match (RFC 9700 4.1.3)."),
+        (
+            test + "?next=https://attacker.example/",
+            "a registered URI with a query added: an open redirector on that page could forward the code on "
+            "(RFC 9700 warns of open redirectors).",
+        ),
+        (
+            "https://dashboard.stripe.com.attacker.example/test/apps-oauth/com.example.pkce-kit",
+            "a host that starts with dashboard.stripe.com but is the attacker's: compare whole strings.",
+        ),
         (f"https://attacker.example/collect?from={test}", "a URL that merely contains a registered one."),
-        (test.upper().replace("/TEST/APPS-OAUTH/COM.EXAMPLE.PKCE-KIT", "/test/apps-oauth/com.example.pkce-kit"),
-         "a registered URI in upper case: exact string matching normalises nothing, since normalising is where "
-         "checks get fooled."),
+        (
+            test.upper().replace("/TEST/APPS-OAUTH/COM.EXAMPLE.PKCE-KIT", "/test/apps-oauth/com.example.pkce-kit"),
+            "a registered URI in upper case: exact string matching normalises nothing, since normalising is where "
+            "checks get fooled.",
+        ),
         (test.replace("https://", "http://"), "the http:// form of a registered URI: the code would travel in clear."),
         ("https://dashboard.stripe.com/test/apps-oauth/", "a prefix of a registered URI."),
         ("", "an empty redirect URI."),
@@ -202,8 +259,7 @@ def check_redirect_uri_allowed(allowed: object) -> Feedback:
             points.append(f"It allowed {why}")
         elif error:
             points.append(f"For {uri!r} it raised {error}: refuse it (return False) instead.")
-    return check(points, "Exact string matching: the provider sends codes only to URIs it knows, to the "
-                         "character.")
+    return check(points, "Exact string matching: the provider sends codes only to URIs it knows, to the character.")
 
 
 # --- 6 · scrubbing a logged URL ---------------------------------------------------------------
@@ -240,21 +296,27 @@ def check_scrub(scrub: object) -> Feedback:
         found = dict(parse_qsl(urlsplit(url).query))
         leaked = [name for name in SECRET_PARAMETERS if name in found and found[name] in shown]
         if leaked:
-            points.append(f"{' and '.join(leaked)} still show in clear in the scrubbed URL. Replace the value of "
-                          f"every secret parameter ({', '.join(SECRET_PARAMETERS)}).")
+            points.append(
+                f"{' and '.join(leaked)} still show in clear in the scrubbed URL. Replace the value of "
+                f"every secret parameter ({', '.join(SECRET_PARAMETERS)})."
+            )
         lost = [name for name in ("grant_type", "client_id") if name in found and found[name] not in shown]
         if lost:
-            points.append(f"The value of {' and '.join(lost)} is gone too: it is no secret (the client_id is in "
-                          "every link), and a log that hides everything helps no one. Hide only the secrets.")
+            points.append(
+                f"The value of {' and '.join(lost)} is gone too: it is no secret (the client_id is in "
+                "every link), and a log that hides everything helps no one. Hide only the secrets."
+            )
         if not shown.startswith(url.split("?")[0]):
             points.append("Keep the path: the log line must still say which endpoint was called.")
     quiet = "/oauth2/token"
     shown, error = _call(scrub, quiet)
     if error or shown != quiet:
         points.append("A URL without a query should come back unchanged.")
-    return check(sorted(set(points), key=points.index),
-                 "The log line keeps what it is for and loses the secrets. Better still: send them in the body, "
-                 "where no log looks.")
+    return check(
+        sorted(set(points), key=points.index),
+        "The log line keeps what it is for and loses the secrets. Better still: send them in the body, "
+        "where no log looks.",
+    )
 
 
 # --- 7 · oauthContext handed over twice -------------------------------------------------------
@@ -262,20 +324,29 @@ def check_scrub(scrub: object) -> Feedback:
 NAIVE_EFFECT = {
     "token requests sent": (2, "The naive effect sends one per run: it ran twice, with the same code."),
     "the second exchange succeeds": (False, "A code works once: the second exchange gets invalid_grant."),
-    "the first token still works": (False, "The provider saw the code twice and revoked the token it had "
-                                           "issued from it (RFC 6749 4.1.2)."),
-    "the app is connected": (False, "The app's only token is revoked: the user must authorize again, though "
-                                    "they did nothing wrong."),
+    "the first token still works": (
+        False,
+        "The provider saw the code twice and revoked the token it had issued from it (RFC 6749 4.1.2).",
+    ),
+    "the app is connected": (
+        False,
+        "The app's only token is revoked: the user must authorize again, though they did nothing wrong.",
+    ),
 }
 
 
 def check_naive_effect(answers: object) -> Feedback:
     """``answers``: what the naive effect leaves behind after oauthContext arrived twice."""
-    return _check_predictions(answers, NAIVE_EFFECT, "a dict: each statement → your prediction",
-                              "That is why the app must exchange each code once.")
+    return _check_predictions(
+        answers,
+        NAIVE_EFFECT,
+        "a dict: each statement → your prediction",
+        "That is why the app must exchange each code once.",
+    )
 
 
 # --- shared -------------------------------------------------------------------------------------
+
 
 def _check_predictions(answers: object, truth: Mapping[str, tuple[Any, str]], what: str, praise: str) -> Feedback:
     if answers is ...:
@@ -295,8 +366,12 @@ def _check_predictions(answers: object, truth: Mapping[str, tuple[Any, str]], wh
 
 
 def _not_a_function(value: object, name: str, parameters: tuple[str, ...]) -> Feedback | None:
-    return not_a_function(value, f"{name} should be a function", call=(parameters, {}),
-                          wrong_signature=f"{name} takes {len(parameters)} argument(s): {', '.join(parameters)}.")
+    return not_a_function(
+        value,
+        f"{name} should be a function",
+        call=(parameters, {}),
+        wrong_signature=f"{name} takes {len(parameters)} argument(s): {', '.join(parameters)}.",
+    )
 
 
 def _call(function: Callable[..., Any], *arguments: Any) -> tuple[Any, str | None]:

@@ -12,12 +12,23 @@ from .feedback import Feedback, check, not_started
 PARAMETERS = ("grant_type", "code", "code_verifier", "client_id", "redirect_uri")
 # Names seen instead of the right ones: the wrong name → the right one.
 MISSPELLINGS = {
-    "grant-type": "grant_type", "granttype": "grant_type", "grantType": "grant_type",
-    "authorization_code": "code", "auth_code": "code",
-    "verifier": "code_verifier", "code_verifer": "code_verifier", "codeVerifier": "code_verifier",
-    "code-verifier": "code_verifier", "pkce_verifier": "code_verifier",
-    "clientid": "client_id", "client-id": "client_id", "clientId": "client_id", "clientID": "client_id",
-    "redirect_url": "redirect_uri", "redirect-uri": "redirect_uri", "redirectUri": "redirect_uri",
+    "grant-type": "grant_type",
+    "granttype": "grant_type",
+    "grantType": "grant_type",
+    "authorization_code": "code",
+    "auth_code": "code",
+    "verifier": "code_verifier",
+    "code_verifer": "code_verifier",
+    "codeVerifier": "code_verifier",
+    "code-verifier": "code_verifier",
+    "pkce_verifier": "code_verifier",
+    "clientid": "client_id",
+    "client-id": "client_id",
+    "clientId": "client_id",
+    "clientID": "client_id",
+    "redirect_url": "redirect_uri",
+    "redirect-uri": "redirect_uri",
+    "redirectUri": "redirect_uri",
     "redirect": "redirect_uri",
 }
 # Parameters of the authorization link, which have no place in the token request.
@@ -43,12 +54,17 @@ def check_token_form(form: object, *, code: str, verifier: str, client_id: str, 
             points.append(f"'{wrong}' is not a token request parameter; it is spelled '{right}'.")
     for name in LINK_ONLY:
         if name in names:
-            hint = (" The provider already knows the challenge from the link; here it wants the verifier."
-                    if name == "code_challenge" else "")
+            hint = (
+                " The provider already knows the challenge from the link; here it wants the verifier."
+                if name == "code_challenge"
+                else ""
+            )
             points.append(f"'{name}' belongs in the authorization link, not in the token request: leave it out.{hint}")
     if "client_secret" in names:
-        points.append("Leave out client_secret: the app is a public client, registered with no secret. It runs in "
-                      "the user's browser, where a secret could not stay secret; PKCE's verifier protects it instead.")
+        points.append(
+            "Leave out client_secret: the app is a public client, registered with no secret. It runs in "
+            "the user's browser, where a secret could not stay secret; PKCE's verifier protects it instead."
+        )
     renamed = {right for wrong, right in MISSPELLINGS.items() if wrong in names}
     for name in PARAMETERS:
         if name not in names and name not in renamed:
@@ -82,12 +98,16 @@ def check_token_form(form: object, *, code: str, verifier: str, client_id: str, 
 
 def _about_a_string(form: str) -> str:
     if form.startswith(("http://", "https://")) or "?" in form:
-        return ("That is a URL with the parameters in its query string, as Stripe's page sends them. "
-                "Put the five parameters in a dict: it goes in the request body (data=form), and the URL "
-                "stays the bare token endpoint.")
+        return (
+            "That is a URL with the parameters in its query string, as Stripe's page sends them. "
+            "Put the five parameters in a dict: it goes in the request body (data=form), and the URL "
+            "stays the bare token endpoint."
+        )
     if "=" in form:
-        return ("That is already an encoded string. Give a dict of the five parameters and let the HTTP "
-                "client encode it as the form body (httpx: data=form; TypeScript: new URLSearchParams(form)).")
+        return (
+            "That is already an encoded string. Give a dict of the five parameters and let the HTTP "
+            "client encode it as the form body (httpx: data=form; TypeScript: new URLSearchParams(form))."
+        )
     return "The form should be a dict of the five parameters, not a string."
 
 
@@ -95,8 +115,9 @@ def _missing(name: str) -> str:
     why = {
         "grant_type": "It names the grant: 'authorization_code'.",
         "code": "It is what the token is exchanged for: oauthContext.code.",
-        "code_verifier": ("Without it the provider cannot check PKCE and refuses the code; send "
-                          "oauthContext.verifier."),
+        "code_verifier": (
+            "Without it the provider cannot check PKCE and refuses the code; send oauthContext.verifier."
+        ),
         "client_id": "A public client has no secret, so it names itself with its client_id.",
         "redirect_uri": "It was in the link, so RFC 6749 4.1.3 requires it here too, with the identical value.",
     }[name]
@@ -127,23 +148,35 @@ def _about_verifier(value: str, *, code: str, verifier: str) -> str:
     except Exception:  # a malformed verifier given to the check: no challenge to compare
         is_challenge = False
     if is_challenge:
-        return ("code_verifier holds the challenge. The provider hashes what you send and compares it with the "
-                "challenge from the link, so send the verifier itself: oauthContext.verifier.")
-    return ("code_verifier should be the verifier from oauthContext (the Dashboard's), not one you made: "
-            "only that one hashes to the challenge in the link.")
+        return (
+            "code_verifier holds the challenge. The provider hashes what you send and compares it with the "
+            "challenge from the link, so send the verifier itself: oauthContext.verifier."
+        )
+    return (
+        "code_verifier should be the verifier from oauthContext (the Dashboard's), not one you made: "
+        "only that one hashes to the challenge in the link."
+    )
 
 
 def _about_redirect_uri(value: str, want: str) -> str:
     if value in (quote(want, safe=""), quote_plus(want, safe="")):
-        return ("redirect_uri is percent-encoded already. Put the plain URL in the dict: the form encoding "
-                "encodes it once, and encoding it twice changes it.")
+        return (
+            "redirect_uri is percent-encoded already. Put the plain URL in the dict: the form encoding "
+            "encodes it once, and encoding it twice changes it."
+        )
     if value.rstrip("/") == want.rstrip("/"):
-        return "redirect_uri differs from the link's by a trailing slash; it must be identical, character for character."
+        return (
+            "redirect_uri differs from the link's by a trailing slash; it must be identical, character for character."
+        )
     given, wanted = urlsplit(value), urlsplit(want)
     if given.path.replace("/test/", "/") == wanted.path.replace("/test/", "/") and given.netloc == wanted.netloc:
-        return ("redirect_uri is the URL of the other mode. The link used the one for the current mode "
-                "(kit.redirect_uri), and the token request must repeat it exactly.")
+        return (
+            "redirect_uri is the URL of the other mode. The link used the one for the current mode "
+            "(kit.redirect_uri), and the token request must repeat it exactly."
+        )
     if given.netloc != wanted.netloc:
-        return ("redirect_uri has another host than the link's. Use the same value as in the link "
-                "(kit.redirect_uri): RFC 6749 4.1.3 wants them identical.")
+        return (
+            "redirect_uri has another host than the link's. Use the same value as in the link "
+            "(kit.redirect_uri): RFC 6749 4.1.3 wants them identical."
+        )
     return "redirect_uri must be identical to the one in the authorization link (kit.redirect_uri)."

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 import stripe
@@ -33,10 +34,14 @@ REFUSED_USER = "usr_someoneelse08"
 SIGNATURE = "def get_access_token(client, scope, *, token_endpoint, client_id, http, now): ..."
 HOUR = 3600
 
-RETURNED_EXPIRED = ("It returned the expired access token without refreshing. Check token.is_expired(now) with the "
-                    "`now` your function is given (the app's clock, an hour on), and refresh when it says True.")
-RETURNED_TOKEN_DATA = ("It returned a TokenData: return the access token itself (token.access_token), the string "
-                       "the app sends in 'Authorization: Bearer …'.")
+RETURNED_EXPIRED = (
+    "It returned the expired access token without refreshing. Check token.is_expired(now) with the "
+    "`now` your function is given (the app's clock, an hour on), and refresh when it says True."
+)
+RETURNED_TOKEN_DATA = (
+    "It returned a TokenData: return the access token itself (token.access_token), the string "
+    "the app sends in 'Authorization: Bearer …'."
+)
 
 
 @dataclass(frozen=True)
@@ -102,12 +107,19 @@ class _Lab:
         """A new grant: the user approves, the code is exchanged, the token saved as the app would."""
         while self.dashboard.take_oauth_context() is not None:
             pass
-        _, link = start_authorization(self.dashboard, self.authorize_endpoint, client_id=self.client_id,
-                                      redirect_uri=self.redirect_uri)
+        _, link = start_authorization(
+            self.dashboard, self.authorize_endpoint, client_id=self.client_id, redirect_uri=self.redirect_uri
+        )
         self.world.consent(link)
         context = self.dashboard.take_oauth_context()
-        token = exchange_code(self.token_endpoint, code=context.code, verifier=context.verifier,
-                              client_id=self.client_id, redirect_uri=self.redirect_uri, http=self.plain)
+        token = exchange_code(
+            self.token_endpoint,
+            code=context.code,
+            verifier=context.verifier,
+            client_id=self.client_id,
+            redirect_uri=self.redirect_uri,
+            http=self.plain,
+        )
         self.known.update((token.access_token, token.refresh_token or ""))
         save_token(self.store, self.scope, token, expires_at=token.usable_until)
         return token
@@ -147,13 +159,20 @@ class _Lab:
             return False
         return True
 
-    def run(self, function: Callable, *, now: float, scope: Scope | None = None,
-            token_endpoint: str | None = None) -> _Run:
+    def run(
+        self, function: Callable, *, now: float, scope: Scope | None = None, token_endpoint: str | None = None
+    ) -> _Run:
         endpoint = token_endpoint or self.token_endpoint
         start = len(self.requests)
         try:
-            got = function(self.client, scope or self.scope, token_endpoint=endpoint, client_id=self.client_id,
-                           http=self.http, now=now)
+            got = function(
+                self.client,
+                scope or self.scope,
+                token_endpoint=endpoint,
+                client_id=self.client_id,
+                http=self.http,
+                now=now,
+            )
             error = None
         except Exception as raised:  # the learner's code: any exception is feedback
             got, error = None, raised
@@ -170,10 +189,13 @@ def check_get_access_token(get_access_token: Any, *, kit: Any, user: str = CHECK
     if get_access_token is ...:
         return not_started(f"a function: {SIGNATURE}")
     problem = not_a_function(
-        get_access_token, f"get_access_token should be a function ({SIGNATURE})",
+        get_access_token,
+        f"get_access_token should be a function ({SIGNATURE})",
         call=((None, None), {"token_endpoint": "", "client_id": "", "http": None, "now": 0}),
-        wrong_signature=("The check calls your function as get_access_token(client, scope, token_endpoint=…, "
-                         f"client_id=…, http=…, now=…): define it as {SIGNATURE}"),
+        wrong_signature=(
+            "The check calls your function as get_access_token(client, scope, token_endpoint=…, "
+            f"client_id=…, http=…, now=…): define it as {SIGNATURE}"
+        ),
     )
     if problem is not None:
         return problem
@@ -189,9 +211,11 @@ def check_get_access_token(get_access_token: Any, *, kit: Any, user: str = CHECK
         ]
     finally:
         lab.close()
-    return check(list(dict.fromkeys(points)),
-                 "A good token is used as it is, an expired one is refreshed and saved with the refresh token's "
-                 "expiry, an ended grant leaves no dead secret behind, and every other failure reaches the caller.")
+    return check(
+        list(dict.fromkeys(points)),
+        "A good token is used as it is, an expired one is refreshed and saved with the refresh token's "
+        "expiry, an ended grant leaves no dead secret behind, and every other failure reaches the caller.",
+    )
 
 
 def _what(error: BaseException, lab: _Lab) -> str:
@@ -212,16 +236,22 @@ def _a_good_token(function: Callable, lab: _Lab) -> list[str]:
     run = lab.run(function, now=time.time())
     points: list[str] = []
     if run.error is not None:
-        return [f"With a good token saved, your function raised {_what(run.error, lab)}. It should return "
-                "token.access_token, without asking the provider for anything."]
+        return [
+            f"With a good token saved, your function raised {_what(run.error, lab)}. It should return "
+            "token.access_token, without asking the provider for anything."
+        ]
     got = _as_text(run.got, points)
     if run.token_requests or not lab.works(token.access_token):
-        points.append("It refreshed a token that was still good: a refresh costs a request to the provider, and "
-                      "rotates the refresh token for nothing. Check token.is_expired(now) first, and return "
-                      "token.access_token at once when it says False.")
+        points.append(
+            "It refreshed a token that was still good: a refresh costs a request to the provider, and "
+            "rotates the refresh token for nothing. Check token.is_expired(now) first, and return "
+            "token.access_token at once when it says False."
+        )
     elif got is None:
-        points.append("With a good token saved, it returned None: find the token (find_token(client, scope)) and "
-                      "return its access_token.")
+        points.append(
+            "With a good token saved, it returned None: find the token (find_token(client, scope)) and "
+            "return its access_token."
+        )
     elif got != token.access_token:
         points.append("With a good token saved, it returned something other than that token's access_token.")
     return points
@@ -233,56 +263,80 @@ def _an_expired_token(function: Callable, lab: _Lab) -> list[str]:
     run = lab.run(function, now=later)
     saved = lab.saved()
     if run.error is not None:
-        return [f"With an expired token saved, your function raised {_what(run.error, lab)}. It should refresh the "
-                "token, save the new one and return its access_token."]
+        return [
+            f"With an expired token saved, your function raised {_what(run.error, lab)}. It should refresh the "
+            "token, save the new one and return its access_token."
+        ]
     points: list[str] = []
     got = _as_text(run.got, points)
     if saved is not None and saved.token is None:
-        return [*points, "The secret no longer holds a token: save the new TokenData with save_token(client, scope, "
-                         "new, expires_at=new.usable_until), which writes it as JSON."]
+        return [
+            *points,
+            "The secret no longer holds a token: save the new TokenData with save_token(client, scope, "
+            "new, expires_at=new.usable_until), which writes it as JSON.",
+        ]
     refreshed = run.token_requests > 0 or (saved is not None and saved.token.refresh_token != token.refresh_token)
     if not refreshed:
         if saved is None:
-            points.append("With an expired token saved, it deleted the secret without refreshing. The refresh token "
-                          "in it is good for 30 days: refresh, save the new token, return its access_token.")
+            points.append(
+                "With an expired token saved, it deleted the secret without refreshing. The refresh token "
+                "in it is good for 30 days: refresh, save the new token, return its access_token."
+            )
         elif got == token.access_token:
             points.append(RETURNED_EXPIRED)
         elif got is None:
-            points.append("With an expired token saved, it returned None without refreshing. The refresh token is "
-                          "good for 30 days: refresh (fresh_token or refresh), save the new token, return it.")
+            points.append(
+                "With an expired token saved, it returned None without refreshing. The refresh token is "
+                "good for 30 days: refresh (fresh_token or refresh), save the new token, return it."
+            )
         else:
-            points.append("With an expired token saved, it did not refresh at the token_endpoint it was given, "
-                          "with the http client it was given.")
+            points.append(
+                "With an expired token saved, it did not refresh at the token_endpoint it was given, "
+                "with the http client it was given."
+            )
         return points
     if run.token_requests > 1:
-        points.append("It refreshed more than once. Each refresh spends the refresh token it sends; sending a "
-                      "spent one ends the whole grant (RFC 9700 §4.14.2). Refresh once, keep the result.")
+        points.append(
+            "It refreshed more than once. Each refresh spends the refresh token it sends; sending a "
+            "spent one ends the whole grant (RFC 9700 §4.14.2). Refresh once, keep the result."
+        )
     if saved is None:
-        points.append("After refreshing, the secret was gone: save the new token over the old one "
-                      "(save_token(client, scope, new, expires_at=new.usable_until)); do not delete it.")
+        points.append(
+            "After refreshing, the secret was gone: save the new token over the old one "
+            "(save_token(client, scope, new, expires_at=new.usable_until)); do not delete it."
+        )
     elif saved.token.refresh_token == token.refresh_token:
-        points.append("It refreshed but did not save the new token: the secret still holds the spent refresh "
-                      "token, so the next session would send it again and the provider would end the grant "
-                      "(RFC 9700 §4.14.2). Save at once: save_token(client, scope, new, expires_at=new.usable_until).")
+        points.append(
+            "It refreshed but did not save the new token: the secret still holds the spent refresh "
+            "token, so the next session would send it again and the provider would end the grant "
+            "(RFC 9700 §4.14.2). Save at once: save_token(client, scope, new, expires_at=new.usable_until)."
+        )
     else:
         new = saved.token
         if new.expires_at is None:
-            points.append("The token it saved has no expires_at of its own (the provider's raw answer?), so the "
-                          "next session cannot tell when it expires. Save the TokenData that refresh() returns: it "
-                          "turns expires_in into a fixed moment.")
+            points.append(
+                "The token it saved has no expires_at of its own (the provider's raw answer?), so the "
+                "next session cannot tell when it expires. Save the TokenData that refresh() returns: it "
+                "turns expires_in into a fixed moment."
+            )
         if saved.expires_at is None:
-            points.append("It saved the new token without expires_at: if the user never comes back, the dead token "
-                          "stays in the Secret Store for ever. Pass expires_at=new.usable_until.")
+            points.append(
+                "It saved the new token without expires_at: if the user never comes back, the dead token "
+                "stays in the Secret Store for ever. Pass expires_at=new.usable_until."
+            )
         elif saved.expires_at == new.expires_at:
-            points.append("It saved the new token with the access token's expiry (new.expires_at): Stripe would "
-                          "delete the secret in an hour, and with it the refresh token, still good for 30 days. "
-                          "Pass expires_at=new.usable_until.")
+            points.append(
+                "It saved the new token with the access token's expiry (new.expires_at): Stripe would "
+                "delete the secret in an hour, and with it the refresh token, still good for 30 days. "
+                "Pass expires_at=new.usable_until."
+            )
         elif saved.expires_at != new.usable_until:
-            points.append("The secret's expires_at is not the new token's usable_until (the refresh token's "
-                          "expiry): pass expires_at=new.usable_until, of the token you save.")
+            points.append(
+                "The secret's expires_at is not the new token's usable_until (the refresh token's "
+                "expiry): pass expires_at=new.usable_until, of the token you save."
+            )
         if got == token.access_token:
-            points.append("It saved the new token but returned the old, expired access token: return "
-                          "new.access_token.")
+            points.append("It saved the new token but returned the old, expired access token: return new.access_token.")
         elif got != new.access_token:
             points.append("With an expired token saved, return the access token of the new token it saved.")
     return points
@@ -292,9 +346,11 @@ def _no_token(function: Callable, lab: _Lab) -> list[str]:
     lab.forget()
     run = lab.run(function, now=time.time())
     if isinstance(run.error, SecretStoreError) and run.error.kind == "not_found":
-        return ["When no token is saved, it raised the not_found error. Catch SecretStoreError and return None "
-                "when error.kind == 'not_found': the user has not authorized yet (or logged out), so the app "
-                "shows Authorize."]
+        return [
+            "When no token is saved, it raised the not_found error. Catch SecretStoreError and return None "
+            "when error.kind == 'not_found': the user has not authorized yet (or logged out), so the app "
+            "shows Authorize."
+        ]
     if run.error is not None:
         return [f"When no token is saved, it raised {_what(run.error, lab)}; it should return None."]
     if run.got is not None:
@@ -305,30 +361,43 @@ def _no_token(function: Callable, lab: _Lab) -> list[str]:
 def _an_ended_grant(function: Callable, lab: _Lab) -> list[str]:
     token = lab.issue()
     # The user removed the app's access at the provider: the saved refresh token is dead.
-    revoke(lab.revocation_endpoint, token=token.refresh_token, token_type_hint="refresh_token",
-           client_id=lab.client_id, http=lab.plain)
+    revoke(
+        lab.revocation_endpoint,
+        token=token.refresh_token,
+        token_type_hint="refresh_token",
+        client_id=lab.client_id,
+        http=lab.plain,
+    )
     later = lab.age(token)
     run = lab.run(function, now=later)
     saved = lab.saved()
     if isinstance(run.error, OAuthError) and run.error.error == "invalid_grant":
-        return ["When the grant has ended (the refresh fails with invalid_grant), it let the error through. "
-                "Nothing the app can retry will work: delete the secret and return None, so the app shows "
-                "Authorize."]
+        return [
+            "When the grant has ended (the refresh fails with invalid_grant), it let the error through. "
+            "Nothing the app can retry will work: delete the secret and return None, so the app shows "
+            "Authorize."
+        ]
     if run.error is not None:
-        return [f"When the grant has ended (the refresh fails with invalid_grant), it raised {_what(run.error, lab)}; "
-                "it should delete the secret and return None."]
+        return [
+            f"When the grant has ended (the refresh fails with invalid_grant), it raised {_what(run.error, lab)}; "
+            "it should delete the secret and return None."
+        ]
     points: list[str] = []
     got = _as_text(run.got, points)
     if got is None:
         if saved is not None and run.token_requests:
-            points.append("It returned None without deleting the dead secret: every later session would find it "
-                          "and send the dead refresh token again. Delete it, then return None: "
-                          "delete_secret(client, scope, 'oauth_token').")
+            points.append(
+                "It returned None without deleting the dead secret: every later session would find it "
+                "and send the dead refresh token again. Delete it, then return None: "
+                "delete_secret(client, scope, 'oauth_token')."
+            )
     elif got == token.access_token and not run.token_requests:
         points.append(RETURNED_EXPIRED)
     else:
-        points.append("When the grant has ended (the refresh fails with invalid_grant), it returned a token that "
-                      "does not work; it should delete the secret and return None.")
+        points.append(
+            "When the grant has ended (the refresh fails with invalid_grant), it returned a token that "
+            "does not work; it should delete the secret and return None."
+        )
     return points
 
 
@@ -347,36 +416,49 @@ def _an_unreachable_provider(function: Callable, lab: _Lab) -> list[str]:
     saved = lab.saved()
     points: list[str] = []
     if saved is None:
-        points.append("When the provider could not be reached, it deleted the secret, although the refresh token "
-                      "in it was still good for 30 days. Delete it only on invalid_grant.")
+        points.append(
+            "When the provider could not be reached, it deleted the secret, although the refresh token "
+            "in it was still good for 30 days. Delete it only on invalid_grant."
+        )
     if run.error is None:
         got = _as_text(run.got, points)
         if got == token.access_token and not run.token_requests:
             points.append(RETURNED_EXPIRED)
         elif not run.token_requests:
             if got is not None:  # it refreshed somewhere else: None without a request is named by the expired case
-                points.append("Refresh at the token_endpoint your function is given, with the http client it is "
-                              "given (the check gave it a provider that cannot be reached, and got a token anyway).")
+                points.append(
+                    "Refresh at the token_endpoint your function is given, with the http client it is "
+                    "given (the check gave it a provider that cannot be reached, and got a token anyway)."
+                )
         else:
-            points.append("It swallowed an error that is not invalid_grant: when the provider could not be reached "
-                          f"(OAuthError 'connection_error') it returned {'None' if got is None else 'a value'}, and "
-                          "the app would ask the user to authorize again for a failure of the network. Let every "
-                          "other error through with a bare `raise`, so the app can say 'try again'.")
+            points.append(
+                "It swallowed an error that is not invalid_grant: when the provider could not be reached "
+                f"(OAuthError 'connection_error') it returned {'None' if got is None else 'a value'}, and "
+                "the app would ask the user to authorize again for a failure of the network. Let every "
+                "other error through with a bare `raise`, so the app can say 'try again'."
+            )
     elif not (isinstance(run.error, OAuthError) and run.error.error == "connection_error"):
-        points.append(f"When the provider could not be reached, it raised {_what(run.error, lab)} instead of the "
-                      "OAuthError: re-raise the error you caught, unchanged, with a bare `raise`.")
+        points.append(
+            f"When the provider could not be reached, it raised {_what(run.error, lab)} instead of the "
+            "OAuthError: re-raise the error you caught, unchanged, with a bare `raise`."
+        )
     return points
 
 
 def _a_refused_scope(function: Callable, lab: _Lab) -> list[str]:
     run = lab.run(function, now=time.time(), scope=Scope.for_user(REFUSED_USER))
     if isinstance(run.error, stripe.PermissionError) or (
-            isinstance(run.error, SecretStoreError) and run.error.kind == "permission"):
+        isinstance(run.error, SecretStoreError) and run.error.kind == "permission"
+    ):
         return []
     if run.error is not None:
-        return [f"On another user's scope (Stripe answers 403) it raised {_what(run.error, lab)} instead of the "
-                "SecretStoreError: re-raise the error you caught, unchanged, with a bare `raise`."]
-    return ["On another user's scope Stripe refuses (403), yet it returned "
-            f"{'None' if run.got is None else 'a ' + type(run.got).__name__}. Only a missing secret (kind "
-            "'not_found') means 'no token': re-raise every other SecretStoreError, or the app would ask the user "
-            "to authorize again when the problem is a permission or a wrong scope."]
+        return [
+            f"On another user's scope (Stripe answers 403) it raised {_what(run.error, lab)} instead of the "
+            "SecretStoreError: re-raise the error you caught, unchanged, with a bare `raise`."
+        ]
+    return [
+        "On another user's scope Stripe refuses (403), yet it returned "
+        f"{'None' if run.got is None else 'a ' + type(run.got).__name__}. Only a missing secret (kind "
+        "'not_found') means 'no token': re-raise every other SecretStoreError, or the app would ask the user "
+        "to authorize again when the problem is a permission or a wrong scope."
+    ]

@@ -57,9 +57,12 @@ def check_handle_context(handle: object, user_id: str = USER) -> Feedback:
     """Run ``handle(context, used_codes, user_id, exchange, save)`` through a whole session and say what to fix."""
     if handle is ...:
         return not_started("your fixed function (def my_handle_context(...): ...)")
-    problem = not_a_function(handle, "my_handle_context should be a function", call=(PARAMETERS, {}),
-                             wrong_signature=f"The function takes the five arguments {', '.join(PARAMETERS)}, "
-                                             "in that order.")
+    problem = not_a_function(
+        handle,
+        "my_handle_context should be a function",
+        call=(PARAMETERS, {}),
+        wrong_signature=f"The function takes the five arguments {', '.join(PARAMETERS)}, in that order.",
+    )
     if problem is not None:
         return problem
 
@@ -91,10 +94,12 @@ def check_handle_context(handle: object, user_id: str = USER) -> Feedback:
     before = len(provider.calls)
     _, error = run(FIRST)
     if len(provider.calls) > before:
-        points.append("The same oauthContext came twice and your function exchanged its code twice. The "
-                      "Dashboard keeps handing it until the page reloads (stripe/stripe-apps#649) and a code "
-                      "works once: the provider refuses the second exchange and may revoke the first token. "
-                      "Skip codes already in used_codes.")
+        points.append(
+            "The same oauthContext came twice and your function exchanged its code twice. The "
+            "Dashboard keeps handing it until the page reloads (stripe/stripe-apps#649) and a code "
+            "works once: the provider refuses the second exchange and may revoke the first token. "
+            "Skip codes already in used_codes."
+        )
     elif error is not None and not isinstance(error, KitError):
         points.append(f"On the repeated oauthContext your function raised {type(error).__name__}: {error}")
 
@@ -102,20 +107,29 @@ def check_handle_context(handle: object, user_id: str = USER) -> Feedback:
     before = len(provider.calls)
     _, error = run(DENIED)
     if len(provider.calls) > before:
-        points.append("The oauthContext with error='access_denied' has no code, yet your function called "
-                      "exchange: check context.error (or context.ok) first.")
+        points.append(
+            "The oauthContext with error='access_denied' has no code, yet your function called "
+            "exchange: check context.error (or context.ok) first."
+        )
     elif error is not None and not isinstance(error, KitError):
-        points.append(f"On the denied oauthContext your function raised {type(error).__name__}: {error}. "
-                      "Return None (or raise the kit's OAuthError, as context.code_and_verifier() does).")
+        points.append(
+            f"On the denied oauthContext your function raised {type(error).__name__}: {error}. "
+            "Return None (or raise the kit's OAuthError, as context.code_and_verifier() does)."
+        )
 
     # 4. Log out, authorize again: a new code must be exchanged.
     before = len(provider.calls)
     run(SECOND)
     if first_calls and len(provider.calls) == before:
-        points.append("A new code (after Log out and a new authorization) was not exchanged: remember which "
-                      "codes you used (used_codes.add(code)), not merely that you used one.")
-    return check(points, "The app exchanges each code once, and saves the token in the user's scope with "
-                         "its expiry: the bugs of the page's effect are fixed.")
+        points.append(
+            "A new code (after Log out and a new authorization) was not exchanged: remember which "
+            "codes you used (used_codes.add(code)), not merely that you used one."
+        )
+    return check(
+        points,
+        "The app exchanges each code once, and saves the token in the user's scope with "
+        "its expiry: the bugs of the page's effect are fixed.",
+    )
 
 
 def _check_save(saves: list[tuple[Any, Any, Any]], token: TokenData, user_id: str) -> list[str]:
@@ -124,23 +138,29 @@ def _check_save(saves: list[tuple[Any, Any, Any]], token: TokenData, user_id: st
     scope, saved, expires_at = saves[0]
     points = []
     if not isinstance(scope, Scope):
-        points.append(f"save's first argument is the Secret Store scope, a Scope, not {type(scope).__name__}: "
-                      "Scope.for_user(user_id).")
+        points.append(
+            f"save's first argument is the Secret Store scope, a Scope, not {type(scope).__name__}: "
+            "Scope.for_user(user_id)."
+        )
     elif scope.type == "account":
-        points.append("The token was saved in the account scope: every user of the account would share it, and "
-                      "each new sign-in would overwrite the last. Use Scope.for_user(user_id).")
+        points.append(
+            "The token was saved in the account scope: every user of the account would share it, and "
+            "each new sign-in would overwrite the last. Use Scope.for_user(user_id)."
+        )
     elif scope.user != user_id:
-        points.append(f"The token was saved in the scope of {scope.user}, not of the user the app runs for: "
-                      "Scope.for_user(user_id).")
+        points.append(
+            f"The token was saved in the scope of {scope.user}, not of the user the app runs for: "
+            "Scope.for_user(user_id)."
+        )
     if saved != token:
         points.append("Save the TokenData that exchange returned (save(scope, token, ...)).")
     if expires_at is None:
-        points.append("The token was saved without expires_at: the secret would outlive the token. Pass "
-                      "expires_at=token.expires_at, so the Secret Store deletes it when the token dies.")
+        points.append(
+            "The token was saved without expires_at: the secret would outlive the token. Pass "
+            "expires_at=token.expires_at, so the Secret Store deletes it when the token dies."
+        )
     elif expires_at == LIFETIME:
-        points.append("expires_at is a Unix time, not a number of seconds (that is expires_in): use "
-                      "token.expires_at.")
+        points.append("expires_at is a Unix time, not a number of seconds (that is expires_in): use token.expires_at.")
     elif expires_at != token.expires_at:
         points.append("expires_at should be the token's own expiry: token.expires_at.")
     return points
-

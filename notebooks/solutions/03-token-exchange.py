@@ -2,8 +2,8 @@
 # The values are plain: the HTTP client form-encodes the dict when it sends it (data=my_form).
 my_form = {
     "grant_type": "authorization_code",
-    "code": code,                          # oauthContext.code
-    "code_verifier": verifier,             # oauthContext.verifier
+    "code": code,  # oauthContext.code
+    "code_verifier": verifier,  # oauthContext.verifier
     "client_id": kit.client_id,
-    "redirect_uri": kit.redirect_uri,      # identical to the one in the link
+    "redirect_uri": kit.redirect_uri,  # identical to the one in the link
 }

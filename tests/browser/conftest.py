@@ -22,8 +22,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("KIT_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -41,19 +48,42 @@ class LabServer:
         settings.mkdir(parents=True, exist_ok=True)
         # No "get notified about news?" toast over the screenshots; every cell in the page
         # (JupyterLab otherwise renders only the cells near the view, and a test could not find the rest).
-        (settings / "overrides.json").write_text(json.dumps({
-            "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"},
-            "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
-        }))
-        env = {**os.environ, "KIT_SANDBOX_DIR": str(tmp / "sandbox"), "JUPYTERLAB_SETTINGS_DIR": str(tmp / "user-settings")}
+        (settings / "overrides.json").write_text(
+            json.dumps(
+                {
+                    "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"},
+                    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+                }
+            )
+        )
+        env = {
+            **os.environ,
+            "KIT_SANDBOX_DIR": str(tmp / "sandbox"),
+            "JUPYTERLAB_SETTINGS_DIR": str(tmp / "user-settings"),
+        }
         env.pop("JUPYTERHUB_SERVICE_PREFIX", None)
         self.log = open(tmp / "lab.log", "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={self.port}",
-             "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", f"--ServerApp.base_url={base_url}",
-             f"--LabApp.workspaces_dir={tmp / 'workspaces'}", f"--LabServerApp.app_settings_dir={settings}",
-             f"--ServerApp.root_dir={ROOT}"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "jupyter",
+                "lab",
+                "--no-browser",
+                "--allow-root",
+                f"--port={self.port}",
+                "--ServerApp.ip=127.0.0.1",
+                "--IdentityProvider.token=",
+                f"--ServerApp.base_url={base_url}",
+                f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+                f"--LabServerApp.app_settings_dir={settings}",
+                f"--ServerApp.root_dir={ROOT}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -79,8 +109,10 @@ class LabServer:
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: `make test` installs Debian's chromium package "
-                    "(apt-get install chromium); elsewhere set KIT_CHROMIUM to a Chromium or Chrome binary.")
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: `make test` installs Debian's chromium package "
+            "(apt-get install chromium); elsewhere set KIT_CHROMIUM to a Chromium or Chrome binary."
+        )
     return str(CHROMIUM)
 
 
@@ -109,8 +141,10 @@ def page(browser, request):
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     # A Run All that comes before the page has its kernel asks "Select Kernel": accept the
     # preferred one, as a learner would.
-    page.add_locator_handler(page.locator(".jp-Dialog").filter(has_text="Select Kernel"),
-                             lambda dialog: dialog.locator("button.jp-mod-accept").click())
+    page.add_locator_handler(
+        page.locator(".jp-Dialog").filter(has_text="Select Kernel"),
+        lambda dialog: dialog.locator("button.jp-mod-accept").click(),
+    )
     page.console_errors = errors
     yield page
     if getattr(request.node, "failed_call", False):  # what the page showed when the test failed

@@ -21,7 +21,6 @@ from tests.notebooks.execute import notebook_paths
 
 from .conftest import LabServer, screenshot, stop_sandbox
 
-
 BASE_URLS = {"laptop": "/", "proxied": "/user/alice/"}
 
 

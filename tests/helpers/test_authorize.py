@@ -113,8 +113,13 @@ def test_start_authorization_asks_for_a_state_and_builds_the_link_from_it():
             self.asked.append(state)
             return OAuthState(f"st-{len(self.asked)}:{state}", "c" * 43)
 
-    oauth_state, link = start_authorization(Dashboard(), "https://p.example/authorize", client_id="cid",
-                                            redirect_uri="https://d.example/cb", custom_state="a&b")
+    oauth_state, link = start_authorization(
+        Dashboard(),
+        "https://p.example/authorize",
+        client_id="cid",
+        redirect_uri="https://d.example/cb",
+        custom_state="a&b",
+    )
     query = parse_qs(urlsplit(link).query)
     assert Dashboard.asked == ["a&b"] and query["state"] == [oauth_state.state] == ["st-1:a&b"]
     assert query["code_challenge"] == ["c" * 43] and query["code_challenge_method"] == ["S256"]

@@ -214,6 +214,4 @@ def test_check_ready_names_each_problem():
     assert 'stripe apps grant permission "secret_write" "Allows storing secrets between page reloads"' in (
         missing_permission
     )
-    assert 'Add "https://auth.example.com/oauth/token" to ui_extension.content_security_policy' in (
-        missing_connect_src
-    )
+    assert 'Add "https://auth.example.com/oauth/token" to ui_extension.content_security_policy' in (missing_connect_src)

@@ -165,7 +165,7 @@ def _texts_with_secrets(draw):
         )
     )
     secret = draw(_KEY_BODY if wrapper.startswith("sk_") else _SECRET)
-    noise = draw(st.text(alphabet=" abc=&\"{}:", max_size=10))
+    noise = draw(st.text(alphabet=' abc=&"{}:', max_size=10))
     # Noise is kept apart by a space: glued to a field name it would make another name.
     return secret, f"{noise} {wrapper.format(field=field, secret=secret)} {noise}"
 

@@ -313,13 +313,16 @@ def test_call_api_reads_the_error_from_www_authenticate(serve):
     assert "refresh()" in error.hint
 
 
-@pytest.mark.parametrize("answer, error", [
-    (httpx.Response(401), "invalid_token"),
-    (httpx.Response(403, json={"error": "insufficient_scope"}), "insufficient_scope"),
-    (httpx.Response(500, text="boom"), "server_error"),
-    (httpx.Response(200, text="not json"), "server_error"),
-    (httpx.ConnectError("refused"), "connection_error"),
-])
+@pytest.mark.parametrize(
+    "answer, error",
+    [
+        (httpx.Response(401), "invalid_token"),
+        (httpx.Response(403, json={"error": "insufficient_scope"}), "insufficient_scope"),
+        (httpx.Response(500, text="boom"), "server_error"),
+        (httpx.Response(200, text="not json"), "server_error"),
+        (httpx.ConnectError("refused"), "connection_error"),
+    ],
+)
 def test_call_api_failures(serve, answer, error):
     http, _ = serve(answer)
     with pytest.raises(OAuthError) as caught:

@@ -194,9 +194,5 @@ def test_multi_line_bodies_get_a_marker_on_every_line():
     with traced_client(trace, transport=httpx.MockTransport(lambda r: httpx.Response(200, text=pretty))) as http:
         http.get("http://127.0.0.1:9/pretty")
     assert trace.render_text(headers=()) == (
-        "GET http://127.0.0.1:9/pretty → 200\n"
-        "< {\n"
-        '<   "access_token": "…6wE3",\n'
-        '<   "token_type": "Bearer"\n'
-        "< }"
+        'GET http://127.0.0.1:9/pretty → 200\n< {\n<   "access_token": "…6wE3",\n<   "token_type": "Bearer"\n< }'
     )

@@ -106,8 +106,9 @@ class FakeSecret:
 
 
 def test_secret_panel_lists_names_never_payloads():
-    panel = SecretPanel([FakeSecret("oauth_token", NOW, ACCESS), FakeSecret("other", None, REFRESH)],
-                        Scope.for_user("usr_1"))
+    panel = SecretPanel(
+        [FakeSecret("oauth_token", NOW, ACCESS), FakeSecret("other", None, REFRESH)], Scope.for_user("usr_1")
+    )
     assert_no_secret(shown(panel))
     assert "user scope of usr_1" in panel.value and "expires 2030-03-17" in panel.value
     assert "expires never" in panel.value
@@ -278,30 +279,34 @@ def traced_calls() -> Trace:
 
 
 def test_describe_exchanges_one_line_each():
-    assert describe_exchanges(traced_calls().exchanges) == "\n".join([
-        "1. POST /dashboard/api/oauth_state → 200 (Dashboard)",
-        "2. POST /provider/token → 200 (Provider)",
-        "3. GET /stripe/v1/apps/secrets/find → 404 (Stripe API)",
-        "4. GET /v1/me → 200 (Server)",
-    ])
+    assert describe_exchanges(traced_calls().exchanges) == "\n".join(
+        [
+            "1. POST /dashboard/api/oauth_state → 200 (Dashboard)",
+            "2. POST /provider/token → 200 (Provider)",
+            "3. GET /stripe/v1/apps/secrets/find → 404 (Stripe API)",
+            "4. GET /v1/me → 200 (Server)",
+        ]
+    )
     assert describe_exchanges(()) == "(none)"
 
 
 def test_sequence_diagram():
     diagram = sequence_diagram(traced_calls().exchanges[:3])
-    assert diagram == "\n".join([
-        "sequenceDiagram",
-        "    participant App",
-        "    participant Provider as Provider",
-        "    participant Dashboard as Dashboard",
-        "    participant Stripe_API as Stripe API",
-        "    App->>Dashboard: POST /dashboard/api/oauth_state",
-        "    Dashboard-->>App: 200",
-        "    App->>Provider: POST /provider/token",
-        "    Provider-->>App: 200",
-        "    App->>Stripe_API: GET /stripe/v1/apps/secrets/find",
-        "    Stripe_API-->>App: 404",
-    ])
+    assert diagram == "\n".join(
+        [
+            "sequenceDiagram",
+            "    participant App",
+            "    participant Provider as Provider",
+            "    participant Dashboard as Dashboard",
+            "    participant Stripe_API as Stripe API",
+            "    App->>Dashboard: POST /dashboard/api/oauth_state",
+            "    Dashboard-->>App: 200",
+            "    App->>Provider: POST /provider/token",
+            "    Provider-->>App: 200",
+            "    App->>Stripe_API: GET /stripe/v1/apps/secrets/find",
+            "    Stripe_API-->>App: 404",
+        ]
+    )
     assert sequence_diagram((), caller="Kernel").splitlines()[1] == "    participant Kernel"
 
 
@@ -366,8 +371,16 @@ class FakeWorld:
             if self.codes.get(form.get("code")) is not False or form.get("code_verifier") != VERIFIER:
                 return httpx.Response(400, json={"error": "invalid_grant", "error_description": "bad code"})
             self.codes[form["code"]] = True
-            return httpx.Response(200, json={"access_token": ACCESS, "token_type": "Bearer", "expires_in": 3600,
-                                             "refresh_token": REFRESH, "scope": "files.read"})
+            return httpx.Response(
+                200,
+                json={
+                    "access_token": ACCESS,
+                    "token_type": "Bearer",
+                    "expires_in": 3600,
+                    "refresh_token": REFRESH,
+                    "scope": "files.read",
+                },
+            )
         if path == "/provider/revoke":
             self.revoked.append(form)
             return httpx.Response(200)
@@ -378,8 +391,17 @@ class FakeWorld:
             return httpx.Response(200, json=self.secret_json(key))
         if path in ("/stripe/v1/apps/secrets/find", "/stripe/v1/apps/secrets/delete"):
             if key not in self.secrets:
-                return httpx.Response(404, json={"error": {"type": "invalid_request_error", "code": "resource_missing",
-                                                           "message": f"No such secret: '{key[1]}'", "param": "name"}})
+                return httpx.Response(
+                    404,
+                    json={
+                        "error": {
+                            "type": "invalid_request_error",
+                            "code": "resource_missing",
+                            "message": f"No such secret: '{key[1]}'",
+                            "param": "name",
+                        }
+                    },
+                )
             body = self.secret_json(key)
             if path.endswith("/delete"):
                 del self.secrets[key]
@@ -389,9 +411,16 @@ class FakeWorld:
 
     def secret_json(self, key):
         saved = self.secrets[key]
-        return {"id": "appsecret_1", "object": "apps.secret", "created": NOW, "livemode": False, "name": key[1],
-                "scope": {"type": "user", "user": key[0]}, "payload": saved["payload"],
-                "expires_at": int(saved["expires_at"]) if saved["expires_at"] else None}
+        return {
+            "id": "appsecret_1",
+            "object": "apps.secret",
+            "created": NOW,
+            "livemode": False,
+            "name": key[1],
+            "scope": {"type": "user", "user": key[0]},
+            "payload": saved["payload"],
+            "expires_at": int(saved["expires_at"]) if saved["expires_at"] else None,
+        }
 
 
 @pytest.fixture
@@ -424,10 +453,16 @@ def open_app(world, dashboard, consent):
         http = httpx.Client(transport=httpx.MockTransport(world))
         stripe_client = make_client(KEY, api_base=f"{BASE}/stripe", transport=httpx.MockTransport(world))
         clients.append(http)
-        arguments = dict(scope=Scope.for_user("usr_1"), authorize_endpoint=f"{BASE}/provider/authorize",
-                         token_endpoint=f"{BASE}/provider/token", revocation_endpoint=f"{BASE}/provider/revoke",
-                         client_id="client-1", redirect_uri=f"{BASE}/dashboard/test/apps-oauth/app", http=http,
-                         consent=consent)
+        arguments = dict(
+            scope=Scope.for_user("usr_1"),
+            authorize_endpoint=f"{BASE}/provider/authorize",
+            token_endpoint=f"{BASE}/provider/token",
+            revocation_endpoint=f"{BASE}/provider/revoke",
+            client_id="client-1",
+            redirect_uri=f"{BASE}/dashboard/test/apps-oauth/app",
+            http=http,
+            consent=consent,
+        )
         arguments.update(options)
         return ExampleApp(dashboard, stripe_client, **arguments)
 
@@ -464,8 +499,13 @@ def test_the_whole_flow(open_app, world, dashboard, consent):
     app.check_button.click()
     assert app.state == "signed_in" and app.token.access_token == ACCESS and app.error is None
     assert app.token_requests == 1 and app.token_card in app.children and app.logout_button in app.children
-    assert world.token_requests[0] == {"grant_type": "authorization_code", "code": CODE, "code_verifier": VERIFIER,
-                                       "client_id": "client-1", "redirect_uri": f"{BASE}/dashboard/test/apps-oauth/app"}
+    assert world.token_requests[0] == {
+        "grant_type": "authorization_code",
+        "code": CODE,
+        "code_verifier": VERIFIER,
+        "client_id": "client-1",
+        "redirect_uri": f"{BASE}/dashboard/test/apps-oauth/app",
+    }
     saved = world.secrets[("usr_1", "oauth_token")]
     assert TokenData.from_json(saved["payload"]) == app.token and saved["expires_at"] == str(app.token.expires_at)
     assert "saved in the user scope of usr_1" in app.status
@@ -542,7 +582,8 @@ def test_after_log_out_the_old_code_is_not_tried_again(open_app, world):
 
 def test_a_failed_save_keeps_the_token_for_this_session(open_app, world):
     world.fail["/stripe/v1/apps/secrets"] = httpx.Response(
-        403, json={"error": {"type": "invalid_request_error", "message": "The app lacks secret_write."}})
+        403, json={"error": {"type": "invalid_request_error", "message": "The app lacks secret_write."}}
+    )
     app = open_app()
     app.receive(OAuthContext(CODE, VERIFIER))
     assert app.state == "signed_in" and isinstance(app.error, SecretStoreError) and app.error.kind == "permission"
@@ -551,7 +592,8 @@ def test_a_failed_save_keeps_the_token_for_this_session(open_app, world):
 
 def test_find_errors_are_shown(open_app, world):
     world.fail["/stripe/v1/apps/secrets/find"] = httpx.Response(
-        401, json={"error": {"type": "invalid_request_error", "message": "Invalid API Key provided"}})
+        401, json={"error": {"type": "invalid_request_error", "message": "Invalid API Key provided"}}
+    )
     app = open_app()
     assert app.state == "signed_out" and app.error.kind == "authentication" and app.link
 
@@ -594,7 +636,8 @@ def test_log_out_keeps_going_when_revoke_fails(open_app, world):
 def test_log_out_stays_signed_in_when_delete_fails(open_app, world):
     save(world)
     world.fail["/stripe/v1/apps/secrets/delete"] = httpx.Response(
-        500, json={"error": {"type": "api_error", "message": "try later"}})
+        500, json={"error": {"type": "api_error", "message": "try later"}}
+    )
     app = open_app()
     app.logout_button.click()
     assert app.state == "signed_in" and app.error.kind == "api" and app.token == TOKEN
@@ -679,6 +722,7 @@ def test_only_the_newest_app_view_asks():
         def take():
             asked[name] += 1
             return None
+
         return take
 
     old = AppView(taker("old"))

@@ -30,6 +30,8 @@ def hub(tmp_path_factory):
 @pytest.fixture(scope="module")
 def chromium_path() -> str:
     if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: `make test` installs Debian's chromium package "
-                    "(apt-get install chromium); elsewhere set KIT_CHROMIUM to a Chromium or Chrome binary.")
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: `make test` installs Debian's chromium package "
+            "(apt-get install chromium); elsewhere set KIT_CHROMIUM to a Chromium or Chrome binary."
+        )
     return str(CHROMIUM)

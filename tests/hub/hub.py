@@ -59,9 +59,19 @@ def configurable_http_proxy() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not CHP_BINARY.exists():
             result = subprocess.run(
-                [npm, "install", "--no-audit", "--no-fund", "--prefix", str(CHP_DIR),
-                 f"configurable-http-proxy@{CHP_VERSION}"],
-                check=False, capture_output=True, text=True, timeout=600,
+                [
+                    npm,
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--prefix",
+                    str(CHP_DIR),
+                    f"configurable-http-proxy@{CHP_VERSION}",
+                ],
+                check=False,
+                capture_output=True,
+                text=True,
+                timeout=600,
             )
             if result.returncode != 0 or not CHP_BINARY.exists():
                 raise ProxyUnavailable(f"npm could not install configurable-http-proxy:\n{result.stderr[-2000:]}")
@@ -107,20 +117,29 @@ class Hub:
         settings.mkdir(parents=True, exist_ok=True)
         (settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES))
         env = {
-            key: value for key, value in os.environ.items()
+            key: value
+            for key, value in os.environ.items()
             if not key.startswith(("JUPYTER", "KIT_", "JPY_"))  # nothing of this test's own Jupyter or sandbox
         }
         env.update(
-            KIT_HUB_DIR=str(run_dir), KIT_HUB_VENV_BIN=str(VENV_BIN), KIT_HUB_NOTEBOOKS=str(ROOT / "notebooks"),
-            KIT_HUB_PORT=str(self.port), KIT_HUB_INTERNAL_PORT=str(internal_port),
-            KIT_HUB_PROXY_API_PORT=str(api_port), KIT_HUB_CHP=str(configurable_http_proxy()),
+            KIT_HUB_DIR=str(run_dir),
+            KIT_HUB_VENV_BIN=str(VENV_BIN),
+            KIT_HUB_NOTEBOOKS=str(ROOT / "notebooks"),
+            KIT_HUB_PORT=str(self.port),
+            KIT_HUB_INTERNAL_PORT=str(internal_port),
+            KIT_HUB_PROXY_API_PORT=str(api_port),
+            KIT_HUB_CHP=str(configurable_http_proxy()),
             KIT_HUB_PASSWORD=PASSWORD,
         )
         self.log_path = run_dir / "jupyterhub.log"
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [str(VENV_BIN / "jupyterhub"), "-f", str(HERE / "jupyterhub_config.py")],
-            cwd=run_dir, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=run_dir,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self._seen: dict[int, psutil.Process] = {}
         try:
@@ -265,8 +284,7 @@ class Learner:
         first_prompt = panel.locator(".jp-CodeCell .jp-InputPrompt").first
         # On a busy hub the page can say idle before its kernel is attached ("No Kernel").
         try:
-            await expect(panel.locator(".jp-Toolbar-kernelName")).to_have_text(
-                re.compile("Python 3"), timeout=30_000)
+            await expect(panel.locator(".jp-Toolbar-kernelName")).to_have_text(re.compile("Python 3"), timeout=30_000)
         except AssertionError:
             pass  # Run All then asks "Select Kernel", and the handler of start() answers
         # The notebook comes with its outputs and their numbers: clear them, so a number on the
@@ -276,8 +294,10 @@ class Learner:
         # Queued ([*]) counts as run: a slow kernel may not start within the wait, and a second
         # Run All would then run the notebook twice, and the second run fails.
         started = re.compile(r"\[(\d+|\*)\]")
-        for menu_name, command, ran, seconds in (("Edit", "Clear Outputs of All Cells", False, 5),
-                                                 ("Run", "Run All Cells", True, 15)):
+        for menu_name, command, ran, seconds in (
+            ("Edit", "Clear Outputs of All Cells", False, 5),
+            ("Run", "Run All Cells", True, 15),
+        ):
             for _ in range(6):
                 await menu.get_by_text(menu_name, exact=True).click()
                 await page.get_by_text(command, exact=True).click()

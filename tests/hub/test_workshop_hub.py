@@ -55,13 +55,20 @@ async def one_learner(learner: Learner) -> dict:
     except BaseException:
         await learner.screenshot(learner.page, "failed")
         prompts = await learner.page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
-        errors = await learner.page.locator(".jp-OutputArea-output[data-mime-type*='error'], "
-                                            ".jp-OutputArea-output[data-mime-type*='stderr']").all_inner_texts()
-        print(f"\n{learner.name} failed at {learner.page.url}\nprompts: {prompts}\nerrors: {errors}"
-              f"\nconsole: {learner.console_errors}")
+        errors = await learner.page.locator(
+            ".jp-OutputArea-output[data-mime-type*='error'], .jp-OutputArea-output[data-mime-type*='stderr']"
+        ).all_inner_texts()
+        print(
+            f"\n{learner.name} failed at {learner.page.url}\nprompts: {prompts}\nerrors: {errors}"
+            f"\nconsole: {learner.console_errors}"
+        )
         raise
-    return {**result, "login_and_spawn": logged_in - started, "run_all": ran - logged_in,
-            "browser_flow": time.monotonic() - ran}
+    return {
+        **result,
+        "login_and_spawn": logged_in - started,
+        "run_all": ran - logged_in,
+        "browser_flow": time.monotonic() - ran,
+    }
 
 
 async def foreign_status(learner: Learner, url: str) -> tuple[int, str]:
@@ -77,7 +84,9 @@ async def the_room(hub: Hub, chromium: str) -> dict:
         browser = await playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
             learners = [Learner(hub, browser, name) for name in LEARNERS]
-            results = dict(zip(LEARNERS, await asyncio.gather(*(one_learner(learner) for learner in learners))))
+            results = dict(
+                zip(LEARNERS, await asyncio.gather(*(one_learner(learner) for learner in learners)), strict=True)
+            )
             # Each browser session, at every other learner's server and sandbox.
             worlds = {name: sandbox.running(hub.sandbox_dir(name)) for name in LEARNERS}
             foreign = {}
@@ -87,7 +96,8 @@ async def the_room(hub: Hub, chromium: str) -> dict:
                         base = f"{hub.url}/user/{other}/"
                         foreign[(learner.name, other, "lab")] = await foreign_status(learner, f"{base}lab")
                         foreign[(learner.name, other, "sandbox")] = await foreign_status(
-                            learner, f"{base}proxy/{worlds[other].port}/healthz")
+                            learner, f"{base}proxy/{worlds[other].port}/healthz"
+                        )
             for learner in learners:
                 await learner.close()
             return {"results": results, "foreign": foreign}
@@ -179,10 +189,12 @@ def test_three_learners_at_once_each_with_their_own_sandbox(hub, chromium_path):
 
     # --- through the hub, a learner's browser reaches no other learner's server or sandbox
     for (name, other, what), (status, body) in room["foreign"].items():
-        assert status == 403 and "<title>JupyterHub</title>" in body, \
+        assert status == 403 and "<title>JupyterHub</title>" in body, (
             f"{name}'s browser got {status} at {other}'s {what}: {body}"
+        )
     assert len(room["foreign"]) == 2 * 3 * 2
 
-    timings = {name: {k: round(v, 1) for k, v in r.items() if isinstance(v, float)}
-               for name, r in room["results"].items()}
+    timings = {
+        name: {k: round(v, 1) for k, v in r.items() if isinstance(v, float)} for name, r in room["results"].items()
+    }
     print(f"\nbrowser part: {browser_seconds:.1f} s; per learner: {timings}")

@@ -15,9 +15,9 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import nbformat
 from nbclient import NotebookClient
@@ -52,8 +52,13 @@ def execute(path: Path) -> tuple[nbformat.NotebookNode, float]:
     """Run one notebook top to bottom in a new kernel started in its folder; return it and the seconds it took."""
     notebook = nbformat.read(path, as_version=4)
     started = time.perf_counter()
-    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-                   allow_errors=False).execute()
+    NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        allow_errors=False,
+    ).execute()
     return notebook, time.perf_counter() - started
 
 

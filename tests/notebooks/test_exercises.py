@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from helpers.pkce import s256_challenge
 from helpers.authorize import authorization_url
+from helpers.pkce import s256_challenge
 
 from .execute import NOTEBOOKS
 
@@ -32,14 +32,17 @@ def test_redirect_urls_solution_passes():
     assert check_redirect_urls(answer["my_test_url"], answer["my_live_url"], APP).passed
 
 
-@pytest.mark.parametrize("test_url, live_url, says", [
-    (..., ..., "Replace the ..."),
-    (LIVE, LIVE, "needs /test/"),
-    (TEST, TEST, "no /test/"),
-    (TEST.replace("https", "http"), LIVE, "must use https"),
-    (TEST + "/", LIVE, "should not end with a slash"),
-    (TEST, LIVE.replace(APP, "com.example.other"), "should end with the app id"),
-])
+@pytest.mark.parametrize(
+    "test_url, live_url, says",
+    [
+        (..., ..., "Replace the ..."),
+        (LIVE, LIVE, "needs /test/"),
+        (TEST, TEST, "no /test/"),
+        (TEST.replace("https", "http"), LIVE, "must use https"),
+        (TEST + "/", LIVE, "should not end with a slash"),
+        (TEST, LIVE.replace(APP, "com.example.other"), "should end with the app id"),
+    ],
+)
 def test_redirect_url_mistakes_are_named(test_url, live_url, says):
     feedback = check_redirect_urls(test_url, live_url, APP)
     assert not feedback.passed and says in repr(feedback)
@@ -50,32 +53,49 @@ def test_challenge_solution_passes():
     assert check_challenge(VERIFIER, answer["my_challenge"]).passed
 
 
-@pytest.mark.parametrize("wrong, says", [
-    (VERIFIER, "'plain' method"),
-    ("13d31e961a1ad8ec2f16b10c4c982e0876a878ad6df144566ee1894acb70f9c3", "in hex"),
-    ("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM=", "standard base64"),
-    ("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM=", "padding"),
-    (b"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "decode the bytes"),
-])
+@pytest.mark.parametrize(
+    "wrong, says",
+    [
+        (VERIFIER, "'plain' method"),
+        ("13d31e961a1ad8ec2f16b10c4c982e0876a878ad6df144566ee1894acb70f9c3", "in hex"),
+        ("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM=", "standard base64"),
+        ("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM=", "padding"),
+        (b"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "decode the bytes"),
+    ],
+)
 def test_challenge_mistakes_are_named(wrong, says):
     feedback = check_challenge(VERIFIER, wrong)
     assert not feedback.passed and says in repr(feedback)
 
 
-LINK_ARGS = dict(authorize_endpoint="http://127.0.0.1:9/provider/authorize", client_id="client-1",
-                 redirect_uri="http://127.0.0.1:9/dashboard/test/apps-oauth/app", state="st8+/=&x#y",
-                 challenge=s256_challenge(VERIFIER))
+LINK_ARGS = dict(
+    authorize_endpoint="http://127.0.0.1:9/provider/authorize",
+    client_id="client-1",
+    redirect_uri="http://127.0.0.1:9/dashboard/test/apps-oauth/app",
+    state="st8+/=&x#y",
+    challenge=s256_challenge(VERIFIER),
+)
 
 
 def good_link() -> str:
-    return authorization_url(LINK_ARGS["authorize_endpoint"], client_id=LINK_ARGS["client_id"],
-                             redirect_uri=LINK_ARGS["redirect_uri"], state=LINK_ARGS["state"],
-                             code_challenge=LINK_ARGS["challenge"])
+    return authorization_url(
+        LINK_ARGS["authorize_endpoint"],
+        client_id=LINK_ARGS["client_id"],
+        redirect_uri=LINK_ARGS["redirect_uri"],
+        state=LINK_ARGS["state"],
+        code_challenge=LINK_ARGS["challenge"],
+    )
 
 
 def naive_link(**change) -> str:
-    values = dict(response_type="code", client_id="client-1", redirect_uri=LINK_ARGS["redirect_uri"],
-                  state=LINK_ARGS["state"], code_challenge=LINK_ARGS["challenge"], code_challenge_method="S256")
+    values = dict(
+        response_type="code",
+        client_id="client-1",
+        redirect_uri=LINK_ARGS["redirect_uri"],
+        state=LINK_ARGS["state"],
+        code_challenge=LINK_ARGS["challenge"],
+        code_challenge_method="S256",
+    )
     values.update(change)
     return LINK_ARGS["authorize_endpoint"] + "?" + "&".join(f"{k}={v}" for k, v in values.items() if v is not None)
 
@@ -84,13 +104,16 @@ def test_the_encoded_link_passes():
     assert check_link(good_link(), **LINK_ARGS).passed
 
 
-@pytest.mark.parametrize("link, says", [
-    (..., "Replace the ..."),
-    (naive_link(), "was not URL-encoded"),
-    (good_link().replace("response_type", "reponse_type"), "Stripe's page has this typo"),
-    (good_link().replace("&code_challenge_method=S256", ""), "no code_challenge_method"),
-    (good_link().replace("S256", "plain"), "code_challenge_method should be"),
-])
+@pytest.mark.parametrize(
+    "link, says",
+    [
+        (..., "Replace the ..."),
+        (naive_link(), "was not URL-encoded"),
+        (good_link().replace("response_type", "reponse_type"), "Stripe's page has this typo"),
+        (good_link().replace("&code_challenge_method=S256", ""), "no code_challenge_method"),
+        (good_link().replace("S256", "plain"), "code_challenge_method should be"),
+    ],
+)
 def test_link_mistakes_are_named(link, says):
     feedback = check_link(link, **LINK_ARGS)
     assert not feedback.passed and says in repr(feedback)

@@ -23,14 +23,18 @@ REDIRECT = "http://127.0.0.1:9/dashboard/test/apps-oauth/com.example.pkce-kit"
 # As the sandbox's Dashboard makes it for the custom state of the notebook: random part, ':', custom value.
 STATE = "Gy_fJ8Vlnb_0PzuynbTl6UplUkO0iMN6:return_to=/settings&tab=billing"
 CHALLENGE = s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
-EXPECTED = dict(authorize_endpoint=ENDPOINT, client_id="client-1", redirect_uri=REDIRECT, state=STATE,
-                challenge=CHALLENGE)
+EXPECTED = dict(
+    authorize_endpoint=ENDPOINT, client_id="client-1", redirect_uri=REDIRECT, state=STATE, challenge=CHALLENGE
+)
 
 
 def notebook_variables() -> dict:
     """The variables of 02-authorization-link that the solution uses."""
-    return {"kit": SimpleNamespace(client_id="client-1", redirect_uri=REDIRECT),
-            "oauth_state": SimpleNamespace(state=STATE, challenge=CHALLENGE), "endpoint": ENDPOINT}
+    return {
+        "kit": SimpleNamespace(client_id="client-1", redirect_uri=REDIRECT),
+        "oauth_state": SimpleNamespace(state=STATE, challenge=CHALLENGE),
+        "endpoint": ENDPOINT,
+    }
 
 
 def test_link_solution_passes():
@@ -39,14 +43,19 @@ def test_link_solution_passes():
 
 
 def concatenated(state: str = STATE) -> str:
-    return (f"{ENDPOINT}?response_type=code&client_id=client-1&redirect_uri={REDIRECT}&state={state}"
-            f"&code_challenge={CHALLENGE}&code_challenge_method=S256")
+    return (
+        f"{ENDPOINT}?response_type=code&client_id=client-1&redirect_uri={REDIRECT}&state={state}"
+        f"&code_challenge={CHALLENGE}&code_challenge_method=S256"
+    )
 
 
-@pytest.mark.parametrize("link, says", [
-    (concatenated(), "was not URL-encoded"),
-    (concatenated().replace("response_type", "reponse_type"), "Stripe's page has this typo"),
-])
+@pytest.mark.parametrize(
+    "link, says",
+    [
+        (concatenated(), "was not URL-encoded"),
+        (concatenated().replace("response_type", "reponse_type"), "Stripe's page has this typo"),
+    ],
+)
 def test_the_notebooks_custom_state_mistakes_are_named(link, says):
     feedback = check_link(link, **EXPECTED)
     assert not feedback.passed and says in repr(feedback)

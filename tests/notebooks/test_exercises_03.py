@@ -22,8 +22,13 @@ CLIENT = "client-1"
 TEST_URL = "http://127.0.0.1:9/dashboard/test/apps-oauth/com.example.pkce-kit"
 LIVE_URL = "http://127.0.0.1:9/dashboard/apps-oauth/com.example.pkce-kit"
 VALUES = dict(code=CODE, verifier=VERIFIER, client_id=CLIENT, redirect_uri=TEST_URL)
-RIGHT = {"grant_type": "authorization_code", "code": CODE, "code_verifier": VERIFIER, "client_id": CLIENT,
-         "redirect_uri": TEST_URL}
+RIGHT = {
+    "grant_type": "authorization_code",
+    "code": CODE,
+    "code_verifier": VERIFIER,
+    "client_id": CLIENT,
+    "redirect_uri": TEST_URL,
+}
 
 
 def form(drop: tuple[str, ...] = (), **change) -> dict:
@@ -47,50 +52,53 @@ def test_the_right_form_in_another_order_passes():
     assert check_token_form(dict(reversed(list(RIGHT.items()))), **VALUES).passed
 
 
-@pytest.mark.parametrize("given, says", [
-    (..., "Replace the ..."),
-    # not a dict
-    (f"http://127.0.0.1:9/provider/token?{urlencode(RIGHT)}", "query string"),
-    ("?" + urlencode(RIGHT), "query string"),
-    (urlencode(RIGHT), "already an encoded string"),
-    (list(RIGHT.items()), "should be a dict"),
-    # names
-    (renamed("code_verifier", "code_verifer"), "spelled 'code_verifier'"),
-    (renamed("code_verifier", "verifier"), "spelled 'code_verifier'"),
-    (renamed("redirect_uri", "redirect_url"), "spelled 'redirect_uri'"),
-    (renamed("grant_type", "grant-type"), "spelled 'grant_type'"),
-    (renamed("client_id", "clientId"), "spelled 'client_id'"),
-    (form(response_type="code"), "belongs in the authorization link"),
-    (form(reponse_type="code"), "'reponse_type' belongs in the authorization link"),
-    (form(state="st8"), "'state' belongs in the authorization link"),
-    (form(code_challenge=s256_challenge(VERIFIER)), "wants the verifier"),
-    (form(client_secret="s3cr3t"), "Leave out client_secret"),
-    (form(foo="bar"), "does not expect these parameters: foo"),
-    # missing
-    (form(drop=("code_verifier",)), "no code_verifier"),
-    (form(drop=("grant_type",)), "no grant_type"),
-    (form(drop=("redirect_uri",)), "no redirect_uri"),
-    (form(drop=("client_id",)), "no client_id"),
-    (form(drop=("code",)), "no code."),
-    # grant_type values
-    (form(grant_type="code"), "not 'code'"),
-    (form(grant_type="authorization-code"), "with an underscore"),
-    (form(grant_type="refresh_token"), "for refreshing a token later"),
-    (form(grant_type="Authorization_Code"), "exactly 'authorization_code'"),
-    (form(grant_type="pkce"), "grant_type 'pkce' is not the one"),
-    # values
-    (form(code_verifier=s256_challenge(VERIFIER)), "holds the challenge"),
-    (form(code_verifier="x" * 43), "not one you made"),
-    (form(code_verifier=CODE), "code_verifier holds the code"),
-    (form(code=VERIFIER), "code holds the verifier"),
-    (form(code="another-code-entirely-1234"), "code should be the code from oauthContext"),
-    (form(code=...), "The value of code should be a str, not ..."),
-    (form(client_id="someone-else"), "client_id should be"),
-    (form(redirect_uri=LIVE_URL), "the other mode"),
-    (form(redirect_uri=TEST_URL + "/"), "trailing slash"),
-    (form(redirect_uri=quote(TEST_URL, safe="")), "percent-encoded already"),
-    (form(redirect_uri="https://dashboard.stripe.com/test/apps-oauth/com.example.pkce-kit"), "another host"),
-])
+@pytest.mark.parametrize(
+    "given, says",
+    [
+        (..., "Replace the ..."),
+        # not a dict
+        (f"http://127.0.0.1:9/provider/token?{urlencode(RIGHT)}", "query string"),
+        ("?" + urlencode(RIGHT), "query string"),
+        (urlencode(RIGHT), "already an encoded string"),
+        (list(RIGHT.items()), "should be a dict"),
+        # names
+        (renamed("code_verifier", "code_verifer"), "spelled 'code_verifier'"),
+        (renamed("code_verifier", "verifier"), "spelled 'code_verifier'"),
+        (renamed("redirect_uri", "redirect_url"), "spelled 'redirect_uri'"),
+        (renamed("grant_type", "grant-type"), "spelled 'grant_type'"),
+        (renamed("client_id", "clientId"), "spelled 'client_id'"),
+        (form(response_type="code"), "belongs in the authorization link"),
+        (form(reponse_type="code"), "'reponse_type' belongs in the authorization link"),
+        (form(state="st8"), "'state' belongs in the authorization link"),
+        (form(code_challenge=s256_challenge(VERIFIER)), "wants the verifier"),
+        (form(client_secret="s3cr3t"), "Leave out client_secret"),
+        (form(foo="bar"), "does not expect these parameters: foo"),
+        # missing
+        (form(drop=("code_verifier",)), "no code_verifier"),
+        (form(drop=("grant_type",)), "no grant_type"),
+        (form(drop=("redirect_uri",)), "no redirect_uri"),
+        (form(drop=("client_id",)), "no client_id"),
+        (form(drop=("code",)), "no code."),
+        # grant_type values
+        (form(grant_type="code"), "not 'code'"),
+        (form(grant_type="authorization-code"), "with an underscore"),
+        (form(grant_type="refresh_token"), "for refreshing a token later"),
+        (form(grant_type="Authorization_Code"), "exactly 'authorization_code'"),
+        (form(grant_type="pkce"), "grant_type 'pkce' is not the one"),
+        # values
+        (form(code_verifier=s256_challenge(VERIFIER)), "holds the challenge"),
+        (form(code_verifier="x" * 43), "not one you made"),
+        (form(code_verifier=CODE), "code_verifier holds the code"),
+        (form(code=VERIFIER), "code holds the verifier"),
+        (form(code="another-code-entirely-1234"), "code should be the code from oauthContext"),
+        (form(code=...), "The value of code should be a str, not ..."),
+        (form(client_id="someone-else"), "client_id should be"),
+        (form(redirect_uri=LIVE_URL), "the other mode"),
+        (form(redirect_uri=TEST_URL + "/"), "trailing slash"),
+        (form(redirect_uri=quote(TEST_URL, safe="")), "percent-encoded already"),
+        (form(redirect_uri="https://dashboard.stripe.com/test/apps-oauth/com.example.pkce-kit"), "another host"),
+    ],
+)
 def test_mistakes_are_named(given, says):
     feedback = check_token_form(given, **VALUES)
     assert not feedback.passed and says in repr(feedback), repr(feedback)

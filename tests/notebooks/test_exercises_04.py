@@ -21,24 +21,39 @@ from exercises.secret_store import check_secret_params  # noqa: E402
 
 NOW = 1_800_000_000
 USER = "usr_learner01"
-TOKEN = TokenData(access_token="at_" + "a" * 40, token_type="Bearer", expires_at=NOW + 3600,
-                  refresh_token="rt_" + "b" * 40, scope="account.read files.read")
-RIGHT = dict(name="oauth_token", scope={"type": "user", "user": USER}, payload=TOKEN.to_json(),
-             expires_at=TOKEN.expires_at)
+TOKEN = TokenData(
+    access_token="at_" + "a" * 40,
+    token_type="Bearer",
+    expires_at=NOW + 3600,
+    refresh_token="rt_" + "b" * 40,
+    scope="account.read files.read",
+)
+RIGHT = dict(
+    name="oauth_token", scope={"type": "user", "user": USER}, payload=TOKEN.to_json(), expires_at=TOKEN.expires_at
+)
 
 
 def feedback(**change):
     values = {**RIGHT, **change}
-    return check_secret_params(values["name"], values["scope"], values["payload"], values["expires_at"],
-                               user_id=USER, token=TOKEN, now=NOW)
+    return check_secret_params(
+        values["name"], values["scope"], values["payload"], values["expires_at"], user_id=USER, token=TOKEN, now=NOW
+    )
 
 
 def test_the_solution_passes():
     kit = SimpleNamespace(context=SimpleNamespace(user_context=SimpleNamespace(id=USER)))
-    answer = runpy.run_path(str(NOTEBOOKS / "solutions" / "04-set-secret.py"),
-                            init_globals={"kit": kit, "token": TOKEN})
-    result = check_secret_params(answer["my_name"], answer["my_scope"], answer["my_payload"], answer["my_expires_at"],
-                                 user_id=USER, token=TOKEN, now=NOW)
+    answer = runpy.run_path(
+        str(NOTEBOOKS / "solutions" / "04-set-secret.py"), init_globals={"kit": kit, "token": TOKEN}
+    )
+    result = check_secret_params(
+        answer["my_name"],
+        answer["my_scope"],
+        answer["my_payload"],
+        answer["my_expires_at"],
+        user_id=USER,
+        token=TOKEN,
+        now=NOW,
+    )
     assert result.passed, result
 
 
@@ -55,41 +70,44 @@ def test_not_started():
     assert not result.passed and "Replace the ..." in repr(result)
 
 
-@pytest.mark.parametrize("change, says", [
-    # the scope
-    ({"scope": {"type": "account", "user": USER}}, "An account scope takes no 'user'"),
-    ({"scope": {"type": "user"}}, "A user scope needs the user's id"),
-    ({"scope": {"type": "account"}}, "shared by every user of the account"),
-    ({"scope": {"type": "user", "user": "usr_someoneelse"}}, "is not the current user"),
-    ({"scope": {"type": "users", "user": USER}}, "must be 'user' or 'account'"),
-    ({"scope": Scope.for_user(USER)}, "takes a plain dict"),
-    ({"scope": "user"}, "should be a dict"),
-    ({"scope": {"type": "user", "user": USER, "name": "x"}}, "only 'type' and 'user'"),
-    # the payload
-    ({"payload": asdict(TOKEN)}, "The payload is a dict"),
-    ({"payload": TOKEN}, "That is the TokenData object"),
-    ({"payload": TOKEN.access_token}, "the access token alone"),
-    ({"payload": "x" * 5001}, "at most 5000"),
-    ({"payload": "access_token=abc"}, "not JSON"),
-    ({"payload": json.dumps({**asdict(TOKEN), "expires_at": None, "expires_in": 3600})}, "keeps expires_in"),
-    ({"payload": json.dumps({"access_token": TOKEN.access_token, "token_type": "Bearer"})}, "lacks the token's"),
-    ({"payload": json.dumps({**asdict(TOKEN), "access_token": "another"})}, "not this token's"),
-    # expires_at
-    ({"expires_at": 3600}, "looks like a duration (expires_in"),
-    ({"expires_at": None}, "give the token's own"),
-    ({"expires_at": NOW - 60}, "in the past"),
-    ({"expires_at": NOW + 101 * 365 * 24 * 3600}, "more than 100 years"),
-    ({"expires_at": (NOW + 3600) * 1000}, "milliseconds"),
-    ({"expires_at": float(NOW + 3600)}, "whole number of seconds"),
-    ({"expires_at": str(NOW + 3600)}, "should be an int"),
-    ({"expires_at": datetime.datetime.fromtimestamp(NOW + 3600)}, "timestamp()"),
-    ({"expires_at": NOW + 7200}, "not when the token expires"),
-    # the name
-    ({"name": "n" * 5001}, "at most 5000"),
-    ({"name": "token"}, "use 'oauth_token'"),
-    ({"name": ""}, "empty"),
-    ({"name": 42}, "should be a string"),
-])
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        # the scope
+        ({"scope": {"type": "account", "user": USER}}, "An account scope takes no 'user'"),
+        ({"scope": {"type": "user"}}, "A user scope needs the user's id"),
+        ({"scope": {"type": "account"}}, "shared by every user of the account"),
+        ({"scope": {"type": "user", "user": "usr_someoneelse"}}, "is not the current user"),
+        ({"scope": {"type": "users", "user": USER}}, "must be 'user' or 'account'"),
+        ({"scope": Scope.for_user(USER)}, "takes a plain dict"),
+        ({"scope": "user"}, "should be a dict"),
+        ({"scope": {"type": "user", "user": USER, "name": "x"}}, "only 'type' and 'user'"),
+        # the payload
+        ({"payload": asdict(TOKEN)}, "The payload is a dict"),
+        ({"payload": TOKEN}, "That is the TokenData object"),
+        ({"payload": TOKEN.access_token}, "the access token alone"),
+        ({"payload": "x" * 5001}, "at most 5000"),
+        ({"payload": "access_token=abc"}, "not JSON"),
+        ({"payload": json.dumps({**asdict(TOKEN), "expires_at": None, "expires_in": 3600})}, "keeps expires_in"),
+        ({"payload": json.dumps({"access_token": TOKEN.access_token, "token_type": "Bearer"})}, "lacks the token's"),
+        ({"payload": json.dumps({**asdict(TOKEN), "access_token": "another"})}, "not this token's"),
+        # expires_at
+        ({"expires_at": 3600}, "looks like a duration (expires_in"),
+        ({"expires_at": None}, "give the token's own"),
+        ({"expires_at": NOW - 60}, "in the past"),
+        ({"expires_at": NOW + 101 * 365 * 24 * 3600}, "more than 100 years"),
+        ({"expires_at": (NOW + 3600) * 1000}, "milliseconds"),
+        ({"expires_at": float(NOW + 3600)}, "whole number of seconds"),
+        ({"expires_at": str(NOW + 3600)}, "should be an int"),
+        ({"expires_at": datetime.datetime.fromtimestamp(NOW + 3600)}, "timestamp()"),
+        ({"expires_at": NOW + 7200}, "not when the token expires"),
+        # the name
+        ({"name": "n" * 5001}, "at most 5000"),
+        ({"name": "token"}, "use 'oauth_token'"),
+        ({"name": ""}, "empty"),
+        ({"name": 42}, "should be a string"),
+    ],
+)
 def test_each_mistake_gets_its_message(change, says):
     result = feedback(**change)
     assert not result.passed

@@ -29,8 +29,12 @@ def store(world):
     """A client for the app installed for a new user, that user's scope, and a token to save."""
     install = world.install_app(load_manifest(NOTEBOOKS / "stripe-app.json"), f"usr_{secrets.token_hex(6)}")
     client = make_client(install.api_key, api_base=world.stripe_api_base)
-    token = TokenData(access_token=secrets.token_urlsafe(32), token_type="Bearer",
-                      expires_at=int(time.time()) + 3600, refresh_token=secrets.token_urlsafe(32))
+    token = TokenData(
+        access_token=secrets.token_urlsafe(32),
+        token_type="Bearer",
+        expires_at=int(time.time()) + 3600,
+        refresh_token=secrets.token_urlsafe(32),
+    )
     return client, Scope.for_user(install.user_id), token
 
 
@@ -51,8 +55,9 @@ def test_the_solution_passes(store):
 def test_a_raw_sdk_solution_passes_too(store):
     def with_the_sdk(client, scope):
         try:
-            secret = client.v1.apps.secrets.find({"scope": scope.to_params(), "name": "oauth_token",
-                                                  "expand": ["payload"]})
+            secret = client.v1.apps.secrets.find(
+                {"scope": scope.to_params(), "name": "oauth_token", "expand": ["payload"]}
+            )
         except stripe.InvalidRequestError as error:
             if error.http_status == 404:
                 return None
@@ -96,8 +101,9 @@ def wraps_the_error(client, scope):
 
 def returns_the_payload(client, scope):
     try:
-        return client.v1.apps.secrets.find({"scope": scope.to_params(), "name": "oauth_token",
-                                            "expand": ["payload"]}).payload
+        return client.v1.apps.secrets.find(
+            {"scope": scope.to_params(), "name": "oauth_token", "expand": ["payload"]}
+        ).payload
     except stripe.InvalidRequestError:
         return None
 
@@ -127,18 +133,21 @@ def raw_sdk_without_catching(client, scope):
     return TokenData.from_json(secret.payload)
 
 
-@pytest.mark.parametrize("function, says", [
-    (swallows_everything, "re-raise every other error"),
-    (swallows_every_store_error, "Only a missing secret (kind 'not_found')"),
-    (catches_nothing, "it raised the not_found error"),
-    (wraps_the_error, "re-raise the error you caught, unchanged"),
-    (returns_the_payload, "It returned a string"),
-    (returns_the_secret, "Stripe's Secret object"),
-    (always_none, "With a token saved, it returned None"),
-    (wrong_name, "With a token saved, it returned None"),
-    (raw_sdk_without_catching, "Return None for a 404"),
-    ("find_token", "should be a function"),
-])
+@pytest.mark.parametrize(
+    "function, says",
+    [
+        (swallows_everything, "re-raise every other error"),
+        (swallows_every_store_error, "Only a missing secret (kind 'not_found')"),
+        (catches_nothing, "it raised the not_found error"),
+        (wraps_the_error, "re-raise the error you caught, unchanged"),
+        (returns_the_payload, "It returned a string"),
+        (returns_the_secret, "Stripe's Secret object"),
+        (always_none, "With a token saved, it returned None"),
+        (wrong_name, "With a token saved, it returned None"),
+        (raw_sdk_without_catching, "Return None for a 404"),
+        ("find_token", "should be a function"),
+    ],
+)
 def test_each_mistake_gets_its_message(function, says, store):
     result = run_check(function, store)
     assert not result.passed

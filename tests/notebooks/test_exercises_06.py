@@ -53,8 +53,12 @@ def fixed(*, guard="codes", scope="user", expires="token", order="code-first", s
         used_codes.add(context.code)
         arguments = (context.code, context.verifier) if order == "code-first" else (context.verifier, context.code)
         token = exchange(*arguments)
-        where = {"user": Scope.for_user(user_id), "other": Scope.for_user("usr_other"), "account": Scope.account(),
-                 "id": user_id}[scope]
+        where = {
+            "user": Scope.for_user(user_id),
+            "other": Scope.for_user("usr_other"),
+            "account": Scope.account(),
+            "id": user_id,
+        }[scope]
         at = {"token": token.expires_at, "relative": 3600, "none": None}[expires]
         save(where, token, expires_at=at)
         return token if returns else None
@@ -62,21 +66,24 @@ def fixed(*, guard="codes", scope="user", expires="token", order="code-first", s
     return handle
 
 
-@pytest.mark.parametrize("handle, says", [
-    (..., "Replace the ..."),
-    ("not a function", "should be a function"),
-    (lambda context: None, "takes the five arguments"),
-    (fixed(guard="none"), "exchanged its code twice"),
-    (fixed(guard="flag"), "A new code (after Log out"),
-    (fixed(scope="account"), "account scope"),
-    (fixed(scope="other"), "scope of usr_other"),
-    (fixed(scope="id"), "a Scope, not str"),
-    (fixed(expires="none"), "without expires_at"),
-    (fixed(expires="relative"), "not a number of seconds"),
-    (fixed(order="verifier-first"), "code first, then the verifier"),
-    (fixed(skip_errors=False), "error='access_denied'"),
-    (fixed(returns=False), "Return the token"),
-])
+@pytest.mark.parametrize(
+    "handle, says",
+    [
+        (..., "Replace the ..."),
+        ("not a function", "should be a function"),
+        (lambda context: None, "takes the five arguments"),
+        (fixed(guard="none"), "exchanged its code twice"),
+        (fixed(guard="flag"), "A new code (after Log out"),
+        (fixed(scope="account"), "account scope"),
+        (fixed(scope="other"), "scope of usr_other"),
+        (fixed(scope="id"), "a Scope, not str"),
+        (fixed(expires="none"), "without expires_at"),
+        (fixed(expires="relative"), "not a number of seconds"),
+        (fixed(order="verifier-first"), "code first, then the verifier"),
+        (fixed(skip_errors=False), "error='access_denied'"),
+        (fixed(returns=False), "Return the token"),
+    ],
+)
 def test_each_mistake_is_named(handle, says):
     feedback = check_handle_context(handle)
     assert not feedback.passed and says in repr(feedback), repr(feedback)

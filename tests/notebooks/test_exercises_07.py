@@ -23,15 +23,18 @@ def says(feedback, text: str) -> bool:
     return not feedback.passed and any(text in point for point in feedback.points)
 
 
-@pytest.mark.parametrize("number, name, check", [
-    (1, "accept_state", lab.check_accept_state),
-    (2, "provider_accepts", lab.check_provider_accepts),
-    (3, "my_answers", lab.check_refused),
-    (4, "my_answers", lab.check_after_replay),
-    (5, "redirect_uri_allowed", lab.check_redirect_uri_allowed),
-    (6, "scrub", lab.check_scrub),
-    (7, "my_answers", lab.check_naive_effect),
-])
+@pytest.mark.parametrize(
+    "number, name, check",
+    [
+        (1, "accept_state", lab.check_accept_state),
+        (2, "provider_accepts", lab.check_provider_accepts),
+        (3, "my_answers", lab.check_refused),
+        (4, "my_answers", lab.check_after_replay),
+        (5, "redirect_uri_allowed", lab.check_redirect_uri_allowed),
+        (6, "scrub", lab.check_scrub),
+        (7, "my_answers", lab.check_naive_effect),
+    ],
+)
 def test_each_solution_passes_and_nothing_is_not_started(number, name, check):
     assert check(solution(number, name)).passed, check(solution(number, name))
     assert says(check(...), "Replace the ...")
@@ -39,41 +42,56 @@ def test_each_solution_passes_and_nothing_is_not_started(number, name, check):
 
 # --- 1 · the state check -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("mistake, message", [
-    (lambda returned, issued: True, "a state the Dashboard never made"),
-    (lambda returned, issued: any(s.startswith(returned) for s in issued) if returned else False, "first half"),
-    (lambda returned, issued: any(returned.startswith(s) for s in issued) if returned else False, "character added"),
-    (lambda returned, issued: returned.lower() in {s.lower() for s in issued}, "raised AttributeError"),
-    (lambda returned, issued: bool(returned) and returned.lower() in {s.lower() for s in issued}, "other letter case"),
-    (lambda returned, issued: returned in issued, "left it in issued"),
-    (lambda returned, issued: bool(returned) and returned in " ".join(issued), "first half"),
-    (lambda returned, issued: False, "refused a state the Dashboard made"),
-    (lambda returned: True, "takes 2 argument(s)"),
-    ("accept", "should be a function"),
-])
+
+@pytest.mark.parametrize(
+    "mistake, message",
+    [
+        (lambda returned, issued: True, "a state the Dashboard never made"),
+        (lambda returned, issued: any(s.startswith(returned) for s in issued) if returned else False, "first half"),
+        (
+            lambda returned, issued: any(returned.startswith(s) for s in issued) if returned else False,
+            "character added",
+        ),
+        (lambda returned, issued: returned.lower() in {s.lower() for s in issued}, "raised AttributeError"),
+        (
+            lambda returned, issued: bool(returned) and returned.lower() in {s.lower() for s in issued},
+            "other letter case",
+        ),
+        (lambda returned, issued: returned in issued, "left it in issued"),
+        (lambda returned, issued: bool(returned) and returned in " ".join(issued), "first half"),
+        (lambda returned, issued: False, "refused a state the Dashboard made"),
+        (lambda returned: True, "takes 2 argument(s)"),
+        ("accept", "should be a function"),
+    ],
+)
 def test_state_check_mistakes(mistake, message):
     assert says(lab.check_accept_state(mistake), message), lab.check_accept_state(mistake)
 
 
 # --- 2 · the provider's S256 check ---------------------------------------------------------------
 
+
 def digest(verifier):
     return hashlib.sha256(verifier.encode()).digest()
 
 
-@pytest.mark.parametrize("mistake, message", [
-    (lambda v, c: bool(v) and base64.b64encode(digest(v)).decode().rstrip("=") == c, "standard base64"),
-    (lambda v, c: bool(v) and base64.urlsafe_b64encode(digest(v)).decode() == c, "with '=' padding"),
-    (lambda v, c: bool(v) and hashlib.sha256(v.encode()).hexdigest() == c, "the hex digest"),
-    (lambda v, c: v == c, "challenge itself as the verifier"),
-    (lambda v, c: True, "not the one the challenge was made from"),
-    (lambda v, c: base64.urlsafe_b64encode(digest(v)).decode().rstrip("=") == c, "For no verifier it raised"),
-])
+@pytest.mark.parametrize(
+    "mistake, message",
+    [
+        (lambda v, c: bool(v) and base64.b64encode(digest(v)).decode().rstrip("=") == c, "standard base64"),
+        (lambda v, c: bool(v) and base64.urlsafe_b64encode(digest(v)).decode() == c, "with '=' padding"),
+        (lambda v, c: bool(v) and hashlib.sha256(v.encode()).hexdigest() == c, "the hex digest"),
+        (lambda v, c: v == c, "challenge itself as the verifier"),
+        (lambda v, c: True, "not the one the challenge was made from"),
+        (lambda v, c: base64.urlsafe_b64encode(digest(v)).decode().rstrip("=") == c, "For no verifier it raised"),
+    ],
+)
 def test_s256_check_mistakes(mistake, message):
     assert says(lab.check_provider_accepts(mistake), message), lab.check_provider_accepts(mistake)
 
 
 # --- 3, 4, 7 · predictions ------------------------------------------------------------------------
+
 
 def test_a_wrong_prediction_is_explained():
     answers = {**solution(3, "my_answers"), "challenge without a method": False}
@@ -94,21 +112,26 @@ def test_predictions_left_open_unknown_or_of_the_wrong_type():
 
 # --- 5 · redirect URI matching -------------------------------------------------------------------
 
-@pytest.mark.parametrize("mistake, message", [
-    (lambda uri, registered: any(uri.startswith(r) for r in registered), "characters added"),
-    (lambda uri, registered: uri.rstrip("/") in registered, "trailing slash"),
-    (lambda uri, registered: uri.split("?")[0] in registered, "query added"),
-    (lambda uri, registered: uri.lower() in [r.lower() for r in registered], "upper case"),
-    (lambda uri, registered: any(r in uri for r in registered), "merely contains"),
-    (lambda uri, registered: uri.replace("http://", "https://") in registered, "http://"),
-    (lambda uri, registered: any(r.startswith(uri) for r in registered), "prefix of a registered URI"),
-    (lambda uri, registered: uri == registered[0], "refused a registered redirect URI"),
-])
+
+@pytest.mark.parametrize(
+    "mistake, message",
+    [
+        (lambda uri, registered: any(uri.startswith(r) for r in registered), "characters added"),
+        (lambda uri, registered: uri.rstrip("/") in registered, "trailing slash"),
+        (lambda uri, registered: uri.split("?")[0] in registered, "query added"),
+        (lambda uri, registered: uri.lower() in [r.lower() for r in registered], "upper case"),
+        (lambda uri, registered: any(r in uri for r in registered), "merely contains"),
+        (lambda uri, registered: uri.replace("http://", "https://") in registered, "http://"),
+        (lambda uri, registered: any(r.startswith(uri) for r in registered), "prefix of a registered URI"),
+        (lambda uri, registered: uri == registered[0], "refused a registered redirect URI"),
+    ],
+)
 def test_redirect_uri_mistakes(mistake, message):
     assert says(lab.check_redirect_uri_allowed(mistake), message), lab.check_redirect_uri_allowed(mistake)
 
 
 # --- 6 · scrubbing -------------------------------------------------------------------------------
+
 
 def test_scrub_mistakes():
     keeps_everything = lambda url: url  # noqa: E731

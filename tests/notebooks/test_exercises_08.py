@@ -91,8 +91,18 @@ def test_not_started(kit):
     assert not result.passed and "Replace the ..." in repr(result)
 
 
-def lifecycle(*, clock="given", refreshes="when_expired", saves=True, expiry="usable_until", returns="new",
-              on_missing="none", on_invalid_grant="delete", on_other="raise", on_store_error="raise"):
+def lifecycle(
+    *,
+    clock="given",
+    refreshes="when_expired",
+    saves=True,
+    expiry="usable_until",
+    returns="new",
+    on_missing="none",
+    on_invalid_grant="delete",
+    on_other="raise",
+    on_store_error="raise",
+):
     """The solution with one thing changed, to check that each change is named."""
 
     def get_access_token(client, scope, *, token_endpoint, client_id, http, now):
@@ -126,8 +136,12 @@ def lifecycle(*, clock="given", refreshes="when_expired", saves=True, expiry="us
                 raise RuntimeError("could not refresh") from error
             raise
         if saves:
-            when = {"usable_until": new.usable_until, "access": new.expires_at, "none": None,
-                    "old": token.usable_until}[expiry]
+            when = {
+                "usable_until": new.usable_until,
+                "access": new.expires_at,
+                "none": None,
+                "old": token.usable_until,
+            }[expiry]
             save_token(client, scope, new, expires_at=when)
         return {"new": new.access_token, "old": token.access_token, "token_data": new}[returns]
 
@@ -145,47 +159,55 @@ def saves_the_raw_response(client, scope, *, token_endpoint, client_id, http, no
     token = find_token(client, scope)
     if not token.is_expired(now):
         return token.access_token
-    response = http.post(token_endpoint, data={"grant_type": "refresh_token", "refresh_token": token.refresh_token,
-                                               "client_id": client_id})
+    response = http.post(
+        token_endpoint,
+        data={"grant_type": "refresh_token", "refresh_token": token.refresh_token, "client_id": client_id},
+    )
     save_secret(client, scope, "oauth_token", response.text)  # the provider's JSON, with expires_in only
     return response.json()["access_token"]
 
 
-@pytest.mark.parametrize("function, says", [
-    ("get_access_token", "should be a function"),
-    (lambda client, scope: None, "define it as def get_access_token(client, scope, *, token_endpoint"),
-    (lifecycle(refreshes="never"), "returned the expired access token without refreshing"),
-    (lifecycle(clock="wall"), "with the `now` your function is given"),
-    (lifecycle(refreshes="always"), "refreshed a token that was still good"),
-    (lifecycle(saves=False), "refreshed but did not save the new token"),
-    (lifecycle(expiry="access"), "with the access token's expiry"),
-    (lifecycle(expiry="none"), "without expires_at"),
-    (lifecycle(expiry="old"), "not the new token's usable_until"),
-    (lifecycle(returns="old"), "returned the old, expired access token"),
-    (lifecycle(returns="token_data"), "It returned a TokenData"),
-    (lifecycle(on_missing="raise"), "it raised the not_found error"),
-    (lifecycle(on_invalid_grant="raise"), "it let the error through"),
-    (lifecycle(on_invalid_grant="keep"), "returned None without deleting the dead secret"),
-    (lifecycle(on_other="swallow"), "swallowed an error that is not invalid_grant"),
-    (lifecycle(on_other="swallow"), "Delete it only on invalid_grant"),
-    (lifecycle(on_other="delete_and_raise"), "Delete it only on invalid_grant"),
-    (lifecycle(on_other="wrap"), "re-raise the error you caught, unchanged"),
-    (lifecycle(on_store_error="none"), "Only a missing secret (kind 'not_found')"),
-    (swallows_everything, "swallowed an error that is not invalid_grant"),
-    (swallows_everything, "Only a missing secret (kind 'not_found')"),
-    (saves_the_raw_response, "has no expires_at of its own"),
-])
+@pytest.mark.parametrize(
+    "function, says",
+    [
+        ("get_access_token", "should be a function"),
+        (lambda client, scope: None, "define it as def get_access_token(client, scope, *, token_endpoint"),
+        (lifecycle(refreshes="never"), "returned the expired access token without refreshing"),
+        (lifecycle(clock="wall"), "with the `now` your function is given"),
+        (lifecycle(refreshes="always"), "refreshed a token that was still good"),
+        (lifecycle(saves=False), "refreshed but did not save the new token"),
+        (lifecycle(expiry="access"), "with the access token's expiry"),
+        (lifecycle(expiry="none"), "without expires_at"),
+        (lifecycle(expiry="old"), "not the new token's usable_until"),
+        (lifecycle(returns="old"), "returned the old, expired access token"),
+        (lifecycle(returns="token_data"), "It returned a TokenData"),
+        (lifecycle(on_missing="raise"), "it raised the not_found error"),
+        (lifecycle(on_invalid_grant="raise"), "it let the error through"),
+        (lifecycle(on_invalid_grant="keep"), "returned None without deleting the dead secret"),
+        (lifecycle(on_other="swallow"), "swallowed an error that is not invalid_grant"),
+        (lifecycle(on_other="swallow"), "Delete it only on invalid_grant"),
+        (lifecycle(on_other="delete_and_raise"), "Delete it only on invalid_grant"),
+        (lifecycle(on_other="wrap"), "re-raise the error you caught, unchanged"),
+        (lifecycle(on_store_error="none"), "Only a missing secret (kind 'not_found')"),
+        (swallows_everything, "swallowed an error that is not invalid_grant"),
+        (swallows_everything, "Only a missing secret (kind 'not_found')"),
+        (saves_the_raw_response, "has no expires_at of its own"),
+    ],
+)
 def test_each_mistake_gets_its_message(function, says, kit):
     result = run_check(function, kit)
     assert not result.passed
     assert says in repr(result), repr(result)
 
 
-@pytest.mark.parametrize("function, only", [
-    (lifecycle(saves=False), "did not save"),
-    (lifecycle(on_invalid_grant="keep"), "without deleting the dead secret"),
-    (lifecycle(refreshes="always"), "refreshed a token that was still good"),
-])
+@pytest.mark.parametrize(
+    "function, only",
+    [
+        (lifecycle(saves=False), "did not save"),
+        (lifecycle(on_invalid_grant="keep"), "without deleting the dead secret"),
+        (lifecycle(refreshes="always"), "refreshed a token that was still good"),
+    ],
+)
 def test_one_mistake_one_message(function, only, kit):
     result = run_check(function, kit)
     assert len(result.points) == 1 and only in result.points[0], repr(result)

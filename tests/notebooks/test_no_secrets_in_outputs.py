@@ -16,6 +16,9 @@ import pytest
 
 from .execute import execute, fresh_sandbox, notebook_paths
 
+# Every notebook runs once, in a fresh sandbox, for these tests.
+pytestmark = pytest.mark.slow
+
 QUERIES = {
     "install key": "SELECT api_key FROM installs",
     "authorization code": "SELECT code FROM auth_codes",

@@ -53,14 +53,20 @@ class App:
         return {"Authorization": f"Bearer {self.install.api_key}"}
 
     def create_state(self, http: httpx.Client, custom: str = "") -> dict:
-        response = http.post(f"{self.world.dashboard_base}/api/oauth_state", json={"state": custom}, headers=self.auth())
+        response = http.post(
+            f"{self.world.dashboard_base}/api/oauth_state", json={"state": custom}, headers=self.auth()
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
     def link(self, http: httpx.Client, **overrides) -> tuple[str, dict]:
         state = self.create_state(http)
-        params = dict(client_id=self.client_id, redirect_uri=self.redirect_uri, state=state["state"],
-                      code_challenge=state["challenge"])
+        params = dict(
+            client_id=self.client_id,
+            redirect_uri=self.redirect_uri,
+            state=state["state"],
+            code_challenge=state["challenge"],
+        )
         params.update(overrides)
         return authorization_url(f"{self.world.provider_issuer}/authorize", **params), state
 
@@ -78,32 +84,51 @@ class App:
         return context
 
     def token_request(self, http: httpx.Client, context: dict, **overrides) -> httpx.Response:
-        data = dict(grant_type="authorization_code", code=context["code"], code_verifier=context["verifier"],
-                    client_id=self.client_id, redirect_uri=self.redirect_uri)
+        data = dict(
+            grant_type="authorization_code",
+            code=context["code"],
+            code_verifier=context["verifier"],
+            client_id=self.client_id,
+            redirect_uri=self.redirect_uri,
+        )
         data.update(overrides)
         data = {k: v for k, v in data.items() if v is not None}
         return http.post(f"{self.world.provider_issuer}/token", data=data)
 
     def refresh_request(self, http: httpx.Client, refresh_token: str) -> httpx.Response:
-        return http.post(f"{self.world.provider_issuer}/token", data={
-            "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": self.client_id})
+        return http.post(
+            f"{self.world.provider_issuer}/token",
+            data={"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": self.client_id},
+        )
 
     def api_status(self, http: httpx.Client, access_token: str) -> int:
         """The status the provider's protected API answers for this access token."""
-        return http.get(f"{self.world.provider_issuer}/api/me",
-                        headers={"Authorization": f"Bearer {access_token}"}).status_code
+        return http.get(
+            f"{self.world.provider_issuer}/api/me", headers={"Authorization": f"Bearer {access_token}"}
+        ).status_code
 
 
 def register_client(world: sandbox.World, http: httpx.Client, redirect_uris: list[str], **metadata) -> str:
-    body = {"client_name": "Kit test app", "redirect_uris": redirect_uris, "token_endpoint_auth_method": "none",
-            "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"], **metadata}
+    body = {
+        "client_name": "Kit test app",
+        "redirect_uris": redirect_uris,
+        "token_endpoint_auth_method": "none",
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        **metadata,
+    }
     response = http.post(f"{world.provider_issuer}/register", json=body)
     assert response.status_code == 201, response.text
     return response.json()["client_id"]
 
 
-def make_app(world: sandbox.World, http: httpx.Client, permissions=("secret_write",), user_id: str | None = None,
-             mode: str = "test") -> App:
+def make_app(
+    world: sandbox.World,
+    http: httpx.Client,
+    permissions=("secret_write",),
+    user_id: str | None = None,
+    mode: str = "test",
+) -> App:
     manifest = make_manifest(permissions=permissions)
     install = world.install_app(manifest, user_id or new_user(), mode)
     uris = [redirect_url(manifest["id"], m, world.dashboard_base) for m in ("test", "live")]

@@ -11,7 +11,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-
 import pytest
 import stripe
 
@@ -38,6 +37,7 @@ def oauth_error(response) -> tuple[int, str]:
 
 
 # --- the token endpoint -----------------------------------------------------------------------
+
 
 def test_wrong_verifier(app, http):
     context = app.approved_context(http)
@@ -110,10 +110,18 @@ def test_redirect_uri_mismatch_at_the_token_endpoint(app, http):
 def test_token_parameters_in_the_query_string(app, http):
     context = app.approved_context(http)
     before = snapshot(app.world, "tokens", "auth_codes")
-    query = dict(grant_type="authorization_code", code=context["code"], code_verifier=context["verifier"],
-                 client_id=app.client_id, redirect_uri=app.redirect_uri)
-    response = http.post(f"{app.world.provider_issuer}/token", params=query,
-                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    query = dict(
+        grant_type="authorization_code",
+        code=context["code"],
+        code_verifier=context["verifier"],
+        client_id=app.client_id,
+        redirect_uri=app.redirect_uri,
+    )
+    response = http.post(
+        f"{app.world.provider_issuer}/token",
+        params=query,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert oauth_error(response) == (400, "invalid_request")
     assert "request body" in response.json()["error_description"]
     assert snapshot(app.world, "tokens", "auth_codes") == before
@@ -147,8 +155,12 @@ def test_concurrent_refreshes_with_one_refresh_token_give_one_token(app, http):
 
 def test_refresh_after_revocation_says_revoked(app, http):
     token = app.token_request(http, app.approved_context(http)).json()
-    assert http.post(f"{app.world.provider_issuer}/revoke",
-                     data={"token": token["refresh_token"], "client_id": app.client_id}).status_code == 200
+    assert (
+        http.post(
+            f"{app.world.provider_issuer}/revoke", data={"token": token["refresh_token"], "client_id": app.client_id}
+        ).status_code
+        == 200
+    )
     response = app.refresh_request(http, token["refresh_token"])
     assert oauth_error(response) == (400, "invalid_grant")
     assert "grant has ended" in response.json()["error_description"]
@@ -175,22 +187,28 @@ def test_refresh_token_of_another_client(world, http):
 def test_expired_access_token_at_the_api(app, http):
     token = app.token_request(http, app.approved_context(http)).json()
     app.world.let_time_pass(token["access_token"], 3600)
-    response = http.get(f"{app.world.provider_issuer}/api/me", headers={"Authorization": f"Bearer {token['access_token']}"})
+    response = http.get(
+        f"{app.world.provider_issuer}/api/me", headers={"Authorization": f"Bearer {token['access_token']}"}
+    )
     assert response.status_code == 401
     assert 'error="invalid_token"' in response.headers["www-authenticate"]
     assert app.refresh_request(http, token["refresh_token"]).status_code == 200  # refresh still works
 
 
-@pytest.mark.parametrize("form, status", [
-    ({"token": "no-such-token", "seconds": "60"}, 404),
-    ({"token": "no-such-token", "seconds": "an hour"}, 400),
-])
+@pytest.mark.parametrize(
+    "form, status",
+    [
+        ({"token": "no-such-token", "seconds": "60"}, 404),
+        ({"token": "no-such-token", "seconds": "an hour"}, 400),
+    ],
+)
 def test_let_time_pass_bad_input(world, http, form, status):
     response = http.post(f"{world.provider_issuer}/sandbox/let-time-pass", data=form)
     assert response.status_code == status and response.json()["error"] == "invalid_request"
 
 
 # --- the authorization endpoint ---------------------------------------------------------------
+
 
 def test_plain_challenge_is_refused_at_the_authorization_endpoint(app, http):
     before = snapshot(app.world, "auth_codes")
@@ -210,12 +228,16 @@ def test_missing_challenge_is_refused_at_the_authorization_endpoint(app, http):
     assert snapshot(app.world, "auth_codes") == before
 
 
-@pytest.mark.parametrize("change", [
-    # A missing method means plain (RFC 7636 4.3): the plain downgrade in disguise.
-    lambda link: link.replace("&code_challenge_method=S256", ""),
-    # A method without a challenge leaves nothing to check the verifier against.
-    lambda link: "&".join(p for p in link.split("&") if not p.startswith("code_challenge=")),
-], ids=["challenge without a method", "method without a challenge"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        # A missing method means plain (RFC 7636 4.3): the plain downgrade in disguise.
+        lambda link: link.replace("&code_challenge_method=S256", ""),
+        # A method without a challenge leaves nothing to check the verifier against.
+        lambda link: "&".join(p for p in link.split("&") if not p.startswith("code_challenge=")),
+    ],
+    ids=["challenge without a method", "method without a challenge"],
+)
 def test_half_a_pkce_request_is_refused_at_the_authorization_endpoint(app, http, change):
     before = snapshot(app.world, "auth_codes")
     link, _ = app.link(http)
@@ -251,6 +273,7 @@ def test_deny(app, http):
 
 
 # --- the Dashboard landing --------------------------------------------------------------------
+
 
 def test_forged_redirect_with_an_attackers_code(app, http):
     # Login CSRF: the attacker approves on their own account, keeps the redirect, and sends the
@@ -307,6 +330,7 @@ def test_state_of_another_mode(world, http):
 
 # --- the Secret Store -------------------------------------------------------------------------
 
+
 def secrets_client(app_or_key, world) -> stripe.StripeClient:
     key = app_or_key if isinstance(app_or_key, str) else app_or_key.install.api_key
     return stripe.StripeClient(key, base_addresses={"api": world.stripe_api_base}, max_network_retries=0)
@@ -341,12 +365,18 @@ def test_payload_of_5001_characters(app, http):
     before = snapshot(app.world, "secrets")
     with pytest.raises(stripe.InvalidRequestError) as caught:
         secrets_client(app, app.world).v1.apps.secrets.create(
-            {"name": "t", "payload": "x" * 5001, "scope": user_scope(app)})
+            {"name": "t", "payload": "x" * 5001, "scope": user_scope(app)}
+        )
     assert (caught.value.http_status, caught.value.error.type, caught.value.param) == (
-        400, "invalid_request_error", "payload")
+        400,
+        "invalid_request_error",
+        "payload",
+    )
     assert snapshot(app.world, "secrets") == before
     # 5000 is allowed
-    secrets_client(app, app.world).v1.apps.secrets.create({"name": "t", "payload": "x" * 5000, "scope": user_scope(app)})
+    secrets_client(app, app.world).v1.apps.secrets.create(
+        {"name": "t", "payload": "x" * 5000, "scope": user_scope(app)}
+    )
 
 
 def test_eleventh_secret(app, http):
@@ -367,9 +397,13 @@ def test_expires_at_in_the_past(app, http):
     before = snapshot(app.world, "secrets")
     with pytest.raises(stripe.InvalidRequestError) as caught:
         secrets_client(app, app.world).v1.apps.secrets.create(
-            {"name": "t", "payload": "p", "scope": user_scope(app), "expires_at": int(time.time()) - 10})
+            {"name": "t", "payload": "p", "scope": user_scope(app), "expires_at": int(time.time()) - 10}
+        )
     assert (caught.value.http_status, caught.value.code, caught.value.param) == (
-        400, "parameter_invalid_integer", "expires_at")
+        400,
+        "parameter_invalid_integer",
+        "expires_at",
+    )
     assert snapshot(app.world, "secrets") == before
 
 
@@ -393,9 +427,13 @@ def test_scope_user_with_account(app, http):
     before = snapshot(app.world, "secrets")
     with pytest.raises(stripe.InvalidRequestError) as caught:
         secrets_client(app, app.world).v1.apps.secrets.create(
-            {"name": "t", "payload": "p", "scope": {"type": "account", "user": app.install.user_id}})
+            {"name": "t", "payload": "p", "scope": {"type": "account", "user": app.install.user_id}}
+        )
     assert (caught.value.http_status, caught.value.code, caught.value.param) == (
-        400, "parameter_unknown", "scope[user]")
+        400,
+        "parameter_unknown",
+        "scope[user]",
+    )
     assert snapshot(app.world, "secrets") == before
 
 

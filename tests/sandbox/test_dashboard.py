@@ -18,8 +18,13 @@ def test_custom_state_survives_the_trip_and_comes_back_in_the_context(app, http)
     custom = "return_to=/settings&tab=1 #top"
     state = app.create_state(http, custom=custom)
     assert state["state"].endswith(f":{custom}")
-    link = authorization_url(f"{app.world.provider_issuer}/authorize", client_id=app.client_id,
-                             redirect_uri=app.redirect_uri, state=state["state"], code_challenge=state["challenge"])
+    link = authorization_url(
+        f"{app.world.provider_issuer}/authorize",
+        client_id=app.client_id,
+        redirect_uri=app.redirect_uri,
+        state=state["state"],
+        code_challenge=state["challenge"],
+    )
     assert app.world.consent(link).outcome == "handed_over"
     assert app.take_context(http)["state"] == custom
 
@@ -41,8 +46,11 @@ def test_the_latest_authorization_replaces_one_nobody_picked_up(app, http):
 
 
 def test_unknown_install_key_is_refused(world, http):
-    response = http.post(f"{world.dashboard_base}/api/oauth_state", json={},
-                         headers={"Authorization": "Bearer sk_test_unknown0000000000"})
+    response = http.post(
+        f"{world.dashboard_base}/api/oauth_state",
+        json={},
+        headers={"Authorization": "Bearer sk_test_unknown0000000000"},
+    )
     assert response.status_code == 401 and "install_app" in response.json()["error"]["message"]
 
 

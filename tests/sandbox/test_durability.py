@@ -43,8 +43,9 @@ def test_everything_survives_sigkill_and_restart(tmp_path):
         context = app.approved_context(http)
         token = app.token_request(http, context).json()
         pending_link, pending_state = app.link(http)  # a state created but not yet used
-        client = stripe.StripeClient(app.install.api_key, base_addresses={"api": world.stripe_api_base},
-                                     max_network_retries=0)
+        client = stripe.StripeClient(
+            app.install.api_key, base_addresses={"api": world.stripe_api_base}, max_network_retries=0
+        )
         scope = {"type": "user", "user": app.install.user_id}
         client.v1.apps.secrets.create({"name": "oauth_token", "payload": "kept", "scope": scope})
 
@@ -54,8 +55,9 @@ def test_everything_survives_sigkill_and_restart(tmp_path):
 
         again = sandbox.start(tmp_path)
         assert again.pid != world.pid
-        client = stripe.StripeClient(app.install.api_key, base_addresses={"api": again.stripe_api_base},
-                                     max_network_retries=0)
+        client = stripe.StripeClient(
+            app.install.api_key, base_addresses={"api": again.stripe_api_base}, max_network_retries=0
+        )
         found = client.v1.apps.secrets.find({"name": "oauth_token", "scope": scope, "expand": ["payload"]})
         assert found.payload == "kept"
         # the provider's client, tokens and the Dashboard's state survived too
@@ -89,16 +91,19 @@ def test_concurrent_writers_lose_nothing(world, http):
     apps = [make_app(world, http) for _ in range(10)]
 
     def write(app, prefix: str) -> list[str]:
-        client = stripe.StripeClient(app.install.api_key, base_addresses={"api": world.stripe_api_base},
-                                     max_network_retries=0)
+        client = stripe.StripeClient(
+            app.install.api_key, base_addresses={"api": world.stripe_api_base}, max_network_retries=0
+        )
         for i in range(10):
-            client.v1.apps.secrets.create({"name": f"{prefix}{i}", "payload": f"{prefix}-{i}",
-                                           "scope": {"type": "account"}})
+            client.v1.apps.secrets.create(
+                {"name": f"{prefix}{i}", "payload": f"{prefix}-{i}", "scope": {"type": "account"}}
+            )
         return [f"{prefix}{i}" for i in range(10)]
 
     processes = [
-        subprocess.Popen([sys.executable, "-c", WRITER, app.install.api_key, world.stripe_api_base, f"p{n}-", "10"],
-                         cwd=ROOT)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, app.install.api_key, world.stripe_api_base, f"p{n}-", "10"], cwd=ROOT
+        )
         for n, app in enumerate(apps[:2])
     ]
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -119,4 +124,3 @@ def test_concurrent_redemption_of_one_code_issues_one_token(app, http):
     with ThreadPoolExecutor(max_workers=6) as pool:
         responses = list(pool.map(lambda _: app.token_request(httpx.Client(timeout=30), context), range(6)))
     assert sorted(r.status_code for r in responses) == [200] + [400] * 5
-

@@ -44,9 +44,16 @@ def test_the_documented_flow_end_to_end(world):
 
     # 2. register them with the provider (RFC 8414 discovery, RFC 7591 registration)
     meta = http.get(f"{world.provider_issuer}/.well-known/oauth-authorization-server").json()
-    client_id = http.post(meta["registration_endpoint"], json={
-        "client_name": manifest.name, "redirect_uris": [urls.test, urls.live], "token_endpoint_auth_method": "none",
-        "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"]}).json()["client_id"]
+    client_id = http.post(
+        meta["registration_endpoint"],
+        json={
+            "client_name": manifest.name,
+            "redirect_uris": [urls.test, urls.live],
+            "token_endpoint_auth_method": "none",
+            "grant_types": ["authorization_code", "refresh_token"],
+            "response_types": ["code"],
+        },
+    ).json()["client_id"]
 
     # the app is installed for a user in test mode
     user_id = new_user()
@@ -57,8 +64,13 @@ def test_the_documented_flow_end_to_end(world):
     # 3. state + challenge from the Dashboard, and the encoded authorization link
     dashboard = helpers.Dashboard(world.dashboard_base, install.api_key, http)
     oauth_state = dashboard.create_oauth_state("return_to=/settings&tab=1")
-    link = helpers.authorization_url(meta["authorization_endpoint"], client_id=client_id, redirect_uri=urls.test,
-                                     state=oauth_state.state, code_challenge=oauth_state.challenge)
+    link = helpers.authorization_url(
+        meta["authorization_endpoint"],
+        client_id=client_id,
+        redirect_uri=urls.test,
+        state=oauth_state.state,
+        code_challenge=oauth_state.challenge,
+    )
 
     # 4. the user consents; the Dashboard checks state and hands over code + verifier once
     assert world.consent(link).outcome == "handed_over"
@@ -69,8 +81,14 @@ def test_the_documented_flow_end_to_end(world):
     trace.remember(oauth_context.code, oauth_context.verifier)
 
     # 5. the token exchange, in a form body
-    token = helpers.exchange_code(meta["token_endpoint"], code=oauth_context.code, verifier=oauth_context.verifier,
-                                  client_id=client_id, redirect_uri=urls.test, http=http)
+    token = helpers.exchange_code(
+        meta["token_endpoint"],
+        code=oauth_context.code,
+        verifier=oauth_context.verifier,
+        client_id=client_id,
+        redirect_uri=urls.test,
+        http=http,
+    )
     trace.remember(token.access_token, token.refresh_token)
     assert token.token_type == "Bearer" and token.expires_at == pytest.approx(time.time() + 3600, abs=60)
     token_request = next(x for x in trace.exchanges if x.url.endswith("/provider/token"))
@@ -84,14 +102,22 @@ def test_the_documented_flow_end_to_end(world):
     # 7. a later session (another process) finds it
     found = subprocess.run(
         [sys.executable, "-c", FIND_LATER, install.api_key, world.stripe_api_base, user_id, token.access_token],
-        capture_output=True, text=True, cwd=ROOT / "notebooks", check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT / "notebooks",
+        check=True,
     )
     assert found.stdout.split() == ["True", str(token.expires_at)]
 
     # nothing secret in clear in what the trace would show a learner
     shown = trace.render_text()
-    for secret in (install.api_key, oauth_context.code, oauth_context.verifier, token.access_token,
-                   token.refresh_token):
+    for secret in (
+        install.api_key,
+        oauth_context.code,
+        oauth_context.verifier,
+        token.access_token,
+        token.refresh_token,
+    ):
         assert secret not in shown
     assert "/stripe/v1/apps/secrets" in shown and "/provider/token" in shown
     http.close()
@@ -115,13 +141,21 @@ def test_errors_reach_the_learner_as_kit_errors(world):
 
     unpermitted = world.install_app({**install_manifest(), "permissions": []}, install.user_id)
     with pytest.raises(helpers.SecretStoreError) as no_permission:
-        helpers.find_token(helpers.make_client(unpermitted.api_key, api_base=world.stripe_api_base),
-                           helpers.Scope.for_user(install.user_id))
+        helpers.find_token(
+            helpers.make_client(unpermitted.api_key, api_base=world.stripe_api_base),
+            helpers.Scope.for_user(install.user_id),
+        )
     assert no_permission.value.kind == "permission" and "secret_write" in no_permission.value.hint
 
     with pytest.raises(helpers.OAuthError) as bad_code:
-        helpers.exchange_code(f"{world.provider_issuer}/token", code="made-up", verifier="a" * 43,
-                              client_id="no-such-client", redirect_uri="http://x/y", http=http)
+        helpers.exchange_code(
+            f"{world.provider_issuer}/token",
+            code="made-up",
+            verifier="a" * 43,
+            client_id="no-such-client",
+            redirect_uri="http://x/y",
+            http=http,
+        )
     assert bad_code.value.error == "invalid_client"
     assert "What to do:" in str(bad_code.value)
     http.close()

@@ -19,10 +19,12 @@ def secrets_issued(world, app: App) -> list[str]:
     try:
         found = [app.install.api_key]
         found += [row[0] for row in db.execute("SELECT code FROM auth_codes WHERE client_id=?", (app.client_id,))]
-        found += [row[0] for row in db.execute("SELECT verifier FROM oauth_states WHERE app_id=?",
-                                               (app.install.app_id,))]
-        for access, refresh in db.execute("SELECT access_token, refresh_token FROM tokens WHERE client_id=?",
-                                          (app.client_id,)):
+        found += [
+            row[0] for row in db.execute("SELECT verifier FROM oauth_states WHERE app_id=?", (app.install.app_id,))
+        ]
+        for access, refresh in db.execute(
+            "SELECT access_token, refresh_token FROM tokens WHERE client_id=?", (app.client_id,)
+        ):
             found += [access, refresh or ""]
     finally:
         db.close()
@@ -30,8 +32,9 @@ def secrets_issued(world, app: App) -> list[str]:
 
 
 def shown(widget) -> str:
-    parts = [repr(widget)] + [getattr(widget, name) for name in ("value", "description")
-                              if isinstance(getattr(widget, name, None), str)]
+    parts = [repr(widget)] + [
+        getattr(widget, name) for name in ("value", "description") if isinstance(getattr(widget, name, None), str)
+    ]
     return "\n".join(parts + [shown(child) for child in getattr(widget, "children", ())])
 
 
@@ -45,15 +48,23 @@ def test_example_app_whole_flow(world, http):
 
     def open_app() -> ExampleApp:
         return ExampleApp(
-            dashboard, stripe_client, scope=helpers.Scope.for_user(app.install.user_id),
-            authorize_endpoint=f"{world.provider_issuer}/authorize", token_endpoint=f"{world.provider_issuer}/token",
-            revocation_endpoint=f"{world.provider_issuer}/revoke", client_id=app.client_id,
-            redirect_uri=app.redirect_uri, http=traced, consent=world.consent, oauth_scope="files.read",
+            dashboard,
+            stripe_client,
+            scope=helpers.Scope.for_user(app.install.user_id),
+            authorize_endpoint=f"{world.provider_issuer}/authorize",
+            token_endpoint=f"{world.provider_issuer}/token",
+            revocation_endpoint=f"{world.provider_issuer}/revoke",
+            client_id=app.client_id,
+            redirect_uri=app.redirect_uri,
+            http=traced,
+            consent=world.consent,
+            oauth_scope="files.read",
         )
 
     def api_me(token: helpers.TokenData) -> int:
-        return http.get(f"{world.provider_issuer}/api/me",
-                        headers={"Authorization": f"Bearer {token.access_token}"}).status_code
+        return http.get(
+            f"{world.provider_issuer}/api/me", headers={"Authorization": f"Bearer {token.access_token}"}
+        ).status_code
 
     # first session: nothing saved, so Authorize; the user approves; Check exchanges and saves
     first = open_app()
@@ -63,13 +74,15 @@ def test_example_app_whole_flow(world, http):
     first.check_button.click()
     assert first.state == "signed_in", first.status
     assert first.token_requests == 1 and api_me(first.token) == 200
-    assert describe_exchanges(trace.exchanges) == "\n".join([
-        "1. GET /stripe/v1/apps/secrets/find → 404 (Stripe API)",
-        "2. POST /dashboard/api/oauth_state → 200 (Dashboard)",
-        "3. GET /dashboard/api/oauth_context → 200 (Dashboard)",
-        "4. POST /provider/token → 200 (Provider)",
-        "5. POST /stripe/v1/apps/secrets → 200 (Stripe API)",
-    ])
+    assert describe_exchanges(trace.exchanges) == "\n".join(
+        [
+            "1. GET /stripe/v1/apps/secrets/find → 404 (Stripe API)",
+            "2. POST /dashboard/api/oauth_state → 200 (Dashboard)",
+            "3. GET /dashboard/api/oauth_context → 200 (Dashboard)",
+            "4. POST /provider/token → 200 (Provider)",
+            "5. POST /stripe/v1/apps/secrets → 200 (Stripe API)",
+        ]
+    )
     token_request = trace.exchanges[3]
     assert "?" not in token_request.url and "grant_type=authorization_code" in token_request.request_body
 
@@ -100,8 +113,14 @@ def test_example_app_whole_flow(world, http):
     assert twice.state == "signed_in" and twice.token_requests == 1 and api_me(twice.token) == 200
     # what the guard prevents: a second exchange fails, and the provider revokes the first token
     try:
-        helpers.exchange_code(f"{world.provider_issuer}/token", code=context.code, verifier=context.verifier,
-                              client_id=app.client_id, redirect_uri=app.redirect_uri, http=traced)
+        helpers.exchange_code(
+            f"{world.provider_issuer}/token",
+            code=context.code,
+            verifier=context.verifier,
+            client_id=app.client_id,
+            redirect_uri=app.redirect_uri,
+            http=traced,
+        )
     except helpers.OAuthError as error:
         assert error.error == "invalid_grant"
     else:
@@ -124,9 +143,13 @@ def test_example_app_without_secret_write_shows_why(world, http):
         example = ExampleApp(
             helpers.Dashboard(world.dashboard_base, app.install.api_key, traced),
             helpers.make_client(app.install.api_key, api_base=world.stripe_api_base),
-            scope=helpers.Scope.for_user(app.install.user_id), authorize_endpoint=f"{world.provider_issuer}/authorize",
-            token_endpoint=f"{world.provider_issuer}/token", client_id=app.client_id, redirect_uri=app.redirect_uri,
-            http=traced, consent=world.consent,
+            scope=helpers.Scope.for_user(app.install.user_id),
+            authorize_endpoint=f"{world.provider_issuer}/authorize",
+            token_endpoint=f"{world.provider_issuer}/token",
+            client_id=app.client_id,
+            redirect_uri=app.redirect_uri,
+            http=traced,
+            consent=world.consent,
         )
         assert example.state == "signed_out" and example.error.kind == "permission"
         assert "secret_write" in example.status and example.link

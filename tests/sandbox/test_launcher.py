@@ -24,7 +24,9 @@ def test_stop_then_start_keeps_data(tmp_path):
     assert sandbox.stop(tmp_path) is False
     again = sandbox.start(tmp_path)
     client = stripe.StripeClient(app.install.api_key, base_addresses={"api": again.stripe_api_base})
-    assert client.v1.apps.secrets.find({"name": "k", "scope": {"type": "account"}, "expand": ["payload"]}).payload == "v"
+    assert (
+        client.v1.apps.secrets.find({"name": "k", "scope": {"type": "account"}, "expand": ["payload"]}).payload == "v"
+    )
     again.stop()
 
 

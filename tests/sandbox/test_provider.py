@@ -59,17 +59,27 @@ def test_authlib_client_discovery_registration_and_pkce_flow(world, http):
     redirect_uri = redirect_url(manifest["id"], "test", world.dashboard_base)
     registration = http.post(
         meta["registration_endpoint"],
-        json={"redirect_uris": [redirect_uri], "token_endpoint_auth_method": "none",
-              "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"]},
+        json={
+            "redirect_uris": [redirect_uri],
+            "token_endpoint_auth_method": "none",
+            "grant_types": ["authorization_code", "refresh_token"],
+            "response_types": ["code"],
+        },
     ).json()
     auth = {"Authorization": f"Bearer {install.api_key}"}
     state = http.post(f"{world.dashboard_base}/api/oauth_state", json={}, headers=auth).json()
 
-    client = OAuth2Client(client_id=registration["client_id"], redirect_uri=redirect_uri,
-                          token_endpoint_auth_method="none", code_challenge_method="S256")
+    client = OAuth2Client(
+        client_id=registration["client_id"],
+        redirect_uri=redirect_uri,
+        token_endpoint_auth_method="none",
+        code_challenge_method="S256",
+    )
     # The Dashboard made the challenge; the client only carries it.
     link, _ = client.create_authorization_url(
-        meta["authorization_endpoint"], state=state["state"], code_challenge=state["challenge"],
+        meta["authorization_endpoint"],
+        state=state["state"],
+        code_challenge=state["challenge"],
         code_challenge_method="S256",
     )
     assert world.consent(link).outcome == "handed_over"
@@ -94,8 +104,7 @@ def test_refresh_rotates_and_the_old_refresh_token_is_refused(app, http):
     again = app.refresh_request(http, token["refresh_token"])
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
     # The rotated-away access token no longer works either.
-    old = http.get(f"{app.world.provider_issuer}/api/me",
-                   headers={"Authorization": f"Bearer {token['access_token']}"})
+    old = http.get(f"{app.world.provider_issuer}/api/me", headers={"Authorization": f"Bearer {token['access_token']}"})
     assert old.status_code == 401
 
 
@@ -103,8 +112,9 @@ def test_revocation_ends_api_access(app, http):
     token = app.token_request(http, app.approved_context(http)).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     assert http.get(f"{app.world.provider_issuer}/api/me", headers=headers).status_code == 200
-    revoked = http.post(f"{app.world.provider_issuer}/revoke",
-                        data={"token": token["access_token"], "client_id": app.client_id})
+    revoked = http.post(
+        f"{app.world.provider_issuer}/revoke", data={"token": token["access_token"], "client_id": app.client_id}
+    )
     assert revoked.status_code == 200 and revoked.json() == {}
     after = http.get(f"{app.world.provider_issuer}/api/me", headers=headers)
     assert after.status_code == 401 and after.json()["error"] == "invalid_token"
@@ -141,12 +151,12 @@ def test_protected_api_without_token_is_401(world, http):
 @pytest.mark.parametrize("prefix", ["/user/ada/proxy/8888"])
 def test_pages_follow_the_forwarded_prefix(world, http, prefix):
     """Behind jupyter-server-proxy the metadata points back through the proxy."""
-    meta = http.get(f"{world.provider_issuer}/.well-known/oauth-authorization-server",
-                    headers={"X-Forwarded-Prefix": prefix, "X-Forwarded-Host": "hub.example.org",
-                             "X-Forwarded-Proto": "https"}).json()
+    meta = http.get(
+        f"{world.provider_issuer}/.well-known/oauth-authorization-server",
+        headers={"X-Forwarded-Prefix": prefix, "X-Forwarded-Host": "hub.example.org", "X-Forwarded-Proto": "https"},
+    ).json()
     assert meta["issuer"] == f"https://hub.example.org{prefix}/provider"
     assert meta["token_endpoint"] == f"https://hub.example.org{prefix}/provider/token"
-
 
 
 def test_redirect_to_the_dashboard_goes_back_through_the_proxy(app, http):

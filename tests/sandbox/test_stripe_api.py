@@ -14,8 +14,9 @@ from .conftest import make_app
 
 @pytest.fixture
 def client(app):
-    return stripe.StripeClient(app.install.api_key, base_addresses={"api": app.world.stripe_api_base},
-                               max_network_retries=0)
+    return stripe.StripeClient(
+        app.install.api_key, base_addresses={"api": app.world.stripe_api_base}, max_network_retries=0
+    )
 
 
 def scope_of(app) -> dict:
@@ -58,7 +59,10 @@ def test_account_scope_is_shared_by_the_apps_users_but_user_scopes_are_not(world
     b = stripe.StripeClient(bob_install.api_key, base_addresses={"api": world.stripe_api_base})
     a.v1.apps.secrets.create({"name": "shared", "payload": "acct", "scope": {"type": "account"}})
     a.v1.apps.secrets.create({"name": "mine", "payload": "u", "scope": scope_of(alice)})
-    assert b.v1.apps.secrets.find({"name": "shared", "scope": {"type": "account"}, "expand": ["payload"]}).payload == "acct"
+    assert (
+        b.v1.apps.secrets.find({"name": "shared", "scope": {"type": "account"}, "expand": ["payload"]}).payload
+        == "acct"
+    )
     assert b.v1.apps.secrets.list({"scope": {"type": "user", "user": bob_install.user_id}}).data == []
 
 
@@ -104,17 +108,22 @@ def test_raw_and_percent_encoded_brackets_both_work(app, http):
     user = app.install.user_id
     created = http.post(base, headers=auth, content=f"name=raw&payload=p&scope[type]=user&scope[user]={user}")
     assert created.status_code == 200, created.text
-    http.post(base, headers={**auth, "Content-Type": "application/x-www-form-urlencoded"},
-              content=f"name=enc&payload=q&scope%5Btype%5D=user&scope%5Buser%5D={user}")
-    found = http.get(f"{base}/find?name=enc&scope%5Btype%5D=user&scope%5Buser%5D={user}&expand%5B%5D=payload",
-                     headers=auth)
+    http.post(
+        base,
+        headers={**auth, "Content-Type": "application/x-www-form-urlencoded"},
+        content=f"name=enc&payload=q&scope%5Btype%5D=user&scope%5Buser%5D={user}",
+    )
+    found = http.get(
+        f"{base}/find?name=enc&scope%5Btype%5D=user&scope%5Buser%5D={user}&expand%5B%5D=payload", headers=auth
+    )
     assert found.status_code == 200 and found.json()["payload"] == "q"
     assert found.headers["Request-Id"].startswith("req_")
 
 
 def test_expired_secret_is_gone(app, client):
-    client.v1.apps.secrets.create({"name": "short", "payload": "v", "scope": scope_of(app),
-                                   "expires_at": int(time.time()) + 60})
+    client.v1.apps.secrets.create(
+        {"name": "short", "payload": "v", "scope": scope_of(app), "expires_at": int(time.time()) + 60}
+    )
     db = sqlite3.connect(app.world.data_dir / "sandbox.sqlite3")
     with db:
         db.execute("UPDATE secrets SET expires_at = expires_at - 120 WHERE name='short'")

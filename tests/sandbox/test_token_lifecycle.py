@@ -20,8 +20,14 @@ def connected(world, http):
     """An app with a fresh token saved in its user's scope, as 04 leaves it."""
     app = make_app(world, http)
     context = app.approved_context(http)
-    token = helpers.exchange_code(f"{world.provider_issuer}/token", code=context["code"], verifier=context["verifier"],
-                                  client_id=app.client_id, redirect_uri=app.redirect_uri, http=http)
+    token = helpers.exchange_code(
+        f"{world.provider_issuer}/token",
+        code=context["code"],
+        verifier=context["verifier"],
+        client_id=app.client_id,
+        redirect_uri=app.redirect_uri,
+        http=http,
+    )
     client = helpers.make_client(app.install.api_key, api_base=world.stripe_api_base, http=http)
     scope = helpers.Scope.for_user(app.install.user_id)
     helpers.save_token(client, scope, token, expires_at=token.usable_until)
@@ -63,11 +69,13 @@ def test_expired_token_is_refreshed_and_saved_over_the_old_secret(world, http, c
 
 def test_an_old_refresh_token_used_again_ends_the_grant(world, http, connected):
     app, token, client, scope = connected
-    new = helpers.refresh(f"{world.provider_issuer}/token", refresh_token=token.refresh_token,
-                          client_id=app.client_id, http=http)
+    new = helpers.refresh(
+        f"{world.provider_issuer}/token", refresh_token=token.refresh_token, client_id=app.client_id, http=http
+    )
     with pytest.raises(helpers.OAuthError) as reused:
-        helpers.refresh(f"{world.provider_issuer}/token", refresh_token=token.refresh_token,
-                        client_id=app.client_id, http=http)
+        helpers.refresh(
+            f"{world.provider_issuer}/token", refresh_token=token.refresh_token, client_id=app.client_id, http=http
+        )
     assert reused.value.error == "invalid_grant" and "RFC 9700" in str(reused.value)
     with pytest.raises(helpers.OAuthError, match="invalid_token"):
         helpers.call_api(me(world), access_token=new.access_token, http=http)
@@ -75,8 +83,13 @@ def test_an_old_refresh_token_used_again_ends_the_grant(world, http, connected):
 
 def test_log_out_revokes_and_deletes(world, http, connected):
     app, token, client, scope = connected
-    helpers.revoke(f"{world.provider_issuer}/revoke", token=token.refresh_token, token_type_hint="refresh_token",
-                   client_id=app.client_id, http=http)
+    helpers.revoke(
+        f"{world.provider_issuer}/revoke",
+        token=token.refresh_token,
+        token_type_hint="refresh_token",
+        client_id=app.client_id,
+        http=http,
+    )
     helpers.delete_secret(client, scope, "oauth_token")
     with pytest.raises(helpers.OAuthError) as after:
         helpers.call_api(me(world), access_token=token.access_token, http=http)
@@ -85,5 +98,6 @@ def test_log_out_revokes_and_deletes(world, http, connected):
         helpers.find_token(client, scope)
     assert gone.value.kind == "not_found"
     with pytest.raises(helpers.OAuthError, match="grant has ended"):
-        helpers.refresh(f"{world.provider_issuer}/token", refresh_token=token.refresh_token,
-                        client_id=app.client_id, http=http)
+        helpers.refresh(
+            f"{world.provider_issuer}/token", refresh_token=token.refresh_token, client_id=app.client_id, http=http
+        )
