@@ -40,9 +40,11 @@ $(TEST_STAMP): $(LAB_STAMP)
 lab: $(LAB_STAMP)
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/00-index.ipynb
 
+# ruff (lint, import order, format) and mypy (strict on helpers/): settings in pyproject.toml.
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # Lint, then the unit and API tests: no browser, no hub, no notebook runs (about a minute).
 check: lint
@@ -63,7 +65,7 @@ bench: $(TEST_STAMP) $(KIT_CHROMIUM)
 # After editing a notebook: run them all in a fresh sandbox and save their outputs,
 # which `make test` (nbval) then compares.
 notebooks: $(TEST_STAMP)
-	$(PY) -m tests.notebooks.execute
+	$(PY) -m tools.run_notebooks
 
 stop: $(LAB_STAMP)
 	$(PY) -c "import sandbox; print('sandbox stopped' if sandbox.stop() else 'no sandbox was running')"

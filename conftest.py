@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from pathlib import Path
 
 import sandbox
 
@@ -17,8 +18,9 @@ _fresh_dir: tempfile.TemporaryDirectory | None = None
 def pytest_configure(config):
     global _fresh_dir
     if "KIT_SANDBOX_DIR" not in os.environ:
-        _fresh_dir = tempfile.TemporaryDirectory(prefix="kit-sandbox-")
-        os.environ["KIT_SANDBOX_DIR"] = _fresh_dir.name
+        _fresh_dir = tempfile.TemporaryDirectory(prefix="kit-")
+        # Named .sandbox as on a learner's machine, so what the notebooks print about it reads the same.
+        os.environ["KIT_SANDBOX_DIR"] = str(Path(_fresh_dir.name) / ".sandbox")
 
 
 # Folders whose tests all carry a marker, so `make check` can leave them out by name.
@@ -36,5 +38,5 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_unconfigure(config):
     if _fresh_dir is not None:
-        sandbox.stop(_fresh_dir.name)
+        sandbox.stop(os.environ["KIT_SANDBOX_DIR"])
         _fresh_dir.cleanup()

@@ -39,7 +39,7 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 import sandbox  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LabServer, stop_sandbox  # noqa: E402
 from tests.browser.test_in_jupyterlab import open_and_run, your_app  # noqa: E402
-from tests.notebooks.execute import notebook_paths  # noqa: E402
+from tools.run_notebooks import notebook_paths  # noqa: E402
 
 SIGNED_IN = "connected: the token is saved"
 

@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 import sandbox  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.hub.hub import Hub, Learner, process_tree_memory  # noqa: E402
-from tests.notebooks.execute import notebook_paths  # noqa: E402
+from tools.run_notebooks import notebook_paths  # noqa: E402
 
 LEARNER = "ada"
 MIB = 1024 * 1024

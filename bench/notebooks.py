@@ -30,7 +30,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.notebooks.execute import fresh_sandbox, notebook_paths  # noqa: E402
+from tools.run_notebooks import fresh_sandbox, notebook_paths  # noqa: E402
 
 TARGET_TIME_RATIO = 1.5
 TARGET_MEMORY_RATIO = 1.3

@@ -1,7 +1,10 @@
 """What a Stripe App's own code does in the PKCE OAuth flow, in Python: one module a step.
 
 - ``manifest``: read ``stripe-app.json``; the test and live redirect URLs (step 1)
-- ``pkce``: verifier, S256 challenge, state (RFC 7636)
+- ``mode``: the Dashboard's test and live modes
+- ``provider``: the provider's endpoints and the app's registration there, as one value
+- ``state``: the ``state`` parameter (RFC 6749)
+- ``pkce``: verifier, S256 challenge (RFC 7636)
 - ``context``: the extension context and the Dashboard calls (steps 3 and 4)
 - ``authorize``: the authorization link, properly encoded (step 3)
 - ``tokens``: code exchange, refresh, revocation, expiry, calling the provider's API (step 5 and after)
@@ -26,9 +29,16 @@ from helpers.errors import (
     DashboardError,
     KitError,
     ManifestError,
+    ModeError,
     OAuthError,
     PKCEError,
+    ProviderError,
+    SecretAuthenticationError,
+    SecretNotFound,
+    SecretPermissionError,
+    SecretRequestError,
     SecretStoreError,
+    StateError,
     TokenError,
 )
 from helpers.manifest import (
@@ -41,17 +51,20 @@ from helpers.manifest import (
     redirect_url,
     redirect_urls,
 )
-from helpers.pkce import challenge_matches, check_verifier, make_state, make_verifier, s256_challenge
+from helpers.mode import Mode, check_mode
+from helpers.pkce import challenge_matches, check_verifier, make_verifier, s256_challenge
+from helpers.provider import Provider, registration_request
 from helpers.redact import redact_mapping, redact_text, redact_value
+from helpers.state import make_state
 from helpers.tokens import TokenData, call_api, exchange_code, fresh_token, refresh, revoke
-from helpers.trace import Exchange, Trace, traced_client
+from helpers.trace import Exchange, Trace, http_client, traced_client
 
 # The Secret Store step needs the `stripe` SDK, a large import (it also loads `requests`).
 # Its names are imported on first use, so the notebooks before step 4 start faster and smaller.
 _SECRET_STORE_NAMES = frozenset(
     {
-        "Scope",
-        "TracedStripeHTTPClient",
+        "SecretScope",
+        "HttpxHTTPClient",
         "delete_secret",
         "find_secret",
         "find_token",
@@ -63,7 +76,7 @@ _SECRET_STORE_NAMES = frozenset(
 )
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in _SECRET_STORE_NAMES:
         from helpers import secret_store
 
@@ -78,24 +91,34 @@ __all__ = [
     "Environment",
     "Exchange",
     "ExtensionContext",
+    "HttpxHTTPClient",
     "KitError",
     "Manifest",
     "ManifestError",
+    "Mode",
+    "ModeError",
     "OAuthContext",
     "OAuthError",
     "OAuthState",
     "PKCEError",
+    "Provider",
+    "ProviderError",
     "RedirectURLs",
-    "Scope",
+    "SecretAuthenticationError",
+    "SecretNotFound",
+    "SecretPermissionError",
+    "SecretRequestError",
+    "SecretScope",
     "SecretStoreError",
+    "StateError",
     "TokenData",
     "TokenError",
     "Trace",
-    "TracedStripeHTTPClient",
     "UserContext",
     "authorization_url",
     "call_api",
     "challenge_matches",
+    "check_mode",
     "check_ready",
     "check_verifier",
     "connect_src_allows",
@@ -104,6 +127,7 @@ __all__ = [
     "find_secret",
     "find_token",
     "fresh_token",
+    "http_client",
     "list_secrets",
     "load_manifest",
     "make_client",
@@ -117,6 +141,7 @@ __all__ = [
     "redirect_url",
     "redirect_urls",
     "refresh",
+    "registration_request",
     "revoke",
     "s256_challenge",
     "save_secret",

@@ -12,12 +12,12 @@ matches. These classes mirror that in Python; ``Dashboard`` makes the two calls 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from helpers.errors import DashboardError, OAuthError
-from helpers.manifest import Mode, check_mode
+from helpers.mode import Mode, check_mode
 from helpers.redact import redact_text, redacted_repr
 
 _SANDBOX_HINT = "Is the sandbox running? Start it with sandbox.start() and use the Dashboard URL it gives."
@@ -85,6 +85,24 @@ class OAuthContext:
         return redacted_repr(self)
 
 
+class ConsentAnswer(Protocol):
+    """What became of the user's answer at the consent page, as the browser saw it end.
+
+    ``outcome`` is ``"handed_over"`` when the Dashboard accepted the redirect and holds an
+    ``oauthContext`` for the app; ``reason`` says why the Dashboard refused one, ``error`` is
+    the provider's error code. (The sandbox's ``ConsentResult`` is one.)
+    """
+
+    @property
+    def outcome(self) -> str: ...
+
+    @property
+    def reason(self) -> str | None: ...
+
+    @property
+    def error(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class OAuthState:
     """What ``createOAuthState`` returns: ``state`` and the S256 ``challenge`` for the link."""
@@ -122,13 +140,13 @@ class Dashboard:
         ``state`` is an optional custom value of the app's, echoed back in ``oauthContext``.
         """
         body = self._call("POST", "/api/oauth_state", json={"state": state})
-        values = (body.get("state"), body.get("challenge"))
-        if not all(isinstance(value, str) and value for value in values):
+        new_state, challenge = body.get("state"), body.get("challenge")
+        if not (isinstance(new_state, str) and new_state and isinstance(challenge, str) and challenge):
             raise DashboardError(
                 "The Dashboard's answer to createOAuthState lacks state or challenge.",
                 _BASE_URL_HINT,
             )
-        return OAuthState(*values)
+        return OAuthState(new_state, challenge)
 
     def take_oauth_context(self) -> OAuthContext | None:
         """Read ``oauthContext``: None until a redirect came back; each context is handed over once."""

@@ -10,8 +10,6 @@ tokens, codes, verifiers and keys first (see ``helpers.redact``).
 
 from __future__ import annotations
 
-from typing import Literal
-
 
 class KitError(Exception):
     """Base of the kit's errors: a message (what went wrong) and a hint (what to do)."""
@@ -26,7 +24,19 @@ class KitError(Exception):
 
 
 class PKCEError(KitError):
-    """A code verifier, challenge or state breaks RFC 7636 (or the kit's minimum entropy)."""
+    """A code verifier or challenge breaks RFC 7636."""
+
+
+class StateError(KitError):
+    """A ``state`` cannot be made as asked: too few random octets to be unguessable (RFC 6749 §10.10)."""
+
+
+class ModeError(KitError):
+    """A mode that is neither the Dashboard's ``"test"`` nor its ``"live"``."""
+
+
+class ProviderError(KitError):
+    """The provider's metadata or settings lack something the flow needs."""
 
 
 class ManifestError(KitError):
@@ -129,23 +139,32 @@ class OAuthError(KitError):
         self.status_code = status_code
 
 
-SecretStoreErrorKind = Literal["not_found", "permission", "authentication", "invalid_request", "api"]
-
-
 class SecretStoreError(KitError):
-    """A Secret Store call failed; ``kind`` says which way, ``http_status`` what Stripe answered."""
+    """A Secret Store call failed; ``http_status`` is what Stripe answered (None: no answer).
 
-    def __init__(
-        self,
-        message: str,
-        hint: str,
-        *,
-        kind: SecretStoreErrorKind,
-        http_status: int | None = None,
-    ) -> None:
+    Each cause has its own class below, so code says ``except SecretNotFound:`` for the
+    one failure an app expects (no token saved yet) and lets the others through.
+    """
+
+    def __init__(self, message: str, hint: str, *, http_status: int | None = None) -> None:
         super().__init__(message, hint)
-        self.kind = kind
         self.http_status = http_status
+
+
+class SecretNotFound(SecretStoreError):
+    """No secret of that name in that scope (HTTP 404): nothing saved yet, deleted, or expired."""
+
+
+class SecretPermissionError(SecretStoreError):
+    """Stripe refused the call (HTTP 403): no ``secret_write`` permission, or another user's scope."""
+
+
+class SecretAuthenticationError(SecretStoreError):
+    """Stripe did not accept the API key (HTTP 401)."""
+
+
+class SecretRequestError(SecretStoreError):
+    """Stripe rejected a parameter (HTTP 400), or the kit refused one before sending it."""
 
 
 class DashboardError(KitError):

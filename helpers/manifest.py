@@ -18,10 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 from helpers.errors import ManifestError
+from helpers.mode import check_mode
 
 APP_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_\-\.]+$")
 # Stripe's schema pattern for connect-src entries: a scheme, a host and a non-empty path.
@@ -29,9 +30,6 @@ CONNECT_SRC_PATTERN = re.compile(r"^https?://.*/.+")
 PRODUCTION_DASHBOARD = "https://dashboard.stripe.com"
 SECRET_WRITE = "secret_write"
 GRANT_SECRET_WRITE = 'stripe apps grant permission "secret_write" "Allows storing secrets between page reloads"'
-
-Mode = Literal["test", "live"]
-MODES: tuple[Mode, ...] = ("test", "live")
 
 _REQUIRED_FIELDS = ("id", "name", "version", "permissions", "ui_extension")
 
@@ -113,16 +111,6 @@ def load_manifest(path: str | Path) -> Manifest:
             "Fix the JSON there; a trailing comma or a missing quote is the usual cause.",
         ) from None
     return parse_manifest(data)
-
-
-def check_mode(mode: str) -> Mode:
-    """Return ``mode`` if it is a Dashboard mode (``"test"`` or ``"live"``), else raise ManifestError."""
-    if mode not in MODES:
-        raise ManifestError(
-            f"mode must be 'test' or 'live', not {mode!r}.",
-            "Use environment.mode from the extension context.",
-        )
-    return cast(Mode, mode)
 
 
 def redirect_url(app_id: str, mode: str, dashboard_base: str = PRODUCTION_DASHBOARD) -> str:

@@ -1,4 +1,4 @@
-"""PKCE (RFC 7636): the code verifier, its S256 challenge, and the state parameter.
+"""PKCE (RFC 7636): the code verifier and its S256 challenge.
 
 In a Stripe App the Dashboard makes these (``createOAuthState``) and keeps the verifier;
 the kit makes them here too, so a learner can see every step, the sandbox's Dashboard
@@ -23,8 +23,6 @@ UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 # 32 octets give the 43 characters §4.1 recommends; 96 give the 128-character maximum.
 MIN_VERIFIER_BYTES = 32
 MAX_VERIFIER_BYTES = 96
-# 128 bits, so nobody can guess a state and forge a redirect (RFC 6749 §10.10).
-MIN_STATE_BYTES = 16
 
 _VERIFIER_HINT = (
     "A verifier is 43 to 128 characters from A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1). Make one with make_verifier()."
@@ -90,13 +88,3 @@ def challenge_matches(verifier: str, challenge: str) -> bool:
     The comparison takes the same time wherever the strings differ, so timing reveals nothing.
     """
     return hmac.compare_digest(s256_challenge(verifier).encode("ascii"), challenge.encode("utf-8"))
-
-
-def make_state(n_bytes: int = 24) -> str:
-    """Return a new random, URL-safe ``state``: it ties a redirect to the request that caused it."""
-    if n_bytes < MIN_STATE_BYTES:
-        raise PKCEError(
-            f"n_bytes={n_bytes} is too few: a state needs at least {MIN_STATE_BYTES} random octets to be unguessable.",
-            "Call make_state() with no argument.",
-        )
-    return secrets.token_urlsafe(n_bytes)

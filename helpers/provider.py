@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from helpers.errors import KitError
+from helpers.errors import ProviderError
 
 # What an app asks for when it registers as a public client (RFC 7591 §2): it runs in the
 # user's browser, so it holds no secret and PKCE protects its codes instead.
@@ -21,10 +21,6 @@ PUBLIC_CLIENT = {
     "grant_types": ["authorization_code", "refresh_token"],
     "response_types": ["code"],
 }
-
-
-class ProviderError(KitError):
-    """The provider's metadata or settings lack something the flow needs."""
 
 
 def registration_request(client_name: str, redirect_uris: Sequence[str], scope: str | None = None) -> dict[str, Any]:

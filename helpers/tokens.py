@@ -16,11 +16,11 @@ to) before the app uses it, ``call_api`` uses it (RFC 6750) and turns a refusal 
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
+from urllib.request import parse_http_list, parse_keqv_list
 
 import httpx
 
@@ -239,9 +239,11 @@ def call_api(url: str, *, access_token: str, http: httpx.Client) -> Any:
 
 def _bearer_challenge(header: str) -> dict[str, str]:
     """The parameters of a ``WWW-Authenticate: Bearer k="v", …`` header (RFC 6750 §3)."""
-    if not header.lower().startswith("bearer"):
+    scheme, _, params = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
         return {}
-    return dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', header))
+    # The standard library's parser of HTTP lists honours quoted commas; items without '=' are skipped.
+    return parse_keqv_list([item for item in parse_http_list(params) if "=" in item])
 
 
 def _request_token(

@@ -1,7 +1,7 @@
 """Record every HTTP exchange of the flow, redacted, so a learner can read what went over the wire.
 
 A ``Trace`` hooks into an ``httpx.Client`` (event hooks), so it sees the kit's own calls
-(Dashboard, provider) and, through ``secret_store.TracedStripeHTTPClient``, the Stripe SDK's calls too.
+(Dashboard, provider) and, through ``secret_store.HttpxHTTPClient``, the Stripe SDK's calls too.
 Each exchange is redacted as it is recorded: nothing secret is ever stored, so nothing
 secret can be displayed, saved in a notebook, or logged by mistake.
 """
@@ -134,19 +134,22 @@ def shared_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def traced_client(trace: Trace | None = None, **kwargs: Any) -> httpx.Client:
-    """Return an ``httpx.Client`` whose exchanges ``trace`` records (a plain one if ``trace`` is None).
+def http_client(**kwargs: Any) -> httpx.Client:
+    """Return a plain ``httpx.Client`` (nothing recorded) that shares the process's TLS context."""
+    kwargs.setdefault("verify", shared_ssl_context())
+    return httpx.Client(**kwargs)
+
+
+def traced_client(trace: Trace, **kwargs: Any) -> httpx.Client:
+    """Return an ``httpx.Client`` whose exchanges ``trace`` records, redacted.
 
     ``kwargs`` go to ``httpx.Client``; event hooks given there run before the trace's.
     """
-    kwargs.setdefault("verify", shared_ssl_context())
-    if trace is not None:
-        given = kwargs.pop("event_hooks", None) or {}
-        hooks: dict[str, list[Any]] = {name: list(fns) for name, fns in given.items()}
-        for name, fns in trace.event_hooks().items():
-            hooks.setdefault(name, []).extend(fns)
-        kwargs["event_hooks"] = hooks
-    return httpx.Client(**kwargs)
+    given = kwargs.pop("event_hooks", None) or {}
+    hooks: dict[str, list[Any]] = {name: list(fns) for name, fns in given.items()}
+    for name, fns in trace.event_hooks().items():
+        hooks.setdefault(name, []).extend(fns)
+    return http_client(event_hooks=hooks, **kwargs)
 
 
 def _redact_headers(headers: httpx.Headers, known: Iterable[str]) -> Headers:

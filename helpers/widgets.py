@@ -15,16 +15,16 @@ The whole app built from these pieces, ``ExampleApp``, is in ``helpers.example_a
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import html
 import time
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import ipywidgets as widgets
 
-from helpers.context import OAuthContext
+from helpers.context import ConsentAnswer, OAuthContext
 from helpers.errors import KitError
 from helpers.redact import redact_text, redact_value
 from helpers.tokens import TokenData
@@ -68,20 +68,13 @@ def status_html(title: str, message: str = "", *, error: Exception | None = None
     return _card(title, f"<div>{_escape(message)}</div>" if message else "", _OK if ok else _WAIT)
 
 
-def code_fingerprint(context: OAuthContext) -> str | None:
-    """A digest naming the context's code, to remember which codes were handled without keeping them.
-
-    None for a context without a code (an error such as ``access_denied``).
-    """
-    return hashlib.sha256(context.code.encode()).hexdigest() if context.code else None
-
-
 class StepPanel(widgets.HTML):
     """The steps of a notebook as a checklist; ``done(n)`` ticks step n (counted from 1)."""
 
     def __init__(self, title: str, steps: Sequence[str]) -> None:
         super().__init__()
-        self.title, self.steps, self.completed = title, tuple(steps), set()
+        self.title, self.steps = title, tuple(steps)
+        self.completed: set[int] = set()
         self._render()
 
     def done(self, number: int) -> None:
@@ -128,16 +121,16 @@ class AuthorizeButton(widgets.HTML):
 class UserButtons(widgets.VBox):
     """Approve / Deny buttons that play the user at the consent page, for when no browser can.
 
-    ``consent(approve)`` does it (the sandbox's ``world.consent``); what it returns is kept
+    ``consent(approve)`` does it (the sandbox's ``world.consent``); its answers are kept
     in ``results`` and described in the label.
     """
 
-    def __init__(self, consent: Callable[[bool], Any], link_label: str = "the consent page") -> None:
+    def __init__(self, consent: Callable[[bool], ConsentAnswer], link_label: str = "the consent page") -> None:
         wide = widgets.Layout(width="auto")  # the default width cuts the labels short
         self.approve = widgets.Button(description="Approve (as the user)", button_style="success", layout=wide)
         self.deny = widgets.Button(description="Deny (as the user)", button_style="danger", layout=wide)
         self.status = widgets.HTML()
-        self.results: list[Any] = []
+        self.results: list[ConsentAnswer] = []
         self._consent, self._link_label = consent, link_label
         self.approve.on_click(lambda _: self._answer(True))
         self.deny.on_click(lambda _: self._answer(False))
@@ -156,12 +149,11 @@ class UserButtons(widgets.VBox):
             self.status.value = _problem(error)
             return
         self.results.append(result)
-        outcome = getattr(result, "outcome", str(result))
-        detail = getattr(result, "reason", None) or getattr(result, "error", None)
-        color = _OK if outcome == "handed_over" and not getattr(result, "error", None) else _BAD
+        detail = result.reason or result.error
+        color = _OK if result.outcome == "handed_over" and not result.error else _BAD
         said = "approved" if approve else "denied"
         self.status.value = (
-            f"<span style='color:{color}'>The user {said}. Dashboard: <b>{_escape(outcome)}</b>"
+            f"<span style='color:{color}'>The user {said}. Dashboard: <b>{_escape(result.outcome)}</b>"
             f"{f' ({_escape(detail)})' if detail else ''}.</span>"
         )
 
@@ -172,19 +164,15 @@ class UserButtons(widgets.VBox):
 class AppView(widgets.VBox):
     """What the app's UI extension sees: waits for ``oauthContext`` and shows it, redacted, when it comes.
 
-    ``take_context()`` asks the Dashboard for it (``Dashboard.take_oauth_context``).
-    ``on_context`` callbacks run once per code: the real Dashboard keeps handing the same
-    ``oauthContext`` until the page reloads (stripe/stripe-apps#649), and a code works
-    once, so a context whose code was already handed on is shown but not passed again.
-    A context without a code (an error such as ``access_denied``) is passed each time it
-    comes: showing an error twice does no harm.
+    ``take_context()`` asks the Dashboard for it (``Dashboard.take_oauth_context``), and
+    ``on_context`` callbacks get each context that arrives. What to do with a code seen
+    before is the app's decision (``helpers.app_flow.OncePerCode``), not the view's.
     """
 
     def __init__(self, take_context: Callable[[], OAuthContext | None], poll_ms: int = 500) -> None:
         self._take = take_context
         self.context: OAuthContext | None = None
         self._callbacks: list[Callable[[OAuthContext], None]] = []
-        self._handed: set[str] = set()
         self.check_button = widgets.Button(
             description="Check for oauthContext", icon="refresh", layout=widgets.Layout(width="auto")
         )
@@ -211,7 +199,7 @@ class AppView(widgets.VBox):
 
     # Only the app view opened (or reset) last asks: in a notebook, earlier cells' views stay
     # on the page, and the first to ask would take the context meant for the newest one.
-    _watching: weakref.ref | None = None
+    _watching: weakref.ref[AppView] | None = None
 
     def _start_ticking(self, delays: tuple[float, ...] = (0.2, 0.5, 1, 2, 4, 8, 16)) -> None:
         """Make the browser's Play view start its timer.
@@ -253,7 +241,7 @@ class AppView(widgets.VBox):
         self._callbacks.append(callback)
 
     def reset(self) -> None:
-        """Show the view as waiting again (for a new authorization); codes handed on stay remembered."""
+        """Show the view as waiting again (for a new authorization)."""
         self.context = None
         self.ticker.playing = True
         AppView._watching = weakref.ref(self)
@@ -275,14 +263,6 @@ class AppView(widgets.VBox):
         self.context = context
         self.ticker.playing = False  # arrived: no more asking until reset()
         self.display.value = describe_context(context)
-        fingerprint = code_fingerprint(context)
-        if fingerprint in self._handed:
-            self.display.value += _card(
-                "The same code again", "<div>Already handed on: it is not passed a second time.</div>"
-            )
-            return context
-        if fingerprint is not None:
-            self._handed.add(fingerprint)
         for callback in self._callbacks:
             try:
                 callback(context)
@@ -366,21 +346,25 @@ class SecretPanel(widgets.HTML):
         return f"SecretPanel({list(self.names)})"
 
 
-# Who stands at each end of a request, for the sequence diagram: path prefix → party.
-PARTIES = (("/provider", "Provider"), ("/dashboard", "Dashboard"), ("/stripe", "Stripe API"))
+# Who stands at each end of a request, for the sequence diagram: first path segment → party.
+PARTIES = (("provider", "Provider"), ("dashboard", "Dashboard"), ("stripe", "Stripe API"))
 
 
 def party_of(url: str) -> str:
-    for prefix, party in PARTIES:
-        if prefix in url:
-            return party
-    return "Server"
+    """The party a URL of the sandbox belongs to, from its path (RFC 8414 metadata included)."""
+    segments = urlsplit(url).path.strip("/").split("/")
+    # RFC 8414 §3.1 puts the well-known part first: /.well-known/oauth-authorization-server/provider
+    owner = segments[-1] if segments[0] == ".well-known" else segments[0]
+    return dict(PARTIES).get(owner, "Server")
 
 
 def _path(url: str) -> str:
     """The URL's path, without scheme, host and query."""
-    path = url.split("?", 1)[0]
-    return path[path.find("/", path.find("//") + 2) :] if "//" in path else path
+    return urlsplit(url).path
+
+
+def _without_query(url: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(query="", fragment=""))
 
 
 def sequence_diagram(exchanges: Sequence[Exchange], caller: str = "App") -> str:
@@ -423,7 +407,7 @@ class TraceViewer(widgets.VBox):
     def refresh(self) -> None:
         exchanges = self.trace.exchanges
         rows = "".join(
-            f"<tr><td>{n}</td><td>{_escape(x.method)}</td><td><code>{_escape(x.url.split('?', 1)[0])}</code></td>"
+            f"<tr><td>{n}</td><td>{_escape(x.method)}</td><td><code>{_escape(_without_query(x.url))}</code></td>"
             f"<td style='color:{_OK if x.status < 400 else _BAD}'>{x.status}</td>"
             f"<td>{_escape(party_of(x.url))}</td></tr>"
             for n, x in enumerate(exchanges, start=1)

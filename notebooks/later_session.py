@@ -23,7 +23,7 @@ import hashlib
 import os
 import time
 
-from helpers import Scope, SecretStoreError, Trace, find_token, make_client, redact_value
+from helpers import SecretScope, SecretStoreError, Trace, find_token, make_client, redact_value
 
 
 def main() -> int:
@@ -31,7 +31,7 @@ def main() -> int:
     client = make_client(os.environ["KIT_INSTALL_KEY"], api_base=os.environ["KIT_STRIPE_API_BASE"], trace=trace)
     user = os.environ["KIT_USER_ID"]
     try:
-        token = find_token(client, Scope.for_user(user))
+        token = find_token(client, SecretScope.for_user(user))
     except SecretStoreError as error:
         print(f"no token found for {user}: {error.message}")  # the kit's messages hold no secret
         return 1

@@ -3,14 +3,21 @@
     from workbench import setup
     kit = setup()
 
-starts (or finds) the sandbox, installs the sample app for the learner, and
-gives the notebook a traced HTTP client, the Dashboard calls and a Stripe
-client. It also remembers the provider registration made in
-01-redirect-urls, so each later notebook can run on its own: if that
-notebook was skipped, the registration is made here.
+starts (or finds) the sandbox, installs the sample app for the learner, registers it with
+the provider once (as 01-redirect-urls does, so each later notebook also runs on its own),
+and drops any ``oauthContext`` an earlier run left waiting, so every notebook starts clean.
 
-Everything the app itself does lives in `helpers`; this module only wires the
-sandbox to it, the way the Stripe Dashboard wires a real app to Stripe.
+``kit`` holds two kinds of things, kept apart on purpose:
+
+- **the app's side**, what a real Stripe App has: ``kit.manifest``, ``kit.context`` (mode
+  and user), ``kit.dashboard`` (``createOAuthState``, ``oauthContext``), ``kit.provider``
+  (the provider's endpoints and the app's ``client_id``), ``kit.http`` (its HTTP client,
+  traced in ``kit.trace``), ``kit.stripe_client()`` and ``kit.secret_scope``;
+- **the stand-in world**, which a real app never touches: ``kit.world`` (the sandbox: playing
+  the user at the consent page, letting time pass, installing the app).
+
+Everything the app itself does lives in ``helpers``; this module only wires the sandbox to
+it, the way the Stripe Dashboard wires a real app to Stripe.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -30,11 +37,15 @@ from helpers import (
     ExtensionContext,
     Manifest,
     OAuthState,
+    Provider,
     RedirectURLs,
+    TokenData,
     Trace,
     UserContext,
+    exchange_code,
     load_manifest,
     redirect_urls,
+    registration_request,
     traced_client,
 )
 from helpers.authorize import start_authorization
@@ -42,24 +53,15 @@ from helpers.authorize import start_authorization
 if TYPE_CHECKING:
     import stripe
 
-    from helpers.secret_store import Scope
+    from helpers.example_app import ExampleApp
+    from helpers.secret_store import SecretScope
 
 HERE = Path(__file__).resolve().parent
 MANIFEST_PATH = HERE / "stripe-app.json"
 LEARNER = "usr_learner01"
 REGISTRATION_FILE = "learner-registration.json"
-
-
-def registration_request(manifest: Manifest, urls: RedirectURLs) -> dict:
-    """What the app asks the provider to register (RFC 7591): both redirect URLs, a public client."""
-    return {
-        "client_name": manifest.name,
-        "redirect_uris": [urls.test, urls.live],
-        "token_endpoint_auth_method": "none",
-        "grant_types": ["authorization_code", "refresh_token"],
-        "response_types": ["code"],
-        "scope": "account.read files.read",
-    }
+# What the sample app asks of the provider: its OAuth scopes (what the token may do).
+OAUTH_SCOPE = "account.read files.read"
 
 
 @dataclass
@@ -72,13 +74,25 @@ class Workbench:
 
     @cached_property
     def http(self) -> httpx.Client:
-        """The app's HTTP client: every exchange is recorded, redacted, in `trace`."""
+        """The app's HTTP client: every exchange is recorded, redacted, in ``trace``."""
         return traced_client(self.trace, timeout=30)
 
     @cached_property
-    def metadata(self) -> dict:
+    def metadata(self) -> dict[str, Any]:
         """The provider's RFC 8414 metadata: where its endpoints are."""
-        return self.world.http.get(f"{self.world.provider_issuer}/.well-known/oauth-authorization-server").json()
+        url = f"{self.world.provider_issuer}/.well-known/oauth-authorization-server"
+        metadata: dict[str, Any] = self.world.http.get(url).json()
+        return metadata
+
+    @property
+    def provider(self) -> Provider:
+        """The provider's endpoints and the app's registration there, in the current mode."""
+        return Provider.from_metadata(
+            self.metadata,
+            client_id=self.client_id,
+            redirect_uri=self.redirect_uri,
+            api_endpoint=f"{self.world.provider_issuer}/api/me",
+        )
 
     @property
     def urls(self) -> RedirectURLs:
@@ -98,48 +112,98 @@ class Workbench:
         return Dashboard(self.world.dashboard_base, self.install.api_key, self.http)
 
     @property
-    def scope(self) -> Scope:
-        """The Secret Store scope the page uses for the token: the current user's."""
-        from helpers.secret_store import (
-            Scope,  # imports stripe: only the notebooks that save tokens need it
-        )
+    def secret_scope(self) -> SecretScope:
+        """The Secret Store scope the page keeps the token in: the current user's."""
+        from helpers.secret_store import SecretScope  # imports stripe: only the notebooks that save need it
 
-        return Scope.for_user(self.context.user_context.id)
+        return SecretScope.for_user(self.context.user_context.id)
 
     def stripe_client(self) -> stripe.StripeClient:
-        """A `stripe.StripeClient` aimed at the sandbox's Stripe API, its calls recorded in `trace`."""
+        """A ``stripe.StripeClient`` aimed at the sandbox's Stripe API, its calls recorded in ``trace``."""
         from helpers.secret_store import make_client
 
         return make_client(self.install.api_key, api_base=self.world.stripe_api_base, http=self.http)
 
-    def save_registration(self, registration: dict) -> None:
+    def save_registration(self, registration: dict[str, Any]) -> None:
         (self.world.data_dir / REGISTRATION_FILE).write_text(json.dumps(registration))
 
+    def registration_request(self) -> dict[str, Any]:
+        """What the app asks the provider to register (RFC 7591): both redirect URLs, a public client."""
+        return registration_request(self.manifest.name, [self.urls.test, self.urls.live], scope=OAUTH_SCOPE)
+
     @property
-    def registration(self) -> dict:
+    def registration(self) -> dict[str, Any]:
         """The provider's answer to the app's registration, made once per sandbox (see 01-redirect-urls)."""
         saved = self.world.data_dir / REGISTRATION_FILE
         if saved.exists():
-            return json.loads(saved.read_text())
-        response = self.world.http.post(
-            self.metadata["registration_endpoint"], json=registration_request(self.manifest, self.urls)
-        )
+            registration: dict[str, Any] = json.loads(saved.read_text())
+            return registration
+        response = self.world.http.post(self.metadata["registration_endpoint"], json=self.registration_request())
         response.raise_for_status()
         self.save_registration(response.json())
-        return response.json()
+        return dict(response.json())
 
     @property
     def client_id(self) -> str:
-        return self.registration["client_id"]
+        return str(self.registration["client_id"])
 
     def start_authorization(self, custom_state: str = "") -> tuple[OAuthState, str]:
-        """createOAuthState, then the encoded authorization link: step 3 in one call, for later notebooks."""
+        """``createOAuthState``, then the encoded authorization link: step 3 in one call."""
+        provider = self.provider
         return start_authorization(
             self.dashboard,
-            self.metadata["authorization_endpoint"],
-            client_id=self.client_id,
-            redirect_uri=self.redirect_uri,
+            provider.authorization_endpoint,
+            client_id=provider.client_id,
+            redirect_uri=provider.redirect_uri,
             custom_state=custom_state,
+        )
+
+    def connect(self) -> TokenData:
+        """Steps 3 to 5 in one go: a link, the user approves (played in the kernel), the exchange.
+
+        For notebooks that start from a token: 02 and 03 show each of these steps.
+        """
+        _, link = self.start_authorization()
+        answer = self.world.consent(link)
+        context = self.dashboard.take_oauth_context()
+        if context is None:
+            raise sandbox.SandboxError(
+                f"The Dashboard handed over no oauthContext ({answer.outcome}: {answer.reason or answer.error}).",
+                "Run the notebook's first cell again: it starts clean.",
+            )
+        code, verifier = context.code_and_verifier()
+        provider = self.provider
+        token = exchange_code(
+            provider.token_endpoint,
+            code=code,
+            verifier=verifier,
+            client_id=provider.client_id,
+            redirect_uri=provider.redirect_uri,
+            http=self.http,
+        )
+        self.trace.remember(token.access_token, token.refresh_token)  # hidden wherever a trace might show them
+        return token
+
+    def start_clean(self) -> None:
+        """Drop any ``oauthContext`` left waiting (by an earlier notebook or run) and forget the calls so far."""
+        while self.dashboard.take_oauth_context() is not None:
+            pass
+        self.trace.clear()
+
+    def example_app(
+        self, *, title: str = "Example", secret_name: str | None = None, consent: bool = True
+    ) -> ExampleApp:
+        """The page's whole app as one widget, wired to the sandbox (``consent``: with Approve / Deny buttons)."""
+        from helpers.app_flow import AppFlow
+        from helpers.example_app import ExampleApp
+
+        options = {"secret_name": secret_name} if secret_name else {}
+        flow = AppFlow(self.dashboard, self.stripe_client(), self.provider, self.secret_scope, self.http, **options)
+        return ExampleApp(
+            flow,
+            consent=self.world.consent if consent else None,
+            browser_link=self.browser_link,
+            title=title,
         )
 
     def browser_link(self, link: str) -> str:
@@ -155,11 +219,12 @@ class Workbench:
 
 
 def setup(user_id: str = LEARNER, mode: str = "test", manifest: Manifest | None = None) -> Workbench:
-    """Start or find the sandbox, install the app for `user_id` in `mode`, and return the workbench."""
+    """Start or find the sandbox, install the app for ``user_id`` in ``mode``, and return the workbench, clean."""
     world = sandbox.start()
     manifest = manifest or load_manifest(MANIFEST_PATH)
     install = world.install_app(manifest, user_id, mode)
     context = ExtensionContext(Environment(mode), UserContext(user_id, install.account_id))
     bench = Workbench(world, manifest, install, context)
     bench.trace.remember(install.api_key)
+    bench.start_clean()
     return bench

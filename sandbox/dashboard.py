@@ -23,7 +23,8 @@ from flask import Flask, jsonify, render_template, request
 
 from helpers.errors import ManifestError
 from helpers.manifest import parse_manifest
-from helpers.pkce import make_state, make_verifier, s256_challenge
+from helpers.pkce import make_verifier, s256_challenge
+from helpers.state import make_state
 
 from .installs import Install, api_key_from_header, find_install, install_app
 from .storage import Storage

@@ -13,9 +13,9 @@ from typing import Any
 
 import stripe
 
-from helpers.errors import SecretStoreError
+from helpers.errors import SecretNotFound, SecretPermissionError, SecretStoreError
 from helpers.redact import redact_text
-from helpers.secret_store import TOKEN_SECRET_NAME, Scope, delete_secret, save_secret, save_token
+from helpers.secret_store import TOKEN_SECRET_NAME, SecretScope, delete_secret, save_secret, save_token
 from helpers.tokens import TokenData
 
 from .feedback import Feedback, check, not_a_function, not_started
@@ -27,7 +27,7 @@ def check_token_or_none(
     token_or_none: Any,
     *,
     client: stripe.StripeClient,
-    scope: Scope,
+    scope: SecretScope,
     token: TokenData,
     other_user: str = OTHER_USER,
 ) -> Feedback:
@@ -45,7 +45,7 @@ def check_token_or_none(
         points = _with_a_token(token_or_none, client, scope, token)
         delete_secret(client, scope, TOKEN_SECRET_NAME)
         points += _without_a_token(token_or_none, client, scope)
-        points += _when_refused(token_or_none, client, Scope.for_user(other_user))
+        points += _when_refused(token_or_none, client, SecretScope.for_user(other_user))
     finally:
         _restore(client, scope, before)
     return check(
@@ -55,7 +55,7 @@ def check_token_or_none(
     )
 
 
-def _saved(client: stripe.StripeClient, scope: Scope) -> stripe.apps.Secret | None:
+def _saved(client: stripe.StripeClient, scope: SecretScope) -> stripe.apps.Secret | None:
     """The secret as it is before the check (with its payload), to put it back afterwards."""
     params = {"scope": scope.to_params(), "name": TOKEN_SECRET_NAME, "expand": ["payload"]}
     try:
@@ -66,7 +66,7 @@ def _saved(client: stripe.StripeClient, scope: Scope) -> stripe.apps.Secret | No
         raise
 
 
-def _restore(client: stripe.StripeClient, scope: Scope, before: stripe.apps.Secret | None) -> None:
+def _restore(client: stripe.StripeClient, scope: SecretScope, before: stripe.apps.Secret | None) -> None:
     alive = (
         before is not None
         and before.payload is not None
@@ -75,11 +75,7 @@ def _restore(client: stripe.StripeClient, scope: Scope, before: stripe.apps.Secr
     if alive:
         save_secret(client, scope, TOKEN_SECRET_NAME, before.payload, expires_at=before.expires_at)
         return
-    try:
-        delete_secret(client, scope, TOKEN_SECRET_NAME)
-    except SecretStoreError as error:
-        if error.kind != "not_found":
-            raise
+    delete_secret(client, scope, TOKEN_SECRET_NAME, missing_ok=True)
 
 
 def _what(error: BaseException) -> str:
@@ -87,7 +83,9 @@ def _what(error: BaseException) -> str:
     return redact_text(f"{type(error).__name__}: {first}" if first else type(error).__name__)
 
 
-def _with_a_token(token_or_none: Callable, client: stripe.StripeClient, scope: Scope, token: TokenData) -> list[str]:
+def _with_a_token(
+    token_or_none: Callable, client: stripe.StripeClient, scope: SecretScope, token: TokenData
+) -> list[str]:
     try:
         got = token_or_none(client, scope)
     except Exception as error:  # the learner's code: any exception is feedback
@@ -117,21 +115,20 @@ def _with_a_token(token_or_none: Callable, client: stripe.StripeClient, scope: S
     return []
 
 
-def _without_a_token(token_or_none: Callable, client: stripe.StripeClient, scope: Scope) -> list[str]:
+def _without_a_token(token_or_none: Callable, client: stripe.StripeClient, scope: SecretScope) -> list[str]:
     try:
         got = token_or_none(client, scope)
+    except SecretNotFound:
+        return [
+            "When no token is saved, it raised SecretNotFound. Catch SecretNotFound and return None: "
+            "'no token yet' is a normal state, in which the app shows the Authorize button."
+        ]
     except SecretStoreError as error:
-        if error.kind == "not_found":
-            return [
-                "When no token is saved, it raised the not_found error. Catch SecretStoreError and return "
-                "None when error.kind == 'not_found': 'no token yet' is a normal state, in which the app "
-                "shows the Authorize button."
-            ]
         return [f"When no token is saved, it raised {_what(error)}; Stripe answered 404, which should give None."]
     except stripe.StripeError as error:
         return [
             f"When no token is saved, it raised Stripe's {type(error).__name__} (HTTP {error.http_status}). "
-            "Return None for a 404: use find_token, and catch SecretStoreError with kind 'not_found'."
+            "Return None for a 404: use find_token, and catch SecretNotFound."
         ]
     except Exception as error:  # the learner's code
         return [f"When no token is saved, it raised {_what(error)}; it should return None."]
@@ -140,12 +137,12 @@ def _without_a_token(token_or_none: Callable, client: stripe.StripeClient, scope
     return []
 
 
-def _when_refused(token_or_none: Callable, client: stripe.StripeClient, other: Scope) -> list[str]:
+def _when_refused(token_or_none: Callable, client: stripe.StripeClient, other: SecretScope) -> list[str]:
     try:
         got = token_or_none(client, other)
+    except SecretPermissionError:
+        return []
     except SecretStoreError as error:
-        if error.kind == "permission":
-            return []
         return [
             f"On another user's scope Stripe answers 403, yet your function raised {_what(error)}. "
             "Re-raise the error you caught, unchanged, with a bare `raise`."
@@ -160,7 +157,7 @@ def _when_refused(token_or_none: Callable, client: stripe.StripeClient, other: S
         ]
     return [
         f"On another user's scope Stripe refuses (403), yet it returned "
-        f"{'None' if got is None else 'a ' + type(got).__name__}. Only a missing secret (kind 'not_found') "
+        f"{'None' if got is None else 'a ' + type(got).__name__}. Only a missing secret (SecretNotFound) "
         "means 'no token': re-raise every other error with a bare `raise`, or the app would ask the user "
         "to authorize again when the real problem (a permission, a wrong scope, Stripe down) is elsewhere."
     ]

@@ -13,7 +13,7 @@ import json
 import time
 from typing import Any
 
-from helpers.secret_store import TOKEN_SECRET_NAME, Scope
+from helpers.secret_store import TOKEN_SECRET_NAME, SecretScope
 from helpers.tokens import TokenData
 
 from .feedback import Feedback, check, not_started
@@ -70,9 +70,9 @@ def _name_points(name: Any) -> list[str]:
 
 def _scope_points(scope: Any, user_id: str) -> list[str]:
     right = {"type": "user", "user": user_id}
-    if isinstance(scope, Scope):
+    if isinstance(scope, SecretScope):
         return [
-            f"That is the kit's Scope object; the API call takes a plain dict: {right!r} "
+            f"That is the kit's SecretScope object; the API call takes a plain dict: {right!r} "
             "(kit.scope.to_params() gives it)."
         ]
     if not isinstance(scope, dict):

@@ -20,9 +20,9 @@ import stripe
 
 from helpers.authorize import start_authorization
 from helpers.context import Dashboard
-from helpers.errors import OAuthError, SecretStoreError, TokenError
+from helpers.errors import OAuthError, SecretNotFound, SecretPermissionError, TokenError
 from helpers.redact import redact_text
-from helpers.secret_store import TOKEN_SECRET_NAME, Scope, delete_secret, make_client, save_token
+from helpers.secret_store import TOKEN_SECRET_NAME, SecretScope, delete_secret, make_client, save_token
 from helpers.tokens import TokenData, call_api, exchange_code, revoke
 
 from .feedback import Feedback, check, not_a_function, not_started
@@ -72,7 +72,7 @@ class _Lab:
         self.token_endpoint = kit.metadata["token_endpoint"]
         self.revocation_endpoint = kit.metadata["revocation_endpoint"]
         install = kit.world.install_app(kit.manifest, user, kit.mode)
-        self.scope = Scope.for_user(user)
+        self.scope = SecretScope.for_user(user)
         # The check's own calls, and the learner's: separate clients, so only the learner's are counted.
         self.plain = httpx.Client(timeout=30)
         self.dashboard = Dashboard(kit.world.dashboard_base, install.api_key, self.plain)
@@ -130,11 +130,7 @@ class _Lab:
         return time.time() + HOUR
 
     def forget(self) -> None:
-        try:
-            delete_secret(self.store, self.scope, TOKEN_SECRET_NAME)
-        except SecretStoreError as error:
-            if error.kind != "not_found":
-                raise
+        delete_secret(self.store, self.scope, TOKEN_SECRET_NAME, missing_ok=True)
 
     def saved(self) -> _Saved | None:
         params = {"scope": self.scope.to_params(), "name": TOKEN_SECRET_NAME, "expand": ["payload"]}
@@ -160,7 +156,7 @@ class _Lab:
         return True
 
     def run(
-        self, function: Callable, *, now: float, scope: Scope | None = None, token_endpoint: str | None = None
+        self, function: Callable, *, now: float, scope: SecretScope | None = None, token_endpoint: str | None = None
     ) -> _Run:
         endpoint = token_endpoint or self.token_endpoint
         start = len(self.requests)
@@ -345,11 +341,10 @@ def _an_expired_token(function: Callable, lab: _Lab) -> list[str]:
 def _no_token(function: Callable, lab: _Lab) -> list[str]:
     lab.forget()
     run = lab.run(function, now=time.time())
-    if isinstance(run.error, SecretStoreError) and run.error.kind == "not_found":
+    if isinstance(run.error, SecretNotFound):
         return [
-            "When no token is saved, it raised the not_found error. Catch SecretStoreError and return None "
-            "when error.kind == 'not_found': the user has not authorized yet (or logged out), so the app "
-            "shows Authorize."
+            "When no token is saved, it raised SecretNotFound. Catch SecretNotFound and return None: "
+            "the user has not authorized yet (or logged out), so the app shows Authorize."
         ]
     if run.error is not None:
         return [f"When no token is saved, it raised {_what(run.error, lab)}; it should return None."]
@@ -446,10 +441,8 @@ def _an_unreachable_provider(function: Callable, lab: _Lab) -> list[str]:
 
 
 def _a_refused_scope(function: Callable, lab: _Lab) -> list[str]:
-    run = lab.run(function, now=time.time(), scope=Scope.for_user(REFUSED_USER))
-    if isinstance(run.error, stripe.PermissionError) or (
-        isinstance(run.error, SecretStoreError) and run.error.kind == "permission"
-    ):
+    run = lab.run(function, now=time.time(), scope=SecretScope.for_user(REFUSED_USER))
+    if isinstance(run.error, (stripe.PermissionError, SecretPermissionError)):
         return []
     if run.error is not None:
         return [
@@ -458,7 +451,7 @@ def _a_refused_scope(function: Callable, lab: _Lab) -> list[str]:
         ]
     return [
         "On another user's scope Stripe refuses (403), yet it returned "
-        f"{'None' if run.got is None else 'a ' + type(run.got).__name__}. Only a missing secret (kind "
-        "'not_found') means 'no token': re-raise every other SecretStoreError, or the app would ask the user "
+        f"{'None' if run.got is None else 'a ' + type(run.got).__name__}. Only a missing secret "
+        "(SecretNotFound) means 'no token': re-raise every other SecretStoreError, or the app would ask the user "
         "to authorize again when the problem is a permission or a wrong scope."
     ]

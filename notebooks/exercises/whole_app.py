@@ -11,7 +11,7 @@ from typing import Any
 
 from helpers.context import OAuthContext
 from helpers.errors import KitError, OAuthError
-from helpers.secret_store import Scope
+from helpers.secret_store import SecretScope
 from helpers.tokens import TokenData
 
 from .feedback import Feedback, check, not_a_function, not_started
@@ -137,20 +137,20 @@ def _check_save(saves: list[tuple[Any, Any, Any]], token: TokenData, user_id: st
         return ["The token was not saved: call save(scope, token, expires_at=...) so a later session finds it."]
     scope, saved, expires_at = saves[0]
     points = []
-    if not isinstance(scope, Scope):
+    if not isinstance(scope, SecretScope):
         points.append(
-            f"save's first argument is the Secret Store scope, a Scope, not {type(scope).__name__}: "
-            "Scope.for_user(user_id)."
+            f"save's first argument is the Secret Store scope, a SecretScope, not {type(scope).__name__}: "
+            "SecretScope.for_user(user_id)."
         )
     elif scope.type == "account":
         points.append(
             "The token was saved in the account scope: every user of the account would share it, and "
-            "each new sign-in would overwrite the last. Use Scope.for_user(user_id)."
+            "each new sign-in would overwrite the last. Use SecretScope.for_user(user_id)."
         )
     elif scope.user != user_id:
         points.append(
             f"The token was saved in the scope of {scope.user}, not of the user the app runs for: "
-            "Scope.for_user(user_id)."
+            "SecretScope.for_user(user_id)."
         )
     if saved != token:
         points.append("Save the TokenData that exchange returned (save(scope, token, ...)).")

@@ -1,6 +1,6 @@
 # The page's effect, fixed: skip errors and used codes, mark the code used before the exchange
 # (a code works once, even when the exchange fails), save in the user's scope with the token's expiry.
-from helpers import Scope
+from helpers import SecretScope
 
 
 def my_handle_context(context, used_codes, user_id, exchange, save):
@@ -10,5 +10,5 @@ def my_handle_context(context, used_codes, user_id, exchange, save):
         return None
     used_codes.add(context.code)
     token = exchange(context.code, context.verifier)
-    save(Scope.for_user(user_id), token, expires_at=token.expires_at)
+    save(SecretScope.for_user(user_id), token, expires_at=token.expires_at)
     return token

@@ -1,14 +1,13 @@
 # A later session's first move: a token it can use now, or None when the user must authorize again.
-from helpers import OAuthError, SecretStoreError, delete_secret, find_token, refresh, save_token
+from helpers import OAuthError, SecretNotFound, delete_secret, find_token, refresh, save_token
 
 
 def get_access_token(client, scope, *, token_endpoint, client_id, http, now):
     try:
         token = find_token(client, scope)
-    except SecretStoreError as error:
-        if error.kind == "not_found":
-            return None  # never authorized, logged out, or the secret expired: show Authorize
-        raise  # a permission or a wrong scope: authorizing again would not fix it
+    except SecretNotFound:
+        return None  # never authorized, logged out, or the secret expired: show Authorize
+    # Other errors (a permission, a wrong scope) are not caught: authorizing again would not fix them.
     if not token.is_expired(now):
         return token.access_token  # still good: no request to the provider
     try:

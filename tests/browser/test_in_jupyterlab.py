@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import pytest
 from playwright.sync_api import expect
 
-from tests.notebooks.execute import notebook_paths
+from tools.run_notebooks import notebook_paths
 
 from .conftest import LabServer, screenshot, stop_sandbox
 

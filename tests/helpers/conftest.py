@@ -7,7 +7,12 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from helpers.trace import Trace, traced_client
+from helpers.app_flow import AppFlow
+from helpers.example_app import ExampleApp
+from helpers.secret_store import SecretScope, make_client
+from helpers.trace import Trace, http_client, traced_client
+
+from .fakes import BASE, KEY, NOW, Consent, FakeDashboard, FakeWorld, provider
 
 
 class Script:
@@ -39,9 +44,70 @@ def serve() -> Iterator[Serve]:
 
     def make(*answers: httpx.Response | Exception, trace: Trace | None = None) -> tuple[httpx.Client, Script]:
         script = Script(answers)
-        client = traced_client(trace, transport=httpx.MockTransport(script))
+        transport = httpx.MockTransport(script)
+        client = traced_client(trace, transport=transport) if trace else http_client(transport=transport)
         clients.append(client)
         return client, script
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def world() -> FakeWorld:
+    return FakeWorld()
+
+
+@pytest.fixture
+def dashboard() -> FakeDashboard:
+    return FakeDashboard()
+
+
+@pytest.fixture
+def consent():
+    """Plays the user at the consent page: records (link, approve), answers as the Dashboard would."""
+    answers = []
+
+    def answer(link: str, approve: bool) -> Consent:
+        answers.append((link, approve))
+        return Consent("handed_over", error=None if approve else "access_denied")
+
+    answer.answers = answers
+    return answer
+
+
+@pytest.fixture
+def open_flow(world, dashboard):
+    """``open_flow(clock=…, **provider changes)`` → an AppFlow against the fakes, loaded as the app opens."""
+    clients: list[httpx.Client] = []
+
+    def make(clock=lambda: NOW, **changes) -> AppFlow:
+        http = httpx.Client(transport=httpx.MockTransport(world))
+        stripe_client = make_client(KEY, api_base=f"{BASE}/stripe", transport=httpx.MockTransport(world))
+        clients.append(http)
+        flow = AppFlow(dashboard, stripe_client, provider(**changes), SecretScope.for_user("usr_1"), http, clock=clock)
+        flow.load()
+        return flow
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def open_app(world, dashboard, consent):
+    """``open_app(consent=…, browser_link=…, **provider changes)`` → the ExampleApp widget over a new flow."""
+    clients: list[httpx.Client] = []
+
+    def make(consent=consent, browser_link=None, **changes) -> ExampleApp:
+        http = httpx.Client(transport=httpx.MockTransport(world))
+        stripe_client = make_client(KEY, api_base=f"{BASE}/stripe", transport=httpx.MockTransport(world))
+        clients.append(http)
+        flow = AppFlow(
+            dashboard, stripe_client, provider(**changes), SecretScope.for_user("usr_1"), http, clock=lambda: NOW
+        )
+        return ExampleApp(flow, consent=consent, browser_link=browser_link)
 
     yield make
     for client in clients:

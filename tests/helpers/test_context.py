@@ -11,7 +11,7 @@ from helpers.context import (
     OAuthState,
     UserContext,
 )
-from helpers.errors import DashboardError, ManifestError, OAuthError
+from helpers.errors import DashboardError, ModeError, OAuthError
 
 BASE = "http://127.0.0.1:9/dashboard"
 KEY = "sk_test_51HxYzAbCdEfGhIjKlMnOpa1b2"
@@ -134,7 +134,7 @@ def test_dashboard_unreachable(serve):
 
 def test_environment_mode():
     assert Environment("live").mode == "live"
-    with pytest.raises(ManifestError, match="mode must be 'test' or 'live', not 'prod'"):
+    with pytest.raises(ModeError, match="mode must be 'test' or 'live', not 'prod'"):
         Environment("prod")  # type: ignore[arg-type]
 
 

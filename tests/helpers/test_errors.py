@@ -9,6 +9,7 @@ from helpers.errors import (
     ManifestError,
     OAuthError,
     PKCEError,
+    SecretNotFound,
     SecretStoreError,
     TokenError,
 )
@@ -69,8 +70,8 @@ def test_unknown_oauth_error_gets_the_default_hint():
 
 
 def test_secret_store_and_dashboard_errors_carry_status():
-    store = SecretStoreError("No secret.", "Save it.", kind="not_found", http_status=404)
-    assert (store.kind, store.http_status) == ("not_found", 404)
+    store = SecretNotFound("No secret.", "Save it.", http_status=404)
+    assert isinstance(store, SecretStoreError) and store.http_status == 404
     dashboard = DashboardError("Refused.", "Use the key.", status_code=401)
     assert dashboard.status_code == 401
     assert str(dashboard) == "Refused.\nWhat to do: Use the key."

@@ -10,7 +10,6 @@ from helpers.pkce import (
     VERIFIER_PATTERN,
     challenge_matches,
     check_verifier,
-    make_state,
     make_verifier,
     s256_challenge,
 )
@@ -106,11 +105,3 @@ def test_challenge_matches():
     assert not challenge_matches(RFC_VERIFIER, RFC_CHALLENGE[:-1] + "N")
     assert not challenge_matches(make_verifier(), RFC_CHALLENGE)
     assert not challenge_matches(RFC_VERIFIER, "é")
-
-
-def test_make_state():
-    states = {make_state() for _ in range(50)}
-    assert len(states) == 50
-    assert all(len(state) == 32 and set(state) <= set(UNRESERVED) for state in states)
-    with pytest.raises(PKCEError, match="at least 16 random octets"):
-        make_state(8)

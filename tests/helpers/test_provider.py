@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.provider import Provider, ProviderError, registration_request
+from helpers.errors import ProviderError
+from helpers.provider import Provider, registration_request
 
 METADATA = {
     "issuer": "https://auth.example.com",

@@ -5,9 +5,16 @@ import httpx
 import pytest
 import stripe
 
-from helpers.errors import SecretStoreError, TokenError
+from helpers.errors import (
+    SecretAuthenticationError,
+    SecretNotFound,
+    SecretPermissionError,
+    SecretRequestError,
+    SecretStoreError,
+    TokenError,
+)
 from helpers.secret_store import (
-    Scope,
+    SecretScope,
     delete_secret,
     find_secret,
     find_token,
@@ -23,7 +30,7 @@ from .conftest import Script
 
 KEY = "sk_test_51HxYzAbCdEfGhIjKlMnOpa1b2"
 API_BASE = "http://127.0.0.1:9/stripe"
-USER = Scope.for_user("usr_1")
+USER = SecretScope.for_user("usr_1")
 TOKEN = TokenData("at_Zx81kQ2mN4pL7vR0tY6wE3", "Bearer", 1_700_003_600, "rt_Hj5sD8fG1kL4zX7cV0bN2m", "files.read")
 
 
@@ -62,8 +69,8 @@ def params_of(request):
 
 def test_scope_params():
     assert USER.to_params() == {"type": "user", "user": "usr_1"}
-    assert Scope.account().to_params() == {"type": "account"}
-    assert str(USER) == "user scope of usr_1" and str(Scope.account()) == "account scope"
+    assert SecretScope.account().to_params() == {"type": "account"}
+    assert str(USER) == "user scope of usr_1" and str(SecretScope.account()) == "account scope"
 
 
 @pytest.mark.parametrize(
@@ -77,8 +84,8 @@ def test_scope_params():
 )
 def test_scope_refuses_what_stripe_refuses(type_, user, message):
     with pytest.raises(SecretStoreError, match=message) as caught:
-        Scope(type_, user)
-    assert caught.value.kind == "invalid_request"
+        SecretScope(type_, user)
+    assert type(caught.value) is SecretRequestError
 
 
 def test_make_client_talks_to_api_base_without_retries():
@@ -88,7 +95,7 @@ def test_make_client_talks_to_api_base_without_retries():
     assert len(api.requests) == 1, "no retry"
     assert str(api.last.url).startswith(f"{API_BASE}/v1/apps/secrets?")
     assert api.last.headers["authorization"] == f"Bearer {KEY}"
-    assert (caught.value.kind, caught.value.http_status) == ("api", 500)
+    assert (type(caught.value), caught.value.http_status) == (SecretStoreError, 500)
     assert "Stripe failed (HTTP 500): boom" in caught.value.message
 
 
@@ -125,7 +132,7 @@ def test_save_token_wire_format():
 
 def test_save_secret_without_expiry_in_account_scope():
     api = Stripe(httpx.Response(200, json=secret_json("theme")))
-    save_secret(api.client, Scope.account(), "theme", "dark")
+    save_secret(api.client, SecretScope.account(), "theme", "dark")
     assert params_of(api.last) == {"scope[type]": "account", "name": "theme", "payload": "dark"}
 
 
@@ -153,7 +160,7 @@ def test_find_without_payload():
     api = Stripe(httpx.Response(200, json=secret_json(payload=None)))
     with pytest.raises(SecretStoreError, match="came back without its payload") as caught:
         find_secret(api.client, USER, "oauth_token")
-    assert caught.value.kind == "api"
+    assert type(caught.value) is SecretStoreError
 
 
 def test_find_token_of_a_secret_that_is_no_token():
@@ -186,7 +193,7 @@ def test_not_found():
     with pytest.raises(SecretStoreError) as caught:
         find_token(api.client, USER)
     error = caught.value
-    assert (error.kind, error.http_status) == ("not_found", 404)
+    assert (type(error), error.http_status) == (SecretNotFound, 404)
     assert error.message == (
         "No secret named 'oauth_token' in the user scope of usr_1 (Stripe: No such secret: 'oauth_token')."
     )
@@ -198,7 +205,7 @@ def test_permission():
     api = Stripe(stripe_error(403, "invalid_request_error", "The app lacks the secret_write permission."))
     with pytest.raises(SecretStoreError) as caught:
         save_token(api.client, USER, TOKEN)
-    assert (caught.value.kind, caught.value.http_status) == ("permission", 403)
+    assert (type(caught.value), caught.value.http_status) == (SecretPermissionError, 403)
     grant = 'stripe apps grant permission "secret_write" "Allows storing secrets between page reloads"'
     assert grant in caught.value.hint
     assert "reinstall" in caught.value.hint
@@ -209,7 +216,7 @@ def test_authentication_hides_the_key():
     with pytest.raises(SecretStoreError) as caught:
         save_token(api.client, USER, TOKEN)
     error = caught.value
-    assert (error.kind, error.http_status) == ("authentication", 401)
+    assert (type(error), error.http_status) == (SecretAuthenticationError, 401)
     assert KEY not in str(error) and "sk_test_…a1b2" in error.message
     assert "world.install_app(...)" in error.hint
 
@@ -221,7 +228,7 @@ def test_invalid_request_quotes_message_and_param():
     with pytest.raises(SecretStoreError) as caught:
         save_token(api.client, USER, TOKEN)
     error = caught.value
-    assert (error.kind, error.http_status) == ("invalid_request", 400)
+    assert (type(error), error.http_status) == (SecretRequestError, 400)
     assert error.message == "Stripe rejected the request: Invalid integer: abc (parameter: expires_at)"
 
 
@@ -230,7 +237,7 @@ def test_connection_error():
     with pytest.raises(SecretStoreError) as caught:
         find_token(api.client, USER)
     error = caught.value
-    assert (error.kind, error.http_status) == ("api", None)
+    assert (type(error), error.http_status) == (SecretStoreError, None)
     assert "ConnectError" in error.message
     assert "sandbox.start()" in error.hint
 
@@ -254,3 +261,16 @@ def test_stripe_errors_are_the_sdks():
     with pytest.raises(stripe.PermissionError):
         api.client.v1.apps.secrets.list({"scope": USER.to_params()})
     assert json.loads(api.last.headers["x-stripe-client-user-agent"])["httplib"] == "httpx"
+
+
+def test_delete_of_a_missing_secret_raises_unless_missing_ok():
+    missing = {"error": {"type": "invalid_request_error", "message": "No such secret: 'oauth_token'", "param": "name"}}
+    api = Stripe(httpx.Response(404, json=missing), httpx.Response(404, json=missing))
+    with pytest.raises(SecretNotFound):
+        delete_secret(api.client, USER, "oauth_token")
+    assert delete_secret(api.client, USER, "oauth_token", missing_ok=True) is None
+
+
+def test_every_kit_error_is_a_secret_store_error():
+    for kind in (SecretNotFound, SecretPermissionError, SecretAuthenticationError, SecretRequestError):
+        assert issubclass(kind, SecretStoreError)

@@ -7,8 +7,8 @@ import httpx
 import pytest
 import stripe
 
-from helpers.secret_store import TracedStripeHTTPClient
-from helpers.trace import Trace, traced_client
+from helpers.secret_store import HttpxHTTPClient
+from helpers.trace import Trace, http_client, traced_client
 
 KEY = "sk_test_51HxYzAbCdEfGhIjKlMnOpa1b2"
 CODE = "Qm9vZ2llV29vZ2llQ29kZTEyMw"
@@ -132,8 +132,8 @@ def test_traced_client_keeps_other_hooks_and_options():
     assert len(trace.exchanges) == 1
 
 
-def test_untraced_client_has_no_hooks():
-    with traced_client(transport=httpx.MockTransport(lambda r: httpx.Response(200))) as http:
+def test_plain_client_has_no_hooks():
+    with http_client(transport=httpx.MockTransport(lambda r: httpx.Response(200))) as http:
         assert http.event_hooks == {"request": [], "response": []}
 
 
@@ -157,7 +157,7 @@ def test_stripe_calls_go_through_the_traced_client():
     trace = Trace()
     http = traced_client(trace, transport=httpx.MockTransport(stripe_answer))
     client = stripe.StripeClient(
-        KEY, base_addresses={"api": "http://127.0.0.1:9/stripe"}, http_client=TracedStripeHTTPClient(http)
+        KEY, base_addresses={"api": "http://127.0.0.1:9/stripe"}, http_client=HttpxHTTPClient(http)
     )
     scope = {"type": "user", "user": "usr_1"}
     payload = json.dumps({"access_token": ACCESS})
@@ -179,7 +179,7 @@ def test_stripe_connection_error():
         raise httpx.ConnectError("refused")
 
     http = httpx.Client(transport=httpx.MockTransport(refuse))
-    stripe_http = TracedStripeHTTPClient(http)
+    stripe_http = HttpxHTTPClient(http)
     message = r"Could not reach http://127.0.0.1:9/x \(ConnectError: refused\)"
     with pytest.raises(stripe.APIConnectionError, match=message) as caught:
         stripe_http.request("get", "http://127.0.0.1:9/x", {})

@@ -31,7 +31,7 @@ import psutil
 import pytest
 
 import sandbox
-from helpers import Scope, SecretStoreError, find_token, make_client
+from helpers import SecretScope, SecretStoreError, find_token, make_client
 from tests.browser.conftest import CHROMIUM_ARGS
 
 from .conftest import LEARNERS
@@ -171,7 +171,7 @@ def test_three_learners_at_once_each_with_their_own_sandbox(hub, chromium_path):
     assert len(set(tokens.values())) == 3 and len(set(keys.values())) == 3
     for name, world in worlds.items():
         own_client = make_client(keys[name], api_base=world.stripe_api_base)
-        assert find_token(own_client, Scope.for_user(USER_ID)).access_token == tokens[name]
+        assert find_token(own_client, SecretScope.for_user(USER_ID)).access_token == tokens[name]
         stored = everything_stored(world.data_dir)
         for other in LEARNERS:
             if other == name:
@@ -181,7 +181,7 @@ def test_three_learners_at_once_each_with_their_own_sandbox(hub, chromium_path):
             # Knowing the other sandbox's port is not enough: this learner's key does not open it.
             foreign_client = make_client(keys[name], api_base=worlds[other].stripe_api_base)
             with pytest.raises(SecretStoreError) as refused:
-                find_token(foreign_client, Scope.for_user(USER_ID))
+                find_token(foreign_client, SecretScope.for_user(USER_ID))
             assert "Invalid API Key" in str(refused.value), str(refused.value)
             # And the other learner's token opens nothing at this learner's provider.
             me = httpx.get(f"{world.provider_issuer}/api/me", headers={"Authorization": f"Bearer {tokens[other]}"})

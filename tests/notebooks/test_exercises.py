@@ -9,8 +9,7 @@ import pytest
 
 from helpers.authorize import authorization_url
 from helpers.pkce import s256_challenge
-
-from .execute import NOTEBOOKS
+from tools.run_notebooks import NOTEBOOKS
 
 sys.path.insert(0, str(NOTEBOOKS))
 from exercises.authorization_link import check_challenge, check_link  # noqa: E402

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from helpers.pkce import s256_challenge
+from tools.run_notebooks import NOTEBOOKS
 
-from .execute import NOTEBOOKS
 from .test_exercises import solution
 
 sys.path.insert(0, str(NOTEBOOKS))

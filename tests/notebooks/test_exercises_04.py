@@ -11,10 +11,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from helpers.secret_store import Scope
+from helpers.secret_store import SecretScope
 from helpers.tokens import TokenData
-
-from .execute import NOTEBOOKS
+from tools.run_notebooks import NOTEBOOKS
 
 sys.path.insert(0, str(NOTEBOOKS))
 from exercises.secret_store import check_secret_params  # noqa: E402
@@ -79,7 +78,7 @@ def test_not_started():
         ({"scope": {"type": "account"}}, "shared by every user of the account"),
         ({"scope": {"type": "user", "user": "usr_someoneelse"}}, "is not the current user"),
         ({"scope": {"type": "users", "user": USER}}, "must be 'user' or 'account'"),
-        ({"scope": Scope.for_user(USER)}, "takes a plain dict"),
+        ({"scope": SecretScope.for_user(USER)}, "takes a plain dict"),
         ({"scope": "user"}, "should be a dict"),
         ({"scope": {"type": "user", "user": USER, "name": "x"}}, "only 'type' and 'user'"),
         # the payload

@@ -15,10 +15,18 @@ import time
 import pytest
 import stripe
 
-from helpers import Scope, SecretStoreError, TokenData, find_token, load_manifest, make_client, save_secret
+from helpers import (
+    SecretNotFound,
+    SecretScope,
+    SecretStoreError,
+    TokenData,
+    find_token,
+    load_manifest,
+    make_client,
+    save_secret,
+)
 from helpers.secret_store import TOKEN_SECRET_NAME
-
-from .execute import NOTEBOOKS
+from tools.run_notebooks import NOTEBOOKS
 
 sys.path.insert(0, str(NOTEBOOKS))
 from exercises.find_secret import check_token_or_none  # noqa: E402
@@ -35,7 +43,7 @@ def store(world):
         expires_at=int(time.time()) + 3600,
         refresh_token=secrets.token_urlsafe(32),
     )
-    return client, Scope.for_user(install.user_id), token
+    return client, SecretScope.for_user(install.user_id), token
 
 
 def run_check(function, store):
@@ -93,9 +101,9 @@ def catches_nothing(client, scope):
 def wraps_the_error(client, scope):
     try:
         return find_token(client, scope)
+    except SecretNotFound:
+        return None
     except SecretStoreError as error:
-        if error.kind == "not_found":
-            return None
         raise RuntimeError("could not read the token") from error
 
 
@@ -122,10 +130,8 @@ def always_none(client, scope):
 def wrong_name(client, scope):
     try:
         return find_token(client, scope, name="token")
-    except SecretStoreError as error:
-        if error.kind == "not_found":
-            return None
-        raise
+    except SecretNotFound:
+        return None
 
 
 def raw_sdk_without_catching(client, scope):
@@ -137,8 +143,8 @@ def raw_sdk_without_catching(client, scope):
     "function, says",
     [
         (swallows_everything, "re-raise every other error"),
-        (swallows_every_store_error, "Only a missing secret (kind 'not_found')"),
-        (catches_nothing, "it raised the not_found error"),
+        (swallows_every_store_error, "Only a missing secret (SecretNotFound)"),
+        (catches_nothing, "it raised SecretNotFound"),
         (wraps_the_error, "re-raise the error you caught, unchanged"),
         (returns_the_payload, "It returned a string"),
         (returns_the_secret, "Stripe's Secret object"),
@@ -167,7 +173,7 @@ def test_the_check_leaves_an_empty_scope_empty(store):
     run_check(solution(), store)
     with pytest.raises(SecretStoreError) as raised:
         find_token(client, scope)
-    assert raised.value.kind == "not_found"
+    assert isinstance(raised.value, SecretNotFound)
 
 
 def test_no_message_quotes_the_token(store):

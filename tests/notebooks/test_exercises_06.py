@@ -7,9 +7,8 @@ import sys
 
 import pytest
 
-from helpers.secret_store import Scope
-
-from .execute import NOTEBOOKS
+from helpers.secret_store import SecretScope
+from tools.run_notebooks import NOTEBOOKS
 
 sys.path.insert(0, str(NOTEBOOKS))
 from exercises.whole_app import check_handle_context  # noqa: E402
@@ -28,7 +27,7 @@ def page_effect(context, used_codes, user_id, exchange, save):
     """The page's effect as the notebook shows it: three bugs."""
     if context.code and context.verifier:
         token = exchange(context.code, context.verifier)
-        save(Scope.account(), token)
+        save(SecretScope.account(), token)
         return token
     return None
 
@@ -54,9 +53,9 @@ def fixed(*, guard="codes", scope="user", expires="token", order="code-first", s
         arguments = (context.code, context.verifier) if order == "code-first" else (context.verifier, context.code)
         token = exchange(*arguments)
         where = {
-            "user": Scope.for_user(user_id),
-            "other": Scope.for_user("usr_other"),
-            "account": Scope.account(),
+            "user": SecretScope.for_user(user_id),
+            "other": SecretScope.for_user("usr_other"),
+            "account": SecretScope.account(),
             "id": user_id,
         }[scope]
         at = {"token": token.expires_at, "relative": 3600, "none": None}[expires]
@@ -76,7 +75,7 @@ def fixed(*, guard="codes", scope="user", expires="token", order="code-first", s
         (fixed(guard="flag"), "A new code (after Log out"),
         (fixed(scope="account"), "account scope"),
         (fixed(scope="other"), "scope of usr_other"),
-        (fixed(scope="id"), "a Scope, not str"),
+        (fixed(scope="id"), "a SecretScope, not str"),
         (fixed(expires="none"), "without expires_at"),
         (fixed(expires="relative"), "not a number of seconds"),
         (fixed(order="verifier-first"), "code first, then the verifier"),

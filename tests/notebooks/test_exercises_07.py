@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from .execute import NOTEBOOKS
+from tools.run_notebooks import NOTEBOOKS
 
 sys.path.insert(0, str(NOTEBOOKS))
 from exercises import security_lab as lab  # noqa: E402

@@ -17,7 +17,8 @@ import pytest
 from helpers import (
     ExtensionContext,
     OAuthError,
-    Scope,
+    SecretNotFound,
+    SecretScope,
     SecretStoreError,
     TokenData,
     delete_secret,
@@ -30,8 +31,7 @@ from helpers import (
     save_token,
 )
 from helpers.context import Environment, UserContext
-
-from .execute import NOTEBOOKS
+from tools.run_notebooks import NOTEBOOKS
 
 sys.path.insert(0, str(NOTEBOOKS))
 from exercises.token_lifecycle import check_get_access_token  # noqa: E402
@@ -68,10 +68,8 @@ def test_a_solution_with_fresh_token_passes_too(kit):
     def with_fresh_token(client, scope, *, token_endpoint, client_id, http, now):
         try:
             token = find_token(client, scope)
-        except SecretStoreError as error:
-            if error.kind == "not_found":
-                return None
-            raise
+        except SecretNotFound:
+            return None
         try:
             new = fresh_token(token, token_endpoint, client_id=client_id, http=http, now=now)
         except OAuthError as error:
@@ -109,9 +107,10 @@ def lifecycle(
         try:
             token = find_token(client, scope)
         except SecretStoreError as error:
-            if error.kind == "not_found" and on_missing == "none":
+            missing = isinstance(error, SecretNotFound)
+            if missing and on_missing == "none":
                 return None
-            if error.kind != "not_found" and on_store_error == "none":
+            if not missing and on_store_error == "none":
                 return None
             raise
         at = now if clock == "given" else time.time()
@@ -181,16 +180,16 @@ def saves_the_raw_response(client, scope, *, token_endpoint, client_id, http, no
         (lifecycle(expiry="old"), "not the new token's usable_until"),
         (lifecycle(returns="old"), "returned the old, expired access token"),
         (lifecycle(returns="token_data"), "It returned a TokenData"),
-        (lifecycle(on_missing="raise"), "it raised the not_found error"),
+        (lifecycle(on_missing="raise"), "it raised SecretNotFound"),
         (lifecycle(on_invalid_grant="raise"), "it let the error through"),
         (lifecycle(on_invalid_grant="keep"), "returned None without deleting the dead secret"),
         (lifecycle(on_other="swallow"), "swallowed an error that is not invalid_grant"),
         (lifecycle(on_other="swallow"), "Delete it only on invalid_grant"),
         (lifecycle(on_other="delete_and_raise"), "Delete it only on invalid_grant"),
         (lifecycle(on_other="wrap"), "re-raise the error you caught, unchanged"),
-        (lifecycle(on_store_error="none"), "Only a missing secret (kind 'not_found')"),
+        (lifecycle(on_store_error="none"), "Only a missing secret (SecretNotFound)"),
         (swallows_everything, "swallowed an error that is not invalid_grant"),
-        (swallows_everything, "Only a missing secret (kind 'not_found')"),
+        (swallows_everything, "Only a missing secret (SecretNotFound)"),
         (saves_the_raw_response, "has no expires_at of its own"),
     ],
 )
@@ -215,7 +214,7 @@ def test_one_mistake_one_message(function, only, kit):
 
 def test_the_check_leaves_the_learners_token_alone(kit):
     client = make_client(kit.install.api_key, api_base=kit.world.stripe_api_base)
-    scope = Scope.for_user(kit.context.user_context.id)
+    scope = SecretScope.for_user(kit.context.user_context.id)
     kept = TokenData(access_token=secrets.token_urlsafe(32), token_type="Bearer", expires_at=int(time.time()) + 600)
     save_token(client, scope, kept, expires_at=kept.expires_at)
     run_check(lifecycle(on_other="swallow"), kit)
@@ -228,8 +227,8 @@ def test_the_check_leaves_its_own_scope_empty(kit):
     install = kit.world.install_app(kit.manifest, user)
     client = make_client(install.api_key, api_base=kit.world.stripe_api_base)
     with pytest.raises(SecretStoreError) as raised:
-        find_token(client, Scope.for_user(user))
-    assert raised.value.kind == "not_found"
+        find_token(client, SecretScope.for_user(user))
+    assert isinstance(raised.value, SecretNotFound)
 
 
 def test_no_message_quotes_a_secret(kit):

@@ -14,7 +14,7 @@ import sqlite3
 import nbformat
 import pytest
 
-from .execute import execute, fresh_sandbox, notebook_paths
+from tools.run_notebooks import execute, fresh_sandbox, notebook_paths
 
 # Every notebook runs once, in a fresh sandbox, for these tests.
 pytestmark = pytest.mark.slow

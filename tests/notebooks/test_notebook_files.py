@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .execute import NOTEBOOKS, notebook_paths
+from tools.run_notebooks import NOTEBOOKS, notebook_paths
 
 STEPS = [p for p in notebook_paths() if not p.name.startswith("00-")]
 SECTIONS = ("**What you will do:**", "**Prerequisites:**", "## What can go wrong", "## Exercise", "## Recap")

@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 FIND_LATER = textwrap.dedent(
     """
     import sys
-    from helpers import Scope, find_token, make_client
+    from helpers import SecretScope, find_token, make_client
     client = make_client(sys.argv[1], api_base=sys.argv[2])
-    token = find_token(client, Scope.for_user(sys.argv[3]))
+    token = find_token(client, SecretScope.for_user(sys.argv[3]))
     print(token.access_token == sys.argv[4], token.expires_at)
     """
 )
@@ -96,7 +96,7 @@ def test_the_documented_flow_end_to_end(world):
 
     # 6. save it in the user's scope of the Secret Store, with the real stripe SDK
     stripe_client = helpers.make_client(install.api_key, api_base=world.stripe_api_base, trace=trace)
-    scope = helpers.Scope.for_user(context.user_context.id)
+    scope = helpers.SecretScope.for_user(context.user_context.id)
     helpers.save_token(stripe_client, scope, token, expires_at=token.expires_at)
 
     # 7. a later session (another process) finds it
@@ -128,24 +128,26 @@ def install_manifest() -> dict:
 
 
 def test_errors_reach_the_learner_as_kit_errors(world):
-    http = helpers.traced_client(timeout=30)
+    http = helpers.http_client(timeout=30)
     install = world.install_app(ROOT / "notebooks" / "stripe-app.json", new_user())
     client = helpers.make_client(install.api_key, api_base=world.stripe_api_base)
     with pytest.raises(helpers.SecretStoreError) as missing:
-        helpers.find_token(client, helpers.Scope.for_user(install.user_id), name="never_saved")
-    assert missing.value.kind == "not_found" and "never_saved" in str(missing.value)
+        helpers.find_token(client, helpers.SecretScope.for_user(install.user_id), name="never_saved")
+    assert isinstance(missing.value, helpers.SecretNotFound) and "never_saved" in str(missing.value)
 
     with pytest.raises(helpers.SecretStoreError) as other_user:
-        helpers.find_token(client, helpers.Scope.for_user("usr_someone_else"))
-    assert other_user.value.kind == "permission" and "Scope.for_user" in other_user.value.hint
+        helpers.find_token(client, helpers.SecretScope.for_user("usr_someone_else"))
+    assert (
+        isinstance(other_user.value, helpers.SecretPermissionError) and "SecretScope.for_user" in other_user.value.hint
+    )
 
     unpermitted = world.install_app({**install_manifest(), "permissions": []}, install.user_id)
     with pytest.raises(helpers.SecretStoreError) as no_permission:
         helpers.find_token(
             helpers.make_client(unpermitted.api_key, api_base=world.stripe_api_base),
-            helpers.Scope.for_user(install.user_id),
+            helpers.SecretScope.for_user(install.user_id),
         )
-    assert no_permission.value.kind == "permission" and "secret_write" in no_permission.value.hint
+    assert isinstance(no_permission.value, helpers.SecretPermissionError) and "secret_write" in no_permission.value.hint
 
     with pytest.raises(helpers.OAuthError) as bad_code:
         helpers.exchange_code(

@@ -1,4 +1,4 @@
-"""ExampleApp through the whole flow against the real sandbox: the kernel path of 06-the-whole-app."""
+"""The example app (AppFlow and its ExampleApp view) against the real sandbox: the kernel path of 06."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sqlite3
 import httpx
 
 import helpers
+from helpers.app_flow import AppFlow
 from helpers.example_app import ExampleApp
 from helpers.widgets import describe_exchanges
 
@@ -38,6 +39,15 @@ def shown(widget) -> str:
     return "\n".join(parts + [shown(child) for child in getattr(widget, "children", ())])
 
 
+def provider_of(world, app: App, scope: str | None = None) -> helpers.Provider:
+    metadata = http_get_json(world, "/provider/.well-known/oauth-authorization-server")
+    return helpers.Provider.from_metadata(metadata, client_id=app.client_id, redirect_uri=app.redirect_uri, scope=scope)
+
+
+def http_get_json(world, path: str) -> dict:
+    return world.http.get(world.base_url + path).json()
+
+
 def test_example_app_whole_flow(world, http):
     app = make_app(world, http)
     trace = helpers.Trace()
@@ -46,20 +56,12 @@ def test_example_app_whole_flow(world, http):
     stripe_client = helpers.make_client(app.install.api_key, api_base=world.stripe_api_base, trace=trace)
     dashboard = helpers.Dashboard(world.dashboard_base, app.install.api_key, traced)
 
+    provider = provider_of(world, app, scope="files.read")
+    scope = helpers.SecretScope.for_user(app.install.user_id)
+
     def open_app() -> ExampleApp:
-        return ExampleApp(
-            dashboard,
-            stripe_client,
-            scope=helpers.Scope.for_user(app.install.user_id),
-            authorize_endpoint=f"{world.provider_issuer}/authorize",
-            token_endpoint=f"{world.provider_issuer}/token",
-            revocation_endpoint=f"{world.provider_issuer}/revoke",
-            client_id=app.client_id,
-            redirect_uri=app.redirect_uri,
-            http=traced,
-            consent=world.consent,
-            oauth_scope="files.read",
-        )
+        flow = AppFlow(dashboard, stripe_client, provider, scope, traced)
+        return ExampleApp(flow, consent=world.consent)
 
     def api_me(token: helpers.TokenData) -> int:
         return http.get(
@@ -68,12 +70,12 @@ def test_example_app_whole_flow(world, http):
 
     # first session: nothing saved, so Authorize; the user approves; Check exchanges and saves
     first = open_app()
-    assert first.state == "signed_out" and first.link
+    assert first.flow.status == "signed_out" and first.flow.link
     first.user_buttons.approve.click()
-    assert first.state == "waiting", first.user_buttons.status.value
+    assert first.flow.status == "waiting", first.user_buttons.status.value
     first.check_button.click()
-    assert first.state == "signed_in", first.status
-    assert first.token_requests == 1 and api_me(first.token) == 200
+    assert first.flow.status == "signed_in", first.flow.message
+    assert first.flow.token_requests == 1 and api_me(first.flow.token) == 200
     assert describe_exchanges(trace.exchanges) == "\n".join(
         [
             "1. GET /stripe/v1/apps/secrets/find → 404 (Stripe API)",
@@ -89,28 +91,28 @@ def test_example_app_whole_flow(world, http):
     # a later session finds the token: no createOAuthState, nothing sent to the provider
     mark = len(trace.exchanges)
     later = open_app()
-    assert later.state == "signed_in" and later.token == first.token
+    assert later.flow.status == "signed_in" and later.flow.token == first.flow.token
     assert describe_exchanges(trace.exchanges[mark:]) == "1. GET /stripe/v1/apps/secrets/find → 200 (Stripe API)"
 
     # Log out: the secret is deleted and the token revoked
     later.logout_button.click()
-    assert later.state == "signed_out" and later.link, later.status
-    assert api_me(first.token) == 401
-    assert open_app().state == "signed_out"
+    assert later.flow.status == "signed_out" and later.flow.link, later.flow.message
+    assert api_me(first.flow.token) == 401
+    assert open_app().flow.status == "signed_out"
 
     # Deny: access_denied shown, still signed out, with a fresh link
     denied = open_app()
     denied.user_buttons.deny.click()
     denied.check_button.click()
-    assert denied.state == "signed_out" and denied.error.error == "access_denied" and denied.link
+    assert denied.flow.status == "signed_out" and denied.flow.error.error == "access_denied" and denied.flow.link
 
     # the context handed twice (as the real Dashboard does until a reload): one exchange
     twice = open_app()
     twice.user_buttons.approve.click()
     context = dashboard.take_oauth_context()
-    twice.receive(context)
-    twice.receive(context)
-    assert twice.state == "signed_in" and twice.token_requests == 1 and api_me(twice.token) == 200
+    twice.flow.receive(context)
+    twice.flow.receive(context)
+    assert twice.flow.status == "signed_in" and twice.flow.token_requests == 1 and api_me(twice.flow.token) == 200
     # what the guard prevents: a second exchange fails, and the provider revokes the first token
     try:
         helpers.exchange_code(
@@ -125,10 +127,10 @@ def test_example_app_whole_flow(world, http):
         assert error.error == "invalid_grant"
     else:
         raise AssertionError("a code worked twice")
-    assert api_me(twice.token) == 401
-    twice.log_out()
-    twice.receive(context)  # after Log out the old code is still in the props: not tried again
-    assert twice.state == "signed_out" and twice.token_requests == 1 and twice.error is None
+    assert api_me(twice.flow.token) == 401
+    twice.flow.log_out()
+    twice.flow.receive(context)  # after Log out the old code is still in the props: not tried again
+    assert twice.flow.status == "signed_out" and twice.flow.token_requests == 1 and twice.flow.error is None
 
     # nothing any of these widgets showed, and nothing in the trace, holds a secret in clear
     everything = "\n".join(shown(w) for w in (first, later, denied, twice)) + trace.render_text(headers=None)
@@ -140,16 +142,13 @@ def test_example_app_whole_flow(world, http):
 def test_example_app_without_secret_write_shows_why(world, http):
     app = make_app(world, http, permissions=())
     with httpx.Client(timeout=30) as traced:
-        example = ExampleApp(
+        flow = AppFlow(
             helpers.Dashboard(world.dashboard_base, app.install.api_key, traced),
             helpers.make_client(app.install.api_key, api_base=world.stripe_api_base),
-            scope=helpers.Scope.for_user(app.install.user_id),
-            authorize_endpoint=f"{world.provider_issuer}/authorize",
-            token_endpoint=f"{world.provider_issuer}/token",
-            client_id=app.client_id,
-            redirect_uri=app.redirect_uri,
-            http=traced,
-            consent=world.consent,
+            provider_of(world, app),
+            helpers.SecretScope.for_user(app.install.user_id),
+            traced,
         )
-        assert example.state == "signed_out" and example.error.kind == "permission"
-        assert "secret_write" in example.status and example.link
+        example = ExampleApp(flow, consent=world.consent)
+        assert example.flow.status == "signed_out" and isinstance(example.flow.error, helpers.SecretPermissionError)
+        assert "secret_write" in example.flow.message and example.flow.link

@@ -29,7 +29,7 @@ def connected(world, http):
         http=http,
     )
     client = helpers.make_client(app.install.api_key, api_base=world.stripe_api_base, http=http)
-    scope = helpers.Scope.for_user(app.install.user_id)
+    scope = helpers.SecretScope.for_user(app.install.user_id)
     helpers.save_token(client, scope, token, expires_at=token.usable_until)
     return app, token, client, scope
 
@@ -96,7 +96,7 @@ def test_log_out_revokes_and_deletes(world, http, connected):
     assert after.value.status_code == 401 and "authorization flow again" in after.value.hint
     with pytest.raises(helpers.SecretStoreError) as gone:
         helpers.find_token(client, scope)
-    assert gone.value.kind == "not_found"
+    assert isinstance(gone.value, helpers.SecretNotFound)
     with pytest.raises(helpers.OAuthError, match="grant has ended"):
         helpers.refresh(
             f"{world.provider_issuer}/token", refresh_token=token.refresh_token, client_id=app.client_id, http=http

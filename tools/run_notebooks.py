@@ -1,8 +1,8 @@
 """Run the kit's notebooks in order, in one fresh sandbox, and keep what they printed.
 
-    .venv/bin/python -m tests.notebooks.execute            # rewrite notebooks/*.ipynb with fresh outputs
-    .venv/bin/python -m tests.notebooks.execute --check    # run them, write nothing
-    .venv/bin/python -m tests.notebooks.execute notebooks/02-*.ipynb   # only these, in a fresh sandbox
+    .venv/bin/python -m tools.run_notebooks            # rewrite notebooks/*.ipynb with fresh outputs
+    .venv/bin/python -m tools.run_notebooks --check    # run them, write nothing
+    .venv/bin/python -m tools.run_notebooks notebooks/02-*.ipynb   # only these, in a fresh sandbox
 
 Used by `make notebooks` (after editing a notebook, to commit it with its outputs, which
 nbval then compares) and by the test that no output holds a secret in clear.
@@ -24,7 +24,7 @@ from nbclient import NotebookClient
 
 import sandbox
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
 
@@ -36,7 +36,9 @@ def notebook_paths() -> list[Path]:
 def fresh_sandbox() -> Iterator[Path]:
     """A temporary sandbox folder, set as KIT_SANDBOX_DIR for the kernels, stopped afterwards."""
     previous = os.environ.get("KIT_SANDBOX_DIR")
-    with tempfile.TemporaryDirectory(prefix="kit-sandbox-") as folder:
+    with tempfile.TemporaryDirectory(prefix="kit-") as parent:
+        # Named .sandbox as on a learner's machine, so what the notebooks print about it reads the same.
+        folder = str(Path(parent) / ".sandbox")
         os.environ["KIT_SANDBOX_DIR"] = folder
         try:
             yield Path(folder)
