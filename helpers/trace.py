@@ -61,10 +61,12 @@ class Trace:
     """A thread-safe record of HTTP exchanges, plus secret values to hide wherever they appear.
 
     Field rules already hide codes, verifiers, tokens and keys in URLs, forms, JSON and
-    headers; ``remember`` adds values that could show up anywhere else.
+    headers; ``remember`` adds values that could show up anywhere else. ``skip`` leaves out
+    exchanges not worth showing (a view asking "anything yet?" every half second).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, skip: Callable[[Exchange], bool] | None = None) -> None:
+        self._skip = skip
         self._lock = threading.Lock()
         self._exchanges: list[Exchange] = []
         self._known: set[str] = set()
@@ -120,6 +122,8 @@ class Trace:
             response_body=redact_text(response.text, known),
             elapsed_ms=0.0 if started is None else (time.perf_counter() - started) * 1000,
         )
+        if self._skip is not None and self._skip(exchange):
+            return
         with self._lock:
             self._exchanges.append(exchange)
 

@@ -118,6 +118,50 @@ class AuthorizeButton(widgets.HTML):
         return f"AuthorizeButton({self.label!r})"
 
 
+class AuthorizeLink(widgets.HBox):
+    """**Authorize**, and **New link** beside it: each authorization attempt needs a link of its own.
+
+    ``make_link()`` starts a new attempt (``createOAuthState``, then the encoded link);
+    ``browser_link`` turns it into the address the learner's browser opens. A link is spent
+    once the user answered it, and a link saved in a notebook points at the sandbox of the
+    run that saved it: **New link** (or ``renew()``) makes a fresh one at any time.
+    """
+
+    def __init__(
+        self,
+        make_link: Callable[[], str],
+        label: str = "Authorize",
+        browser_link: Callable[[str], str] | None = None,
+    ) -> None:
+        self._make_link = make_link
+        self._browser_link = browser_link or (lambda link: link)
+        self.link = ""
+        self.button = AuthorizeButton("#", label)
+        self.new_link_button = widgets.Button(description="New link", icon="refresh", tooltip="A fresh link")
+        self.new_link_button.on_click(lambda _: self._renew_shown())
+        self.status = widgets.HTML()
+        super().__init__([self.button, self.new_link_button, self.status])
+        self.renew()
+
+    def renew(self) -> str:
+        """Start a new attempt: a fresh link on the button, also returned."""
+        self.link = self._make_link()
+        self.button.show(self._browser_link(self.link))
+        self.status.value = ""
+        return self.link
+
+    def _renew_shown(self) -> None:
+        try:
+            self.renew()
+        except Exception as error:  # shown to the learner, not raised into the widget's machinery
+            self.status.value = _problem(error)
+        else:
+            self.status.value = f"<span style='color:{_OK}'>A fresh link: the previous one is no longer needed.</span>"
+
+    def __repr__(self) -> str:
+        return f"AuthorizeLink({self.button.label!r})"
+
+
 class UserButtons(widgets.VBox):
     """Approve / Deny buttons that play the user at the consent page, for when no browser can.
 
@@ -368,13 +412,23 @@ def _without_query(url: str) -> str:
 
 
 def sequence_diagram(exchanges: Sequence[Exchange], caller: str = "App") -> str:
-    """The exchanges as a Mermaid sequence diagram (JupyterLab renders it in Markdown)."""
+    """The exchanges as a Mermaid sequence diagram (JupyterLab renders it in Markdown).
+
+    The same request answered the same way several times in a row is drawn once, marked ×N,
+    so a diagram stays readable.
+    """
     lines = ["sequenceDiagram", f"    participant {caller}"]
     lines += [f"    participant {party.replace(' ', '_')} as {party}" for _, party in PARTIES]
+    arrows: list[tuple[str, str, int, int]] = []  # (party, request, status, times)
     for exchange in exchanges:
-        party = party_of(exchange.url).replace(" ", "_")
-        lines.append(f"    {caller}->>{party}: {exchange.method} {_path(exchange.url)}")
-        lines.append(f"    {party}-->>{caller}: {exchange.status}")
+        arrow = (party_of(exchange.url).replace(" ", "_"), f"{exchange.method} {_path(exchange.url)}", exchange.status)
+        if arrows and arrows[-1][:3] == arrow:
+            arrows[-1] = (*arrow, arrows[-1][3] + 1)
+        else:
+            arrows.append((*arrow, 1))
+    for party, request, status, times in arrows:
+        lines.append(f"    {caller}->>{party}: {request}{f' ×{times}' if times > 1 else ''}")
+        lines.append(f"    {party}-->>{caller}: {status}")
     return "\n".join(lines)
 
 

@@ -33,9 +33,12 @@ import httpx
 import sandbox
 from helpers import (
     Dashboard,
+    DashboardError,
     Environment,
+    Exchange,
     ExtensionContext,
     Manifest,
+    OAuthContext,
     OAuthState,
     Provider,
     RedirectURLs,
@@ -49,6 +52,7 @@ from helpers import (
     traced_client,
 )
 from helpers.authorize import start_authorization
+from helpers.widgets import AuthorizeLink
 
 if TYPE_CHECKING:
     import stripe
@@ -64,13 +68,22 @@ REGISTRATION_FILE = "learner-registration.json"
 OAUTH_SCOPE = "account.read files.read"
 
 
+def _empty_poll(exchange: Exchange) -> bool:
+    """An app view asking the Dashboard "any oauthContext yet?" and hearing no (in a browser, twice a second)."""
+    return exchange.url.endswith("/api/oauth_context") and '"oauth_context":null' in exchange.response_body.replace(
+        " ", ""
+    )
+
+
 @dataclass
 class Workbench:
     world: sandbox.World
     manifest: Manifest
     install: sandbox.Install
     context: ExtensionContext
-    trace: Trace = field(default_factory=Trace)
+    # Empty polls are left out, so a trace reads the same with a browser (which polls) as without.
+    trace: Trace = field(default_factory=lambda: Trace(skip=_empty_poll))
+    _props_context: OAuthContext | None = field(default=None, repr=False)
 
     @cached_property
     def http(self) -> httpx.Client:
@@ -158,20 +171,34 @@ class Workbench:
             custom_state=custom_state,
         )
 
+    def authorize_button(self, label: str = "Authorize PKCE Kit Example") -> AuthorizeLink:
+        """The app's **Authorize** button on a fresh link, with **New link** beside it."""
+        return AuthorizeLink(lambda: self.start_authorization()[1], label, browser_link=self.browser_link)
+
+    def oauth_context(self) -> OAuthContext:
+        """What the extension's props hold: the newest ``oauthContext`` the Dashboard handed over.
+
+        As in a real Stripe App the props keep it after it was read (stripe/stripe-apps#649), so
+        running this again gives the same context, until a newer one arrives.
+        """
+        arrived = self.dashboard.take_oauth_context()
+        if arrived is not None:
+            self._props_context = arrived
+        if self._props_context is None:
+            raise DashboardError(
+                "No oauthContext has arrived: nobody answered the consent page for a fresh link yet.",
+                "Answer the consent page first (the Approve button or cell above, or Authorize in your browser).",
+            )
+        return self._props_context
+
     def connect(self) -> TokenData:
         """Steps 3 to 5 in one go: a link, the user approves (played in the kernel), the exchange.
 
         For notebooks that start from a token: 02 and 03 show each of these steps.
         """
         _, link = self.start_authorization()
-        answer = self.world.consent(link)
-        context = self.dashboard.take_oauth_context()
-        if context is None:
-            raise sandbox.SandboxError(
-                f"The Dashboard handed over no oauthContext ({answer.outcome}: {answer.reason or answer.error}).",
-                "Run the notebook's first cell again: it starts clean.",
-            )
-        code, verifier = context.code_and_verifier()
+        self.world.consent(link)
+        code, verifier = self.oauth_context().code_and_verifier()
         provider = self.provider
         token = exchange_code(
             provider.token_endpoint,
@@ -188,6 +215,7 @@ class Workbench:
         """Drop any ``oauthContext`` left waiting (by an earlier notebook or run) and forget the calls so far."""
         while self.dashboard.take_oauth_context() is not None:
             pass
+        self._props_context = None
         self.trace.clear()
 
     def example_app(

@@ -7,6 +7,7 @@ import hashlib
 from urllib.parse import parse_qsl, urlsplit
 
 from helpers.pkce import s256_challenge
+from helpers.provider import Provider
 
 from .feedback import Feedback, check, not_started
 
@@ -53,10 +54,13 @@ def check_challenge(verifier: str, challenge: object) -> Feedback:
     return Feedback(False, (hint,))
 
 
-def check_link(
-    link: object, *, authorize_endpoint: str, client_id: str, redirect_uri: str, state: str, challenge: str
-) -> Feedback:
+def check_link(link: object, provider: Provider, *, state: str, challenge: str) -> Feedback:
     """Does `link` carry the six parameters, each with the right value, URL-encoded?"""
+    authorize_endpoint, client_id, redirect_uri = (
+        provider.authorization_endpoint,
+        provider.client_id,
+        provider.redirect_uri,
+    )
     if link is ...:
         return not_started("the link you built, as a string")
     if not isinstance(link, str):
@@ -102,7 +106,7 @@ def check_link(
         elif name == "code_challenge" and got == state or name == "state" and got == challenge:
             points.append("state and code_challenge are swapped.")
         else:
-            source = "create_oauth_state" if name in ("state", "code_challenge") else "the setup above"
+            source = "create_oauth_state" if name in ("state", "code_challenge") else "kit.provider"
             points.append(f"{name} should be the value from {source}.")
     extra = sorted(set(values) - set(expected) - set(MISSPELLINGS) - {"scope"})
     if extra:

@@ -3,7 +3,7 @@
 The check needs no network: it compares what the learner chose with what Stripe's API
 accepts (names and payloads of at most 5000 characters, a scope the UI extension may
 reach, an absolute expiry in the next 100 years) and with what the next notebook needs
-(the name it looks for, the token as JSON, the token's own expiry).
+(the name it looks for, the token as JSON, the expiry of what the token can still do).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def check_secret_params(
     return check(
         points,
         "These are the parameters save_token sends: the token, as JSON, in the current user's scope, "
-        "under the name a later session looks for, gone when the token expires.",
+        "under the name a later session looks for, gone once the token is worth nothing.",
     )
 
 
@@ -73,7 +73,7 @@ def _scope_points(scope: Any, user_id: str) -> list[str]:
     if isinstance(scope, SecretScope):
         return [
             f"That is the kit's SecretScope object; the API call takes a plain dict: {right!r} "
-            "(kit.scope.to_params() gives it)."
+            "(kit.secret_scope.to_params() gives it)."
         ]
     if not isinstance(scope, dict):
         return [f"The scope should be a dict such as {right!r}, not {type(scope).__name__}."]
@@ -150,37 +150,45 @@ def _payload_points(payload: Any, token: TokenData) -> list[str]:
 
 
 def _expiry_points(expires_at: Any, token: TokenData, now: float) -> list[str]:
+    want = token.usable_until
     if expires_at is None:
+        if want is None:
+            return []
         return [
-            "Stripe accepts no expiry, but then a dead token stays behind: give the token's own, "
-            "token.expires_at, and Stripe deletes the secret when the token stops working."
+            "Stripe accepts no expiry, but then a dead token stays behind: give token.usable_until, "
+            "and Stripe deletes the secret once the token in it is worth nothing."
         ]
     if isinstance(expires_at, datetime.datetime):
         return [
             "expires_at is a Unix time, a whole number of seconds: int(your_datetime.timestamp()), "
-            "or simply token.expires_at."
+            "or simply token.usable_until."
         ]
     if isinstance(expires_at, bool) or not isinstance(expires_at, (int, float)):
-        return [f"expires_at should be an int (Unix seconds), not {type(expires_at).__name__}: token.expires_at."]
+        return [f"expires_at should be an int (Unix seconds), not {type(expires_at).__name__}: token.usable_until."]
     if isinstance(expires_at, float):
-        return ["expires_at should be a whole number of seconds, an int: token.expires_at is one."]
+        return ["expires_at should be a whole number of seconds, an int: token.usable_until is one."]
     if expires_at < SMALLEST_DATE:
         return [
             f"{expires_at} looks like a duration (expires_in, seconds from now), but expires_at is an "
-            "absolute Unix time: token.expires_at, which is the time of issue plus expires_in."
+            "absolute Unix time, such as token.usable_until."
         ]
     if expires_at > LARGEST_SECONDS:
         return [
             "expires_at looks like milliseconds (as JavaScript's Date.now() gives); Stripe wants seconds: "
-            "token.expires_at."
+            "token.usable_until."
         ]
     if expires_at <= now:
-        return ["expires_at is in the past, which Stripe refuses: use token.expires_at of a fresh token."]
+        return ["expires_at is in the past, which Stripe refuses: use token.usable_until of a fresh token."]
     if expires_at > now + MAX_EXPIRY_SECONDS:
-        return ["expires_at is more than 100 years away, which Stripe refuses: use token.expires_at."]
-    if token.expires_at is not None and expires_at != token.expires_at:
+        return ["expires_at is more than 100 years away, which Stripe refuses: use token.usable_until."]
+    if expires_at == token.expires_at and want != token.expires_at:
         return [
-            "Stripe would accept that time, but it is not when the token expires: use token.expires_at, "
-            "so the secret goes when the token does."
+            "That is the access token's expiry: the secret would go within the hour, and with it the "
+            "refresh token, which could get new access tokens until later. Use token.usable_until."
+        ]
+    if expires_at != want:
+        return [
+            "Stripe would accept that time, but it is not when the saved token stops being worth "
+            "anything: use token.usable_until."
         ]
     return []

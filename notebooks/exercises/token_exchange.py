@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from urllib.parse import quote, quote_plus, urlsplit
 
 from helpers.pkce import s256_challenge
+from helpers.provider import Provider
 
 from .feedback import Feedback, check, not_started
 
@@ -35,11 +36,12 @@ MISSPELLINGS = {
 LINK_ONLY = ("response_type", "reponse_type", "state", "code_challenge", "code_challenge_method", "scope")
 
 
-def check_token_form(form: object, *, code: str, verifier: str, client_id: str, redirect_uri: str) -> Feedback:
+def check_token_form(form: object, provider: Provider, *, code: str, verifier: str) -> Feedback:
     """Is `form` the body of the token request of RFC 6749 4.1.3 + RFC 7636 4.5, for this public client?
 
-    `code` and `verifier` are the ones from oauthContext; `redirect_uri` is the one in the link.
+    `code` and `verifier` are the ones from oauthContext; the provider's `redirect_uri` is the one in the link.
     """
+    client_id, redirect_uri = provider.client_id, provider.redirect_uri
     if form is ...:
         return not_started("a dict of the five parameters")
     if isinstance(form, str):
@@ -90,7 +92,9 @@ def check_token_form(form: object, *, code: str, verifier: str, client_id: str, 
     if "code_verifier" in values and values["code_verifier"] != verifier:
         points.append(_about_verifier(values["code_verifier"], code=code, verifier=verifier))
     if "client_id" in values and values["client_id"] != client_id:
-        points.append("client_id should be the id the provider gave the app when it registered (kit.client_id).")
+        points.append(
+            "client_id should be the id the provider gave the app when it registered (kit.provider.client_id)."
+        )
     if "redirect_uri" in values and values["redirect_uri"] != redirect_uri:
         points.append(_about_redirect_uri(values["redirect_uri"], redirect_uri))
     return check(points, "That is the token request: post it as a form body (data=form), never in the URL.")
@@ -172,11 +176,11 @@ def _about_redirect_uri(value: str, want: str) -> str:
     if given.path.replace("/test/", "/") == wanted.path.replace("/test/", "/") and given.netloc == wanted.netloc:
         return (
             "redirect_uri is the URL of the other mode. The link used the one for the current mode "
-            "(kit.redirect_uri), and the token request must repeat it exactly."
+            "(kit.provider.redirect_uri), and the token request must repeat it exactly."
         )
     if given.netloc != wanted.netloc:
         return (
             "redirect_uri has another host than the link's. Use the same value as in the link "
-            "(kit.redirect_uri): RFC 6749 4.1.3 wants them identical."
+            "(kit.provider.redirect_uri): RFC 6749 4.1.3 wants them identical."
         )
-    return "redirect_uri must be identical to the one in the authorization link (kit.redirect_uri)."
+    return "redirect_uri must be identical to the one in the authorization link (kit.provider.redirect_uri)."

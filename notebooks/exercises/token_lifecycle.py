@@ -66,11 +66,12 @@ class _Lab:
 
     def __init__(self, kit: Any, user: str) -> None:
         self.world = kit.world
-        self.client_id = kit.client_id
-        self.redirect_uri = kit.redirect_uri
-        self.authorize_endpoint = kit.metadata["authorization_endpoint"]
-        self.token_endpoint = kit.metadata["token_endpoint"]
-        self.revocation_endpoint = kit.metadata["revocation_endpoint"]
+        provider = kit.provider
+        self.client_id = provider.client_id
+        self.redirect_uri = provider.redirect_uri
+        self.authorize_endpoint = provider.authorization_endpoint
+        self.token_endpoint = provider.token_endpoint
+        self.revocation_endpoint = provider.revocation_endpoint
         install = kit.world.install_app(kit.manifest, user, kit.mode)
         self.scope = SecretScope.for_user(user)
         # The check's own calls, and the learner's: separate clients, so only the learner's are counted.

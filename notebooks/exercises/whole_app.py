@@ -19,11 +19,18 @@ from .feedback import Feedback, check, not_a_function, not_started
 USER = "usr_learner01"
 NOW = 1_900_000_000
 LIFETIME = 3600
+REFRESH_LIFETIME = 30 * 24 * 3600
 VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 FIRST = OAuthContext(code="first-code-Qm9vZ2llV29vZ2ll", verifier=VERIFIER)
 SECOND = OAuthContext(code="second-code-Q29kZTEyMzQ1Njc", verifier=VERIFIER)
 DENIED = OAuthContext(error="access_denied")
 PARAMETERS = ("context", "used_codes", "user_id", "exchange", "save")
+
+
+def _token(code: str) -> TokenData:
+    return TokenData(
+        f"access-for-{code}", "Bearer", NOW + LIFETIME, f"refresh-for-{code}", "files.read", NOW + REFRESH_LIFETIME
+    )
 
 
 class _Provider:
@@ -42,7 +49,7 @@ class _Provider:
         if code in self.spent:
             raise OAuthError("invalid_grant", "this authorization code was already used")
         self.spent.add(code)
-        return TokenData(f"access-for-{code}", "Bearer", NOW + LIFETIME, f"refresh-for-{code}", "files.read")
+        return _token(code)
 
 
 class _SecretStore:
@@ -84,7 +91,7 @@ def check_handle_context(handle: object, user_id: str = USER) -> Feedback:
         points.append("The first oauthContext was not exchanged: call exchange(context.code, context.verifier).")
     if error is not None and not isinstance(error, KitError):
         points.append(f"On the first oauthContext your function raised {type(error).__name__}: {error}")
-    token = TokenData(f"access-for-{FIRST.code}", "Bearer", NOW + LIFETIME, f"refresh-for-{FIRST.code}", "files.read")
+    token = _token(FIRST.code)
     if first_calls == [(FIRST.code, FIRST.verifier)]:
         points += _check_save(store.saves, token, user_id)
         if result != token:
@@ -136,31 +143,37 @@ def _check_save(saves: list[tuple[Any, Any, Any]], token: TokenData, user_id: st
     if not saves:
         return ["The token was not saved: call save(scope, token, expires_at=...) so a later session finds it."]
     scope, saved, expires_at = saves[0]
+    right = {"type": "user", "user": user_id}
     points = []
-    if not isinstance(scope, SecretScope):
+    if isinstance(scope, SecretScope):
+        points.append(f"save takes the scope as the Secret Store API does, a dict: {right!r}.")
+    elif not isinstance(scope, dict):
         points.append(
-            f"save's first argument is the Secret Store scope, a SecretScope, not {type(scope).__name__}: "
-            "SecretScope.for_user(user_id)."
+            f"save's first argument is the Secret Store scope, a dict such as {right!r}, not {type(scope).__name__}."
         )
-    elif scope.type == "account":
+    elif scope.get("type") == "account":
         points.append(
             "The token was saved in the account scope: every user of the account would share it, and "
-            "each new sign-in would overwrite the last. Use SecretScope.for_user(user_id)."
+            f"each new sign-in would overwrite the last. Use the user's scope, {right!r}."
         )
-    elif scope.user != user_id:
+    elif scope != right:
         points.append(
-            f"The token was saved in the scope of {scope.user}, not of the user the app runs for: "
-            "SecretScope.for_user(user_id)."
+            f"The token was saved in the scope {scope!r}, not the one of the user the app runs for: {right!r}."
         )
     if saved != token:
         points.append("Save the TokenData that exchange returned (save(scope, token, ...)).")
     if expires_at is None:
         points.append(
             "The token was saved without expires_at: the secret would outlive the token. Pass "
-            "expires_at=token.expires_at, so the Secret Store deletes it when the token dies."
+            "expires_at=token.usable_until, so the Secret Store deletes it once the token is worth nothing."
         )
     elif expires_at == LIFETIME:
-        points.append("expires_at is a Unix time, not a number of seconds (that is expires_in): use token.expires_at.")
-    elif expires_at != token.expires_at:
-        points.append("expires_at should be the token's own expiry: token.expires_at.")
+        points.append("expires_at is a Unix time, not a number of seconds (that is expires_in): token.usable_until.")
+    elif expires_at == token.expires_at:
+        points.append(
+            "That is the access token's expiry: the secret, and the refresh token in it, would go within "
+            "the hour. Use token.usable_until, the refresh token's expiry (notebook 04)."
+        )
+    elif expires_at != token.usable_until:
+        points.append("expires_at should be when the saved token is worth nothing: token.usable_until.")
     return points

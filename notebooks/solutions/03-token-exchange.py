@@ -4,6 +4,6 @@ my_form = {
     "grant_type": "authorization_code",
     "code": code,  # oauthContext.code
     "code_verifier": verifier,  # oauthContext.verifier
-    "client_id": kit.client_id,
-    "redirect_uri": kit.redirect_uri,  # identical to the one in the link
+    "client_id": kit.provider.client_id,
+    "redirect_uri": kit.provider.redirect_uri,  # identical to the one in the link
 }

@@ -9,6 +9,7 @@ import pytest
 
 from helpers.authorize import authorization_url
 from helpers.pkce import s256_challenge
+from helpers.provider import Provider
 from tools.run_notebooks import NOTEBOOKS
 
 sys.path.insert(0, str(NOTEBOOKS))
@@ -67,20 +68,21 @@ def test_challenge_mistakes_are_named(wrong, says):
     assert not feedback.passed and says in repr(feedback)
 
 
-LINK_ARGS = dict(
-    authorize_endpoint="http://127.0.0.1:9/provider/authorize",
+PROVIDER = Provider(
+    issuer="http://127.0.0.1:9/provider",
+    authorization_endpoint="http://127.0.0.1:9/provider/authorize",
+    token_endpoint="http://127.0.0.1:9/provider/token",
     client_id="client-1",
     redirect_uri="http://127.0.0.1:9/dashboard/test/apps-oauth/app",
-    state="st8+/=&x#y",
-    challenge=s256_challenge(VERIFIER),
 )
+LINK_ARGS = dict(provider=PROVIDER, state="st8+/=&x#y", challenge=s256_challenge(VERIFIER))
 
 
 def good_link() -> str:
     return authorization_url(
-        LINK_ARGS["authorize_endpoint"],
-        client_id=LINK_ARGS["client_id"],
-        redirect_uri=LINK_ARGS["redirect_uri"],
+        PROVIDER.authorization_endpoint,
+        client_id=PROVIDER.client_id,
+        redirect_uri=PROVIDER.redirect_uri,
         state=LINK_ARGS["state"],
         code_challenge=LINK_ARGS["challenge"],
     )
@@ -90,13 +92,13 @@ def naive_link(**change) -> str:
     values = dict(
         response_type="code",
         client_id="client-1",
-        redirect_uri=LINK_ARGS["redirect_uri"],
+        redirect_uri=PROVIDER.redirect_uri,
         state=LINK_ARGS["state"],
         code_challenge=LINK_ARGS["challenge"],
         code_challenge_method="S256",
     )
     values.update(change)
-    return LINK_ARGS["authorize_endpoint"] + "?" + "&".join(f"{k}={v}" for k, v in values.items() if v is not None)
+    return PROVIDER.authorization_endpoint + "?" + "&".join(f"{k}={v}" for k, v in values.items() if v is not None)
 
 
 def test_the_encoded_link_passes():

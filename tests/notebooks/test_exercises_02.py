@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from helpers.pkce import s256_challenge
+from helpers.provider import Provider
 from tools.run_notebooks import NOTEBOOKS
 
 from .test_exercises import solution
@@ -23,17 +24,21 @@ REDIRECT = "http://127.0.0.1:9/dashboard/test/apps-oauth/com.example.pkce-kit"
 # As the sandbox's Dashboard makes it for the custom state of the notebook: random part, ':', custom value.
 STATE = "Gy_fJ8Vlnb_0PzuynbTl6UplUkO0iMN6:return_to=/settings&tab=billing"
 CHALLENGE = s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
-EXPECTED = dict(
-    authorize_endpoint=ENDPOINT, client_id="client-1", redirect_uri=REDIRECT, state=STATE, challenge=CHALLENGE
+PROVIDER = Provider(
+    issuer="http://127.0.0.1:9/provider",
+    authorization_endpoint=ENDPOINT,
+    token_endpoint="http://127.0.0.1:9/provider/token",
+    client_id="client-1",
+    redirect_uri=REDIRECT,
 )
+EXPECTED = dict(provider=PROVIDER, state=STATE, challenge=CHALLENGE)
 
 
 def notebook_variables() -> dict:
     """The variables of 02-authorization-link that the solution uses."""
     return {
-        "kit": SimpleNamespace(client_id="client-1", redirect_uri=REDIRECT),
+        "kit": SimpleNamespace(provider=PROVIDER),
         "oauth_state": SimpleNamespace(state=STATE, challenge=CHALLENGE),
-        "endpoint": ENDPOINT,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from types import SimpleNamespace
 from urllib.parse import quote, urlencode
@@ -9,6 +10,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from helpers.pkce import s256_challenge
+from helpers.provider import Provider
 from tools.run_notebooks import NOTEBOOKS
 
 from .test_exercises import solution
@@ -21,7 +23,14 @@ VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 CLIENT = "client-1"
 TEST_URL = "http://127.0.0.1:9/dashboard/test/apps-oauth/com.example.pkce-kit"
 LIVE_URL = "http://127.0.0.1:9/dashboard/apps-oauth/com.example.pkce-kit"
-VALUES = dict(code=CODE, verifier=VERIFIER, client_id=CLIENT, redirect_uri=TEST_URL)
+PROVIDER = Provider(
+    issuer="http://127.0.0.1:9/provider",
+    authorization_endpoint="http://127.0.0.1:9/provider/authorize",
+    token_endpoint="http://127.0.0.1:9/provider/token",
+    client_id=CLIENT,
+    redirect_uri=TEST_URL,
+)
+VALUES = dict(provider=PROVIDER, code=CODE, verifier=VERIFIER)
 RIGHT = {
     "grant_type": "authorization_code",
     "code": CODE,
@@ -43,7 +52,7 @@ def renamed(old: str, new: str) -> dict:
 
 
 def test_solution_passes():
-    kit = SimpleNamespace(client_id=CLIENT, redirect_uri=TEST_URL)
+    kit = SimpleNamespace(provider=PROVIDER)
     answer = solution("03-token-exchange.py", code=CODE, verifier=VERIFIER, kit=kit)
     assert check_token_form(answer["my_form"], **VALUES).passed
 
@@ -110,4 +119,5 @@ def test_a_misspelled_name_is_not_also_reported_missing():
 
 
 def test_the_live_mode_form_passes_with_the_live_url():
-    assert check_token_form(form(redirect_uri=LIVE_URL), **{**VALUES, "redirect_uri": LIVE_URL}).passed
+    live = dataclasses.replace(PROVIDER, redirect_uri=LIVE_URL)
+    assert check_token_form(form(redirect_uri=LIVE_URL), **{**VALUES, "provider": live}).passed

@@ -26,9 +26,10 @@ TOKEN = TokenData(
     expires_at=NOW + 3600,
     refresh_token="rt_" + "b" * 40,
     scope="account.read files.read",
+    refresh_expires_at=NOW + 30 * 24 * 3600,
 )
 RIGHT = dict(
-    name="oauth_token", scope={"type": "user", "user": USER}, payload=TOKEN.to_json(), expires_at=TOKEN.expires_at
+    name="oauth_token", scope={"type": "user", "user": USER}, payload=TOKEN.to_json(), expires_at=TOKEN.usable_until
 )
 
 
@@ -92,14 +93,15 @@ def test_not_started():
         ({"payload": json.dumps({**asdict(TOKEN), "access_token": "another"})}, "not this token's"),
         # expires_at
         ({"expires_at": 3600}, "looks like a duration (expires_in"),
-        ({"expires_at": None}, "give the token's own"),
+        ({"expires_at": None}, "give token.usable_until"),
+        ({"expires_at": TOKEN.expires_at}, "the access token's expiry"),
         ({"expires_at": NOW - 60}, "in the past"),
         ({"expires_at": NOW + 101 * 365 * 24 * 3600}, "more than 100 years"),
         ({"expires_at": (NOW + 3600) * 1000}, "milliseconds"),
         ({"expires_at": float(NOW + 3600)}, "whole number of seconds"),
         ({"expires_at": str(NOW + 3600)}, "should be an int"),
         ({"expires_at": datetime.datetime.fromtimestamp(NOW + 3600)}, "timestamp()"),
-        ({"expires_at": NOW + 7200}, "not when the token expires"),
+        ({"expires_at": NOW + 7200}, "not when the saved token stops"),
         # the name
         ({"name": "n" * 5001}, "at most 5000"),
         ({"name": "token"}, "use 'oauth_token'"),
@@ -121,3 +123,12 @@ def test_several_mistakes_are_all_named():
 def test_no_message_quotes_the_token():
     for change in ({"payload": TOKEN.access_token}, {"payload": json.dumps({"access_token": "x"})}):
         assert TOKEN.access_token not in repr(feedback(**change))
+
+
+def test_a_token_whose_refresh_expiry_is_unknown_saves_without_expiry():
+    unknown = TokenData("at_" + "a" * 40, "Bearer", NOW + 3600, "rt_" + "b" * 40)
+    values = {**RIGHT, "payload": unknown.to_json()}
+    result = check_secret_params(
+        values["name"], values["scope"], values["payload"], None, user_id=USER, token=unknown, now=NOW
+    )
+    assert result.passed, result

@@ -27,7 +27,7 @@ def page_effect(context, used_codes, user_id, exchange, save):
     """The page's effect as the notebook shows it: three bugs."""
     if context.code and context.verifier:
         token = exchange(context.code, context.verifier)
-        save(SecretScope.account(), token)
+        save({"type": "account"}, token)
         return token
     return None
 
@@ -53,12 +53,13 @@ def fixed(*, guard="codes", scope="user", expires="token", order="code-first", s
         arguments = (context.code, context.verifier) if order == "code-first" else (context.verifier, context.code)
         token = exchange(*arguments)
         where = {
-            "user": SecretScope.for_user(user_id),
-            "other": SecretScope.for_user("usr_other"),
-            "account": SecretScope.account(),
+            "user": {"type": "user", "user": user_id},
+            "other": {"type": "user", "user": "usr_other"},
+            "account": {"type": "account"},
             "id": user_id,
+            "object": SecretScope.for_user(user_id),
         }[scope]
-        at = {"token": token.expires_at, "relative": 3600, "none": None}[expires]
+        at = {"token": token.usable_until, "access": token.expires_at, "relative": 3600, "none": None}[expires]
         save(where, token, expires_at=at)
         return token if returns else None
 
@@ -74,8 +75,10 @@ def fixed(*, guard="codes", scope="user", expires="token", order="code-first", s
         (fixed(guard="none"), "exchanged its code twice"),
         (fixed(guard="flag"), "A new code (after Log out"),
         (fixed(scope="account"), "account scope"),
-        (fixed(scope="other"), "scope of usr_other"),
-        (fixed(scope="id"), "a SecretScope, not str"),
+        (fixed(scope="other"), "not the one of the user"),
+        (fixed(scope="id"), "not str"),
+        (fixed(scope="object"), "a dict"),
+        (fixed(expires="access"), "the access token's expiry"),
         (fixed(expires="none"), "without expires_at"),
         (fixed(expires="relative"), "not a number of seconds"),
         (fixed(order="verifier-first"), "code first, then the verifier"),
