@@ -19,7 +19,7 @@ export KIT_CHROMIUM
 NODE_PROJECTS :=
 NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_PROJECTS))
 
-.PHONY: lab test check lint bench notebooks stop clean
+.PHONY: lab test check lint bench notebooks workshop stop clean
 
 $(LAB_STAMP): pyproject.toml
 	@started=$$(date +%s); \
@@ -66,6 +66,10 @@ bench: $(TEST_STAMP) $(KIT_CHROMIUM)
 # which `make test` (nbval) then compares.
 notebooks: $(TEST_STAMP)
 	$(PY) -m tools.run_notebooks
+
+# The learner edition for a room: outputs cleared, optional parts folded (docs/workshop.md).
+workshop: $(TEST_STAMP)
+	$(PY) -m tools.learner_edition
 
 stop: $(LAB_STAMP)
 	$(PY) -c "import sandbox; print('sandbox stopped' if sandbox.stop() else 'no sandbox was running')"
