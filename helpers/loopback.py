@@ -13,6 +13,7 @@ for trying your provider, with a development client you registered for it.
 
 from __future__ import annotations
 
+import queue
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -30,18 +31,19 @@ class LoopbackError(KitError):
 
 
 class LoopbackCatcher:
-    """A one-shot HTTP listener on 127.0.0.1 that keeps the first request to its path.
+    """An HTTP listener on 127.0.0.1 that keeps each request to its path for ``wait`` to hand over.
 
     It listens from the moment it is made (port 0: a free port the system picks), so its
-    ``redirect_uri`` can be registered and put in a link before anyone opens it.
+    ``redirect_uri`` can be registered and put in a link before anyone opens it, and a
+    redirect that arrives before ``wait`` is called is kept until then.
     """
 
     def __init__(self, path: str = "/callback", *, port: int = 0, host: str = "127.0.0.1") -> None:
         if not path.startswith("/"):
             raise LoopbackError(f"The path {path!r} must start with '/'.", "Use a path such as '/callback'.")
         self.path = path
-        self._caught: str | None = None
-        self._arrived = threading.Event()
+        self._arrived: queue.Queue[str] = queue.Queue()
+        self.caught = 0
         try:
             self._server = ThreadingHTTPServer((host, port), self._handler())
         except OSError as e:
@@ -62,22 +64,21 @@ class LoopbackCatcher:
         return f"http://{self.host}:{self.port}{self.path}"
 
     def __repr__(self) -> str:
-        state = "caught a redirect" if self._caught else "waiting"
-        return f"LoopbackCatcher({self.redirect_uri}, {state})"
+        return f"LoopbackCatcher({self.redirect_uri}, caught {self.caught})"
 
     def wait(self, timeout: float = 300) -> str:
-        """Block until the redirect arrives (or ``timeout`` seconds pass); return the address it came to."""
-        if not self._arrived.wait(timeout):
+        """The address of the next redirect not handed over yet, waiting up to ``timeout`` seconds for one."""
+        try:
+            return self._arrived.get(timeout=timeout)
+        except queue.Empty:
             raise LoopbackError(
                 f"No redirect reached {self.redirect_uri} within {timeout:g} s.",
                 "Open the link in a browser on this machine and approve. On JupyterHub or Binder the browser "
                 "cannot reach the kernel's 127.0.0.1: paste the address back instead.",
-            )
-        assert self._caught is not None
-        return self._caught
+            ) from None
 
     def close(self) -> None:
-        """Stop listening (the address caught stays available)."""
+        """Stop listening (addresses caught and not handed over yet stay available to ``wait``)."""
         self._server.shutdown()
         self._server.server_close()
 
@@ -95,9 +96,8 @@ class LoopbackCatcher:
                 if urlsplit(self.path).path != catcher.path:
                     self._answer(404, "<p>Not here.</p>")  # a favicon, a stray request
                     return
-                if not catcher._arrived.is_set():
-                    catcher._caught = f"http://{catcher.host}:{catcher.port}{self.path}"
-                    catcher._arrived.set()
+                catcher.caught += 1
+                catcher._arrived.put(f"http://{catcher.host}:{catcher.port}{self.path}")
                 self._answer(200, _DONE_PAGE)
 
             def _answer(self, status: int, page: str) -> None:

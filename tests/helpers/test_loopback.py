@@ -15,9 +15,18 @@ def test_it_catches_the_redirect_and_answers_the_browser():
         page = httpx.get(f"{catcher.redirect_uri}?code=Qm9vZ2llV29vZ2ll&state=s1")
         assert page.status_code == 200 and "close this tab" in page.text
         assert "Qm9vZ2llV29vZ2ll" not in page.text and page.headers["cache-control"] == "no-store"
-        httpx.get(f"{catcher.redirect_uri}?code=second&state=s2")  # a reload: the first answer stays
         assert catcher.wait(timeout=5) == f"{catcher.redirect_uri}?code=Qm9vZ2llV29vZ2ll&state=s1"
-        assert "caught a redirect" in repr(catcher)
+        assert repr(catcher) == f"LoopbackCatcher({catcher.redirect_uri}, caught 1)"
+
+
+def test_each_redirect_is_handed_over_once_in_order():
+    # A second attempt (the cell run again) gets its own redirect, not the first one again.
+    with LoopbackCatcher() as catcher:
+        httpx.get(f"{catcher.redirect_uri}?state=s1")
+        httpx.get(f"{catcher.redirect_uri}?state=s2")
+        assert [catcher.wait(1), catcher.wait(1)] == [f"{catcher.redirect_uri}?state=s{n}" for n in (1, 2)]
+        with pytest.raises(LoopbackError):
+            catcher.wait(timeout=0.05)
 
 
 def test_no_redirect_in_time_says_where_loopback_cannot_work():
