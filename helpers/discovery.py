@@ -14,8 +14,8 @@ A provider that follows RFC 8414 publishes a JSON document of its endpoints at a
 
 For an issuer without a path the three locations collapse to two. ``discover`` tries them in
 that order and keeps the first document it may use: RFC 8414 §3.3 forbids using one whose
-``issuer`` is not the issuer asked for (a mix-up an attacker could arrange). Providers that
-publish no metadata at all (GitHub, Dropbox) are typed in by hand with ``by_hand``.
+``issuer`` is not the issuer asked for (a mix-up an attacker could arrange). A provider that
+publishes no metadata at all is typed in by hand, from its documentation, with ``by_hand``.
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def discover(issuer: str, *, http: httpx.Client) -> Discovery:
     raise DiscoveryError(
         f"No usable metadata for the issuer {issuer!r}. Tried {tried}.",
         "Copy the issuer exactly as the provider's documentation gives it (no trailing slash unless it has one). "
-        "If the provider publishes no metadata (GitHub and Dropbox do not), type its endpoints in with by_hand(...).",
+        "If the provider publishes no metadata, type its endpoints in from its documentation with by_hand(...).",
     )
 
 

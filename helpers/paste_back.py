@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
+from helpers.authorization_response import RedirectError
 from helpers.context import OAuthContext
 from helpers.errors import KitError, OAuthError
 from helpers.redact import redact_text
@@ -67,6 +68,16 @@ class PasteBack(widgets.VBox):
             "Taken: code and verifier ready", f"{shown} · state checked against the link", ok=True
         )
         return context
+
+    def code_and_verifier(self) -> tuple[str, str]:
+        """The code and verifier of the address read, for the exchange; a kit error if none was read yet."""
+        if self.context is None:
+            raise RedirectError(
+                "No address was read yet, so there is no code.",
+                "Approve at the provider, paste the address you land on into the box, and press Read it.",
+                cause="empty",
+            )
+        return self.context.code_and_verifier()
 
     def __repr__(self) -> str:
         # What the last read did; a code taken earlier is kept through a later refusal.

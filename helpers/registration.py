@@ -83,7 +83,7 @@ def app_registration_request(
 
 
 def register(
-    registration_endpoint: str,
+    registration_endpoint: str | None,
     request: Mapping[str, Any],
     *,
     http: httpx.Client,
@@ -91,9 +91,17 @@ def register(
 ) -> Registration:
     """POST the registration request (RFC 7591 §3.1) and return the provider's answer.
 
+    ``registration_endpoint`` comes from the metadata; None (a provider without one) is refused
+    with the way out: its console.
+
     ``initial_access_token`` is for providers that allow registration only with one (§3);
     it is sent as a Bearer credential, which traces show redacted.
     """
+    if not registration_endpoint:
+        raise RegistrationError(
+            "This provider offers no registration endpoint (its metadata has no registration_endpoint).",
+            "Register the redirect URIs in the provider's developer console, then use the client_id it shows you.",
+        )
     headers = {"Accept": "application/json"}
     if initial_access_token:
         headers["Authorization"] = f"Bearer {initial_access_token}"

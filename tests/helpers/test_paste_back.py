@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from helpers.authorization_response import RedirectError
 from helpers.local_dashboard import LocalDashboard
 from helpers.paste_back import PasteBack, SecretBox
 
@@ -61,11 +62,19 @@ def test_a_wrong_address_is_refused_with_a_clear_message(attempt, make_url, refu
     assert CODE not in everything_shown(paste)
 
 
+def test_the_code_is_asked_for_before_anything_was_read(attempt):
+    dashboard, _ = attempt
+    paste = PasteBack(dashboard.oauth_context)
+    with pytest.raises(RedirectError, match="No address was read yet"):
+        paste.code_and_verifier()
+
+
 def test_after_a_wrong_address_the_right_one_still_works(attempt):
     dashboard, oauth_state = attempt
     paste = PasteBack(dashboard.oauth_context)
     paste.submit(landing(code=CODE, state="tampered"))
     assert paste.submit(landing(code=CODE, state=oauth_state.state)) is not None
+    assert paste.code_and_verifier()[0] == CODE
     paste.submit(landing(code=CODE, state=oauth_state.state))  # pasted twice: refused, the first code stays
     assert repr(paste) == "PasteBack(refused: state_mismatch, the code taken before is kept)"
     assert paste.context is not None

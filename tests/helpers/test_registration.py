@@ -69,3 +69,11 @@ def test_each_refusal_says_what_to_do(serve, answer, says, hint):
     with pytest.raises(RegistrationError) as raised:
         register(ENDPOINT, app_registration_request("App", URIS), http=http)
     assert says in raised.value.message and hint in raised.value.hint
+
+
+def test_a_provider_without_a_registration_endpoint_points_to_its_console(serve):
+    http, script = serve()
+    with pytest.raises(RegistrationError) as raised:
+        register(None, app_registration_request("App", URIS), http=http)
+    assert "no registration endpoint" in raised.value.message and "console" in raised.value.hint
+    assert script.requests == []
