@@ -23,8 +23,6 @@ from helpers.errors import KitError, OAuthError
 from helpers.redact import redact_text
 from helpers.widgets import status_html
 
-_WIDE = widgets.Layout(width="auto")
-
 
 class PasteBack(widgets.VBox):
     """A box for the redirect address, a **Read** button, and what the read found.
@@ -40,12 +38,16 @@ class PasteBack(widgets.VBox):
         self.url = widgets.Text(
             placeholder="https://dashboard.stripe.com/test/apps-oauth/…?code=…&state=…",
             description="Address:",
-            layout=widgets.Layout(width="100%"),
+            layout=widgets.Layout(flex="1 1 auto", width="auto"),
         )
-        self.read_button = widgets.Button(description="Read it", button_style="primary", layout=_WIDE)
+        # A fixed minimum width: the box takes the rest of the row and would squeeze the label away.
+        self.read_button = widgets.Button(
+            description="Read it", button_style="primary", layout=widgets.Layout(min_width="100px")
+        )
         self.read_button.on_click(lambda _: self.submit())
         self.status = widgets.HTML(status_html("Nothing read yet", "Approve at the provider, then paste here."))
-        super().__init__([widgets.HBox([self.url, self.read_button]), self.status])
+        row = widgets.HBox([self.url, self.read_button], layout=widgets.Layout(width="100%"))
+        super().__init__([row, self.status])
 
     def submit(self, url: str | None = None) -> OAuthContext | None:
         """Read ``url`` (by default, what is in the box), empty the box, and show the outcome."""
@@ -92,7 +94,12 @@ class SecretBox(widgets.Password):
     """A password field whose value is taken once: ``take()`` returns it and empties the field."""
 
     def __init__(self, description: str, placeholder: str = "leave empty if not needed") -> None:
-        super().__init__(description=description, placeholder=placeholder, style={"description_width": "initial"})
+        super().__init__(
+            description=description,
+            placeholder=placeholder,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="480px"),
+        )
 
     def take(self) -> str | None:
         """The typed value (None if empty); the field is emptied, so the value is never saved with the notebook."""
