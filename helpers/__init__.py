@@ -15,7 +15,7 @@
 ``helpers`` never imports ``sandbox``: the same code runs against a real provider and Stripe.
 """
 
-from helpers.authorize import authorization_url, parse_redirect
+from helpers.authorize import authorization_url
 from helpers.context import (
     Dashboard,
     Environment,
@@ -27,12 +27,16 @@ from helpers.context import (
 from helpers.errors import (
     AuthorizeError,
     DashboardError,
+    DiscoveryError,
     KitError,
+    LoopbackError,
     ManifestError,
     ModeError,
     OAuthError,
     PKCEError,
     ProviderError,
+    RedirectError,
+    RegistrationError,
     SecretAuthenticationError,
     SecretNotFound,
     SecretPermissionError,
@@ -101,6 +105,10 @@ __all__ = [
     "OAuthError",
     "OAuthState",
     "PKCEError",
+    "DiscoveryError",
+    "LoopbackError",
+    "RedirectError",
+    "RegistrationError",
     "Provider",
     "ProviderError",
     "RedirectURLs",
@@ -134,7 +142,6 @@ __all__ = [
     "make_state",
     "make_verifier",
     "parse_manifest",
-    "parse_redirect",
     "redact_mapping",
     "redact_text",
     "redact_value",

@@ -10,6 +10,8 @@ tokens, codes, verifiers and keys first (see ``helpers.redact``).
 
 from __future__ import annotations
 
+from typing import Literal
+
 
 class KitError(Exception):
     """Base of the kit's errors: a message (what went wrong) and a hint (what to do)."""
@@ -39,12 +41,50 @@ class ProviderError(KitError):
     """The provider's metadata or settings lack something the flow needs."""
 
 
+class DiscoveryError(ProviderError):
+    """No metadata could be found or used for the issuer given."""
+
+
+class RegistrationError(KitError):
+    """The provider did not register the app; ``error`` is its RFC 7591 error code when it gave one."""
+
+    def __init__(self, message: str, hint: str, *, error: str | None = None, status_code: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.error = error
+        self.status_code = status_code
+
+
+class LoopbackError(KitError):
+    """The loopback listener could not start, or no redirect reached it in time."""
+
+
 class ManifestError(KitError):
     """``stripe-app.json`` is missing, unreadable, or breaks Stripe's manifest schema."""
 
 
 class AuthorizeError(KitError):
     """The authorization link cannot be built, or a redirect URL cannot be read."""
+
+
+# Which check of a pasted redirect address failed (helpers.authorization_response.read_redirect).
+RedirectCause = Literal[
+    "empty",
+    "not_a_url",
+    "the_link_itself",
+    "wrong_redirect",
+    "state_missing",
+    "state_mismatch",
+    "wrong_issuer",
+    "no_code",
+]
+
+
+class RedirectError(AuthorizeError):
+    """A redirect address the app must not take a code from; ``cause`` says which check failed."""
+
+    def __init__(self, message: str, hint: str, *, cause: RedirectCause) -> None:
+        super().__init__(message, hint)
+        self.cause = cause
 
 
 class TokenError(KitError):
@@ -101,12 +141,12 @@ OAUTH_HINTS: dict[str, str] = {
     ),
     "temporarily_unavailable": "The provider is overloaded or down for maintenance. Try again shortly.",
     "server_error": (
-        "The provider failed, or the URL is not an OAuth endpoint. Check the endpoint URL, "
-        "then the sandbox log; restart it with sandbox.start() if needed."
+        "The provider failed, or the URL is not an OAuth endpoint. Check the endpoint URL; with the kit's "
+        "sandbox, read its log, and start it again with sandbox.start() if needed."
     ),
     "connection_error": (
-        "Nothing answered at that URL. Is the sandbox running? Start it with sandbox.start() "
-        "and use the endpoint URLs it gives you."
+        "Nothing answered at that URL. Check the endpoint URL and your network; with the kit's sandbox, "
+        "start it with sandbox.start() and use the endpoint URLs it gives you."
     ),
 }
 DEFAULT_OAUTH_HINT = (

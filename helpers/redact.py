@@ -28,6 +28,11 @@ SECRET_FIELDS = frozenset(
     {
         "access_token",
         "refresh_token",
+        # OpenID Connect providers add these two: an ID token is a signed statement of who the user
+        # is (a credential to whoever accepts it), and RFC 7591 registration may return a token that
+        # manages the client.
+        "id_token",
+        "registration_access_token",
         "code",
         "code_verifier",
         "verifier",

@@ -106,13 +106,31 @@ class BrowserRedirects:
         return self.app(environ, rewriting_start_response)
 
 
+RFC8414_METADATA = "/.well-known/oauth-authorization-server"
+
+
+def _metadata_with_path_inserted(provider):
+    """The provider's metadata where RFC 8414 3.1 puts it for an issuer with a path (/provider):
+    the well-known part goes between host and path. Served by the provider app as if asked under /provider."""
+
+    def app(environ, start_response):
+        if environ.get("PATH_INFO"):
+            return Response("Not found", 404)(environ, start_response)
+        script = environ["SCRIPT_NAME"][: -len(RFC8414_METADATA + "/provider")] + "/provider"
+        return provider({**environ, "SCRIPT_NAME": script, "PATH_INFO": RFC8414_METADATA}, start_response)
+
+    return app
+
+
 def create_app(data_dir: Path | str):
     data_dir = Path(data_dir).resolve()
     storage = Storage(data_dir / "sandbox.sqlite3")
+    provider = create_provider_app(storage)
     world = DispatcherMiddleware(
         _root(data_dir),
         {
-            "/provider": create_provider_app(storage),
+            RFC8414_METADATA + "/provider": _metadata_with_path_inserted(provider),
+            "/provider": provider,
             "/dashboard": create_dashboard_app(storage),
             "/stripe": create_stripe_app(storage),
         },

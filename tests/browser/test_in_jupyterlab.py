@@ -85,14 +85,20 @@ def test_each_notebook_runs_in_jupyterlab(page, lab, notebook):
 
 def your_app(page):
     """The output of the "Your turn, in the browser" cell of 06: the app the learner authorizes."""
-    app = page.locator(".jp-Cell").filter(has_text="yours = open_app()").locator(".jp-OutputArea")
+    app = page.locator(".jp-Cell").filter(has_text="yours = kit.example_app(").locator(".jp-OutputArea")
     expect(app.locator("a.kit-authorize")).to_have_count(1, timeout=30_000)
     return app
+
+
+def first_app(page):
+    """The output of 06's first app (step 1): signed in by the cells that follow it."""
+    return page.locator(".jp-Cell").filter(has_text="app = kit.example_app()").first.locator(".jp-OutputArea")
 
 
 def test_authorize_in_the_browser_and_the_app_signs_in_by_itself(page, lab):
     open_and_run(page, lab, "06-the-whole-app.ipynb")
     app = your_app(page)
+    earlier = first_app(page).inner_text()
     app.scroll_into_view_if_needed()
     expect(app).to_contain_text("not connected")
     with page.expect_popup() as opened:
@@ -114,6 +120,8 @@ def test_authorize_in_the_browser_and_the_app_signs_in_by_itself(page, lab):
     screenshot(page, f"{lab.name}-signed-in")
     assert seconds <= 2.5, f"the app took {seconds:.1f} s to pick up oauthContext"
     expect(app).to_contain_text("expires in about 60 min")
+    # After Run All, only the newest app asks for oauthContext: no earlier app on the page took it.
+    assert first_app(page).inner_text() == earlier
     app.get_by_role("button", name="Reopen (find the saved token)").click()  # a later session finds it
     expect(app).to_contain_text("found the saved token")
     assert_clean(page)

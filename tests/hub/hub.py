@@ -327,7 +327,7 @@ class Learner:
         from playwright.async_api import expect
 
         page = self.page
-        app = page.locator(".jp-Cell").filter(has_text="yours = open_app()").locator(".jp-OutputArea")
+        app = page.locator(".jp-Cell").filter(has_text="yours = kit.example_app(").locator(".jp-OutputArea")
         await expect(app.locator("a.kit-authorize")).to_have_count(1, timeout=60_000)
         await app.scroll_into_view_if_needed()
         await expect(app).to_contain_text("not connected")

@@ -1,0 +1,14 @@
+from urllib.parse import urlsplit
+
+
+def well_known_urls(issuer):
+    """Where to look for an issuer's metadata, in the order RFC 8414 §5 gives."""
+    parts = urlsplit(issuer)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    path = parts.path.rstrip("/")  # RFC 8414 §3.1: drop a terminating "/" first
+    urls = [
+        f"{origin}/.well-known/oauth-authorization-server{path}",  # RFC 8414 §3.1: inserted
+        f"{origin}/.well-known/openid-configuration{path}",  # RFC 8414 §5: the same, OpenID's suffix
+        f"{origin}{path}/.well-known/openid-configuration",  # OpenID Connect Discovery: appended
+    ]
+    return list(dict.fromkeys(urls))  # without a path, the last two are the same URL

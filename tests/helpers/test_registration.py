@@ -1,0 +1,80 @@
+"""RFC 7591 registration: the request, the answer, each refusal with its hint, and no secret shown."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from helpers.errors import RegistrationError
+from helpers.registration import app_registration_request, register
+from helpers.trace import Trace
+
+ENDPOINT = "https://login.example.com/register"
+URIS = [
+    "https://dashboard.stripe.com/test/apps-oauth/com.example.app",
+    "https://dashboard.stripe.com/apps-oauth/com.example.app",
+]
+LOOPBACK = "http://127.0.0.1:50123/callback"
+MANAGEMENT_TOKEN = "reg_Zx81kQ2mN4pL7vR0tY6wE3"
+INITIAL_TOKEN = "iat_Hj5sD8fG1kL4zX7cV0bN2m"
+
+
+def test_the_request_is_a_public_client_and_native_only_with_a_loopback_uri():
+    plain = app_registration_request("App", URIS, scope="files.read")
+    assert plain["redirect_uris"] == URIS and plain["token_endpoint_auth_method"] == "none"
+    assert "application_type" not in plain
+    native = app_registration_request("App", URIS, loopback_uri=LOOPBACK)
+    assert native["redirect_uris"] == [*URIS, LOOPBACK] and native["application_type"] == "native"
+
+
+def test_the_answer_gives_the_client_id_and_hides_the_management_token(serve):
+    trace = Trace()
+    answer = {"client_id": "client-1", "redirect_uris": URIS, "registration_access_token": MANAGEMENT_TOKEN}
+    http, script = serve(httpx.Response(201, json=answer), trace=trace)
+    registration = register(ENDPOINT, app_registration_request("App", URIS), http=http)
+    assert json.loads(script.last.content)["redirect_uris"] == URIS
+    assert registration.client_id == "client-1" and registration.redirect_uris == tuple(URIS)
+    assert repr(registration).startswith("Registration(client_id=client-1, redirect_uris=[")
+    assert MANAGEMENT_TOKEN not in repr(registration.shown())
+    assert MANAGEMENT_TOKEN not in trace.render_text(headers=None)
+
+
+def test_an_initial_access_token_is_sent_as_bearer_and_never_shown(serve):
+    trace = Trace()
+    http, script = serve(httpx.Response(201, json={"client_id": "c"}), trace=trace)
+    register(ENDPOINT, app_registration_request("App", URIS), http=http, initial_access_token=INITIAL_TOKEN)
+    assert script.last.headers["authorization"] == f"Bearer {INITIAL_TOKEN}"
+    assert INITIAL_TOKEN not in trace.render_text(headers=None)
+
+
+@pytest.mark.parametrize(
+    "answer, says, hint",
+    [
+        (httpx.Response(401), "without authorization (HTTP 401)", "initial access token"),
+        (
+            httpx.Response(400, json={"error": "invalid_redirect_uri", "error_description": "http not allowed"}),
+            "invalid_redirect_uri (http not allowed)",
+            "Register exactly the Dashboard's two URLs",
+        ),
+        (httpx.Response(400, json={"error": "invalid_client_metadata"}), "invalid_client_metadata", "client secret"),
+        (httpx.Response(404, text="Not Found"), "(HTTP 404)", "developer console"),
+        (httpx.Response(201, json={"client_secret": "x"}), "without a client_id", "RFC 7591"),
+        (httpx.Response(201, json={"client_id": "c", "redirect_uris": URIS[:1]}), URIS[1], "console"),
+        (httpx.ConnectError("refused"), "Could not reach", "registration_endpoint"),
+    ],
+)
+def test_each_refusal_says_what_to_do(serve, answer, says, hint):
+    http, _ = serve(answer)
+    with pytest.raises(RegistrationError) as raised:
+        register(ENDPOINT, app_registration_request("App", URIS), http=http)
+    assert says in raised.value.message and hint in raised.value.hint
+
+
+def test_a_provider_without_a_registration_endpoint_points_to_its_console(serve):
+    http, script = serve()
+    with pytest.raises(RegistrationError) as raised:
+        register(None, app_registration_request("App", URIS), http=http)
+    assert "no registration endpoint" in raised.value.message and "console" in raised.value.hint
+    assert script.requests == []

@@ -1,0 +1,56 @@
+"""Run panva's oidc-provider (server.mjs) with node for the tests, and stop it afterwards.
+
+`make test` installs it first (`npm ci` in this folder, from the committed lockfile).
+"""
+
+from __future__ import annotations
+
+import json
+import select
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+START_TIMEOUT = 30
+
+
+@contextmanager
+def oidc_provider() -> Iterator[str]:
+    """Start the server on a free port of 127.0.0.1; yield its issuer; stop it."""
+    node = shutil.which("node")
+    if node is None or not (HERE / "node_modules" / "oidc-provider").is_dir():
+        pytest.fail(
+            "oidc-provider is not installed: run `make test` (it runs `npm ci` in tests/oidc_provider), "
+            "or `cd tests/oidc_provider && npm ci`. Node.js must be on PATH."
+        )
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(
+            [node, "server.mjs"], cwd=HERE, stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True
+        )
+        try:
+            ready, _, _ = select.select([process.stdout], [], [], START_TIMEOUT)
+            line = process.stdout.readline() if ready else ""
+            if not line:
+                log.seek(0)
+                pytest.fail(f"oidc-provider did not start in {START_TIMEOUT} s: {log.read()[-2000:]}")
+            yield json.loads(line)["issuer"]
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer() -> Iterator[str]:
+    """The issuer of one oidc-provider for the test session."""
+    with oidc_provider() as issuer:
+        yield issuer
