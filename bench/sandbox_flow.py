@@ -34,6 +34,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 try:
     import sniffio  # noqa: F401
@@ -52,6 +53,7 @@ if str(ROOT) not in sys.path:
 import sandbox  # noqa: E402
 from helpers.authorize import authorization_url  # noqa: E402
 from helpers.manifest import redirect_url  # noqa: E402
+from helpers.provider import registration_request  # noqa: E402
 
 SAMPLE_MANIFEST = json.loads((ROOT / "notebooks" / "stripe-app.json").read_text())
 STEPS = ("state", "authorize", "consent", "landing", "context", "token", "set", "find")
@@ -114,13 +116,7 @@ def setup(world: sandbox.World, flows: int) -> tuple[dict[str, str], str, str]:
     users = [f"usr_bench{i:04d}" for i in range(1, flows + 1)] + ["usr_benchwarmup"]
     keys = {user: world.install_app(SAMPLE_MANIFEST, user, "test").api_key for user in users}
     redirect = redirect_url(app_id, "test", world.dashboard_base)
-    body = {
-        "client_name": "Kit benchmark",
-        "redirect_uris": [redirect],
-        "token_endpoint_auth_method": "none",
-        "grant_types": ["authorization_code", "refresh_token"],
-        "response_types": ["code"],
-    }
+    body = registration_request("Kit benchmark", [redirect])
     response = httpx.post(f"{world.provider_issuer}/register", json=body, timeout=30)
     if response.status_code != 201:
         raise SystemExit(f"client registration failed: HTTP {response.status_code} {response.text}")
@@ -293,7 +289,7 @@ ACCESS_LINE = re.compile(r"sandbox\.access (\S+) (\S+) (\S+) ([\d.]+)ms$")
 
 
 def step_of(method: str, target: str) -> str | None:
-    path = target.split("?", 1)[0]
+    path = urlsplit(target).path
     if path == "/healthz":
         return HEALTHZ
     if path == "/dashboard/api/oauth_state" and method == "POST":

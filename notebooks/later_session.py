@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from urllib.parse import urlsplit
 
 from helpers import SecretScope, SecretStoreError, Trace, find_token, make_client, redact_value
 
@@ -37,7 +38,7 @@ def main() -> int:
         return 1
     finally:
         for exchange in trace.exchanges:
-            print(f"request:  {exchange.method} {exchange.url.split('?', 1)[0]} → {exchange.status}")
+            print(f"request:  {exchange.method} {urlsplit(exchange.url).path} → {exchange.status}")
     same = hashlib.sha256(token.access_token.encode()).hexdigest() == os.environ.get("KIT_TOKEN_SHA256")
     print(f"found:    a token for {user}")
     print(f"access token {redact_value(token.access_token)} is the one the kernel saved: {same}")

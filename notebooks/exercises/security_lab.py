@@ -291,7 +291,7 @@ def check_scrub(scrub: object) -> Feedback:
     for url in urls:
         shown, error = _call(scrub, url)
         if error or not isinstance(shown, str):
-            points.append(f"For {url.split('?')[0]}?… it {'raised ' + error if error else 'did not return a str'}.")
+            points.append(f"For {_path(url)}?… it {'raised ' + error if error else 'did not return a str'}.")
             continue
         found = dict(parse_qsl(urlsplit(url).query))
         leaked = [name for name in SECRET_PARAMETERS if name in found and found[name] in shown]
@@ -306,7 +306,7 @@ def check_scrub(scrub: object) -> Feedback:
                 f"The value of {' and '.join(lost)} is gone too: it is no secret (the client_id is in "
                 "every link), and a log that hides everything helps no one. Hide only the secrets."
             )
-        if not shown.startswith(url.split("?")[0]):
+        if not shown.startswith(_path(url)):
             points.append("Keep the path: the log line must still say which endpoint was called.")
     quiet = "/oauth2/token"
     shown, error = _call(scrub, quiet)
@@ -387,3 +387,8 @@ def _raised(error: str | None) -> str:
 
 def _shown(value: object) -> str:
     return repr(value) if value in ("", None) else f"{str(value)[:12]!r}…"
+
+
+def _path(url: str) -> str:
+    """The URL without its query: what a log line must keep."""
+    return urlsplit(url)._replace(query="", fragment="").geturl()

@@ -85,7 +85,7 @@ class _Lab:
 
     def _count(self, request: httpx.Request) -> None:
         # A request hook sees even a request that never gets an answer (provider unreachable).
-        self.requests.append((request.method, str(request.url).split("?", 1)[0]))
+        self.requests.append((request.method, str(request.url.copy_with(query=None))))
 
     def _learn(self, response: httpx.Response) -> None:
         # The tokens of a refresh the learner's function made: an error it raises might quote them.
