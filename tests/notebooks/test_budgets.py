@@ -106,3 +106,13 @@ def test_a_learner_who_is_behind_can_start_here(path):
 def test_the_end_says_the_kernel_can_be_shut_down(path):
     core_markdown = [c.source for c in read(path).cells if c.cell_type == "markdown" and is_core(c)]
     assert "Shut Down Kernel" in core_markdown[-1], f"{path.name}'s last core cell should say so"
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.name)
+def test_every_cell_is_tagged_core_optional_or_deeper(path):
+    untagged = [
+        index
+        for index, cell in enumerate(read(path).cells)
+        if len(set(cell.metadata.get("tags", [])) & {"core", "optional", "deeper"}) != 1
+    ]
+    assert not untagged, f"{path.name}: cells without exactly one of core/optional/deeper: {untagged}"
