@@ -427,7 +427,7 @@ export function isSession(value: Session | View): value is Session {
  * Exchanges each code once. The Dashboard keeps handing the same oauthContext until a full
  * reload (stripe/stripe-apps#649), and a code works once: a second exchange fails, and a
  * provider that sees a code twice should revoke what it issued for it (RFC 6749 §4.1.2).
- * The view keeps one in a ref; a later run with the same code waits for the first instead.
+ * A later run with the same code waits for the first instead.
  */
 export class CodeGuard {
   private readonly runs = new Map<string, Promise<unknown>>();
@@ -459,8 +459,8 @@ export interface OAuthContextSlice {
 
 /**
  * On open, and whenever the Dashboard hands new props. Looks for the saved token first, so an
- * app opened again ignores the old code still in oauthContext; a code not exchanged yet is
- * exchanged (once) and saved; otherwise a fresh Authorize link.
+ * app opened again ignores the old code still in oauthContext (#649); a code not exchanged
+ * yet is exchanged, once, and the token saved; otherwise a fresh Authorize link.
  */
 export async function openApp(
   host: Host,
@@ -470,12 +470,8 @@ export async function openApp(
 ): Promise<View> {
   try {
     const {code, verifier, error} = oauthContext ?? {};
-    if (code && verifier && !error) {
-      const first = guard.claim(code, () => connect(host, session, code, verifier));
-      if (first) {
-        return await first;
-      }
-      await guard.settled(code); // another run has it: find what that run saved
+    if (code) {
+      await guard.settled(code); // an exchange of this code under way: what it saves comes first
     }
     const saved = await findToken(host.secrets, session.userId);
     if (saved) {
@@ -483,6 +479,17 @@ export async function openApp(
     }
     if (error) {
       return await startAuthorization(host, session, critical(new OAuthError(error).message));
+    }
+    if (code && verifier) {
+      const first = guard.claim(code, () => connect(host, session, code, verifier));
+      if (first) {
+        return await first;
+      }
+      await guard.settled(code); // another run claimed it meanwhile: find what that run saved
+      const theirs = await findToken(host.secrets, session.userId);
+      if (theirs) {
+        return await resumeSaved(host, session, theirs);
+      }
     }
     return await startAuthorization(host, session, info('Not connected yet: press Authorize and allow access.'));
   } catch (error) {

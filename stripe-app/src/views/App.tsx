@@ -1,4 +1,4 @@
-import {useEffect, useMemo, useRef, useState} from 'react';
+import {useEffect, useMemo, useState} from 'react';
 import {Banner, Box, Button, ContextView, Inline} from '@stripe/ui-extension-sdk/ui';
 import type {ExtensionContextValue} from '@stripe/ui-extension-sdk/context';
 import {createOAuthState} from '@stripe/ui-extension-sdk/oauth';
@@ -19,6 +19,11 @@ const host: Host = {
   now: () => Math.floor(Date.now() / 1000),
 };
 
+// One exchange per code (stripe/stripe-apps#649). Not a ref: a ref lives as long as one
+// mount, and the Dashboard mounts the view again as the user moves around while it still
+// holds the old oauthContext; this lives as long as the extension's code is loaded.
+const guard = new CodeGuard();
+
 /** The drawer view: it shows the flow's View; src/oauth.ts decides what that is. */
 const App = ({userContext, environment, appContext, oauthContext}: ExtensionContextValue) => {
   // Rebuilt only when what it is made of changes (the Dashboard may hand equal props as new
@@ -38,8 +43,6 @@ const App = ({userContext, environment, appContext, oauthContext}: ExtensionCont
   );
   const [view, setView] = useState<View>({status: 'loading'});
   const [busy, setBusy] = useState(false);
-  // One exchange per code for as long as the view lives (stripe/stripe-apps#649).
-  const guard = useRef(new CodeGuard());
   const {code, verifier, error} = oauthContext ?? {};
 
   useEffect(() => {
@@ -48,7 +51,7 @@ const App = ({userContext, environment, appContext, oauthContext}: ExtensionCont
       return;
     }
     let current = true;
-    openApp(host, session, {code, verifier, error}, guard.current).then((next) => {
+    openApp(host, session, {code, verifier, error}, guard).then((next) => {
       if (current) setView(next);
     });
     return () => {
