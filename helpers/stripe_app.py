@@ -153,10 +153,11 @@ def generate_app(
     last time and nobody changed it since; otherwise nothing is written and StripeAppError
     names the files (``overwrite=True`` replaces them anyway).
     """
+    named = folder  # messages name the folder as the caller did
     folder, template = Path(folder).resolve(), Path(template).resolve()
     if folder == template:
         raise StripeAppError(
-            f"{folder} is the kit's own app, the template the others are made from.",
+            f"{named} is the kit's own app, the template the others are made from.",
             "Name a folder of your own, e.g. generate_app('my-stripe-app', ...).",
         )
     files = app_files(manifest, provider, template=template, dashboard_base=dashboard_base)
@@ -165,7 +166,7 @@ def generate_app(
     edited = sorted(name for name in changed if record.get(name) != _digest(_read(folder / name) or b""))
     if edited and not overwrite:
         raise StripeAppError(
-            f"{folder} holds files that differ from the kit's and were changed since the kit wrote them "
+            f"{named} holds files that differ from the kit's and were changed since the kit wrote them "
             f"(or were never written by it): {', '.join(edited)}.",
             "Keep your changes elsewhere (or commit them) and generate again, generate into another folder, "
             "or pass overwrite=True to replace them.",
@@ -184,6 +185,23 @@ def generate_app(
         written=tuple(sorted(written)),
         unchanged=tuple(sorted(set(files) - set(written))),
     )
+
+
+def excerpt(path: str | Path, name: str) -> str:
+    """The declaration of ``name`` in a TypeScript file with the comment above it: a short piece to show.
+
+    It ends at the first line that closes a brace in the first column, as a top-level
+    function, class or object does in the kit's app.
+    """
+    lines = Path(path).read_text().splitlines()
+    declaration = re.compile(rf"^(export )?(async )?(function|class|const|interface) {re.escape(name)}\b")
+    start = next((i for i, line in enumerate(lines) if declaration.match(line)), None)
+    if start is None:
+        raise StripeAppError(f"{path} declares no {name}.", "Check the name: it is case-sensitive.")
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("}"))
+    while start > 0 and lines[start - 1].lstrip().startswith(("/**", "*", "//")):
+        start -= 1
+    return "\n".join(lines[start : end + 1])
 
 
 def npm_name(app_id: str) -> str:
