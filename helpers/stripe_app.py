@@ -40,6 +40,8 @@ from helpers.manifest import (
 )
 from helpers.provider import Provider
 
+# The kit's own app, the template: beside the helpers package in a checkout (and an editable install).
+KIT_APP = Path(__file__).resolve().parents[1] / "stripe-app"
 SCHEMA = "https://stripe.com/stripe-app.schema.json"
 DRAWER_VIEW = {"viewport": "stripe.dashboard.drawer.default", "component": "App"}
 MANIFEST_FILE = "stripe-app.json"
@@ -125,6 +127,12 @@ def app_files(
     manifest: Manifest, provider: Provider, *, template: Path, dashboard_base: str = PRODUCTION_DASHBOARD
 ) -> dict[str, bytes]:
     """Every file of the app, by path: the template's, with your manifest and your app's npm name."""
+    missing = [name for name in APP_FILES if not (template / name).is_file()]
+    if missing:
+        raise StripeAppError(
+            f"The kit's app is not complete at {template}: it lacks {', '.join(missing)}.",
+            "Pass template= the stripe-app/ folder of a checkout of the kit (KIT_APP is where the kit expects it).",
+        )
     files = {name: (template / name).read_bytes() for name in APP_FILES}
     data = app_manifest(manifest, provider, dashboard_base)
     files[MANIFEST_FILE] = _json_bytes(data)

@@ -10,7 +10,15 @@ import pytest
 
 from helpers.errors import ManifestError
 from helpers.manifest import GRANT_SECRET_WRITE, parse_manifest, redirect_urls
-from helpers.stripe_app import APP_FILES, RECORD_FILE, StripeAppError, app_manifest, generate_app, npm_name
+from helpers.stripe_app import (
+    APP_FILES,
+    KIT_APP,
+    RECORD_FILE,
+    StripeAppError,
+    app_manifest,
+    generate_app,
+    npm_name,
+)
 from tests.stripe_app.example import APP, EXAMPLE_PROVIDER, KIT_MANIFEST
 
 SANDBOX_DASHBOARD = "http://127.0.0.1:8765/dashboard"
@@ -109,3 +117,12 @@ def test_refuses_to_write_into_the_template():
 @pytest.mark.parametrize(("app_id", "name"), [("com.Example.App", "com.example.app"), ("_x.y", "x.y")])
 def test_npm_name(app_id, name):
     assert npm_name(app_id) == name
+
+
+def test_the_kits_app_is_where_the_helpers_expect_it():
+    assert KIT_APP == APP
+
+
+def test_a_missing_template_is_named(tmp_path):
+    with pytest.raises(StripeAppError, match="src/oauth.ts"):
+        generate_app(tmp_path / "app", KIT_MANIFEST, EXAMPLE_PROVIDER, template=tmp_path)
