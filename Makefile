@@ -16,7 +16,7 @@ KIT_CHROMIUM ?= /usr/bin/chromium
 export KIT_CHROMIUM
 # The npm projects the tests run (each with a committed package-lock.json); their node_modules
 # stay beside them, ignored by git, and are reinstalled only when the lockfile changes.
-NODE_PROJECTS := tests/oidc_provider
+NODE_PROJECTS := tests/oidc_provider stripe-app
 NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_PROJECTS))
 
 .PHONY: lab test check lint bench notebooks workshop stop clean

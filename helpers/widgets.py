@@ -68,31 +68,6 @@ def status_html(title: str, message: str = "", *, error: Exception | None = None
     return _card(title, f"<div>{_escape(message)}</div>" if message else "", _OK if ok else _WAIT)
 
 
-class StepPanel(widgets.HTML):
-    """The steps of a notebook as a checklist; ``done(n)`` ticks step n (counted from 1)."""
-
-    def __init__(self, title: str, steps: Sequence[str]) -> None:
-        super().__init__()
-        self.title, self.steps = title, tuple(steps)
-        self.completed: set[int] = set()
-        self._render()
-
-    def done(self, number: int) -> None:
-        self.completed.add(number)
-        self._render()
-
-    def _render(self) -> None:
-        items = "".join(
-            f"<li style='color:{_OK if n in self.completed else 'inherit'}'>"
-            f"{'✓' if n in self.completed else '○'} {_escape(step)}</li>"
-            for n, step in enumerate(self.steps, start=1)
-        )
-        self.value = _card(self.title, f"<ol style='list-style:none;padding-left:4px'>{items}</ol>")
-
-    def __repr__(self) -> str:
-        return f"StepPanel({self.title!r}, done {len(self.completed)} of {len(self.steps)})"
-
-
 class AuthorizeButton(widgets.HTML):
     """The app's **Authorize** button: a link that opens the provider's consent page in a new tab.
 

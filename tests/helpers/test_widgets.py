@@ -20,7 +20,6 @@ from helpers.widgets import (
     AppView,
     AuthorizeButton,
     SecretPanel,
-    StepPanel,
     TokenCard,
     TraceViewer,
     UserButtons,
@@ -47,19 +46,7 @@ from .fakes import (
     shown,
 )
 
-# StepPanel, AuthorizeButton, TokenCard, SecretPanel ---------------------------------------
-
-
-def test_step_panel_ticks_steps():
-    panel = StepPanel("06 · The whole app", ["Open the app", "Sign in"])
-    assert panel.value.count("○") == 2 and "Open the app" in panel.value
-    panel.done(1)
-    assert panel.value.count("✓") == 1 and panel.value.count("○") == 1
-    assert repr(panel) == "StepPanel('06 · The whole app', done 1 of 2)"
-
-
-def test_step_panel_escapes_html():
-    assert "<script>" not in StepPanel("<script>", ["a & b"]).value
+# AuthorizeButton, TokenCard, SecretPanel ---------------------------------------
 
 
 def test_authorize_button_is_a_link_to_a_new_tab():
