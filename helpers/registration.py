@@ -22,6 +22,7 @@ import httpx
 from helpers.errors import RegistrationError
 from helpers.provider import registration_request
 from helpers.redact import redact_mapping, redact_text
+from helpers.responses import json_object
 
 # RFC 7591 §3.2.2 error codes, and what to do about each.
 REGISTRATION_HINTS: dict[str, str] = {
@@ -103,7 +104,7 @@ def register(
             f"Could not reach {registration_endpoint} ({type(e).__name__}).",
             "Check the registration_endpoint from the provider's metadata, and that this machine can reach it.",
         ) from None
-    body = _json_object(response)
+    body = json_object(response)
     known = (initial_access_token,) if initial_access_token else ()
     if response.status_code in (401, 403):
         raise RegistrationError(
@@ -143,11 +144,3 @@ def register(
             status_code=response.status_code,
         )
     return Registration(client_id, registered, body)
-
-
-def _json_object(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None

@@ -27,6 +27,7 @@ import httpx
 from helpers.errors import OAuthError, TokenError
 from helpers.pkce import check_verifier
 from helpers.redact import redact_text, redacted_repr
+from helpers.responses import json_object
 
 _RESPONSE_HINT = (
     "The endpoint did not answer like an OAuth token endpoint (RFC 6749 §5.1). "
@@ -228,7 +229,7 @@ def call_api(url: str, *, access_token: str, http: httpx.Client) -> Any:
         except ValueError:
             raise OAuthError("server_error", f"{url} answered but not with JSON", response.status_code) from None
     challenge = _bearer_challenge(response.headers.get("www-authenticate", ""))
-    body = _json_object(response) or {}
+    body = json_object(response) or {}
     error = challenge.get("error") or body.get("error")
     description = challenge.get("error_description") or body.get("error_description")
     if not isinstance(error, str):
@@ -264,7 +265,7 @@ def _post_form(
     secrets are redacted from the provider's error_description, in case it quotes them.
     """
     response = _send(http, "POST", url, data=form, headers={"Accept": "application/json"})
-    body = _json_object(response)
+    body = json_object(response)
     # Some providers (GitHub among them) answer errors with a 200, so look at the body first.
     if body is not None and isinstance(body.get("error"), str):
         description = body.get("error_description")
@@ -286,14 +287,6 @@ def _send(http: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Res
         return http.request(method, url, **kwargs)
     except httpx.HTTPError as e:
         raise OAuthError("connection_error", f"could not reach {url} ({type(e).__name__}: {e})") from None
-
-
-def _json_object(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
 
 
 def _is_text(value: object) -> bool:
