@@ -13,7 +13,9 @@ import json
 import logging
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -22,16 +24,26 @@ from werkzeug.wrappers import Response
 from helpers.redact import redact_text
 
 from .dashboard import create_dashboard_app
-from .provider import create_provider_app
+from .files import DATABASE_FILE
+from .provider import WELL_KNOWN, create_provider_app
 from .storage import Storage
 from .stripe_api import create_stripe_app
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 access_log = logging.getLogger("sandbox.access")
 
 
-def _root(data_dir: Path):
-    def root(environ, start_response):
-        if environ.get("PATH_INFO") == "/healthz":
+def _root(data_dir: Path, provider: WSGIApplication) -> WSGIApplication:
+    def root(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO")
+        if path == f"{WELL_KNOWN}/provider":
+            # RFC 8414 3.1: an issuer with a path (`…/provider`) publishes its metadata at the host's
+            # root, with the issuer's path after the well-known part. The provider answers it as its own.
+            script_name = environ.get("SCRIPT_NAME", "") + "/provider"
+            return provider({**environ, "SCRIPT_NAME": script_name, "PATH_INFO": WELL_KNOWN}, start_response)
+        if path == "/healthz":
             body = {"ok": True, "pid": os.getpid(), "data_dir": str(data_dir)}
             return Response(json.dumps(body), mimetype="application/json")(environ, start_response)
         return Response("Not found: the sandbox serves /provider, /dashboard and /stripe.", 404)(
@@ -108,11 +120,12 @@ class BrowserRedirects:
 
 def create_app(data_dir: Path | str):
     data_dir = Path(data_dir).resolve()
-    storage = Storage(data_dir / "sandbox.sqlite3")
+    storage = Storage(data_dir / DATABASE_FILE)
+    provider = create_provider_app(storage)
     world = DispatcherMiddleware(
-        _root(data_dir),
+        _root(data_dir, provider),
         {
-            "/provider": create_provider_app(storage),
+            "/provider": provider,
             "/dashboard": create_dashboard_app(storage),
             "/stripe": create_stripe_app(storage),
         },

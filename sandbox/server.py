@@ -12,7 +12,7 @@ from pathlib import Path
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import create_app
-from .launcher import ANNOUNCE_FILE, LOG_FILE
+from .files import ANNOUNCE_FILE, LOG_FILE
 
 
 class QuietHandler(WSGIRequestHandler):
