@@ -43,6 +43,7 @@ lab: $(LAB_STAMP)
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy sandbox
 
 # Lint, then the unit and API tests: no browser, no hub, no notebook runs (about a minute).
 check: lint

@@ -15,7 +15,8 @@ import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -96,22 +97,22 @@ class BrowserRedirects:
     def __init__(self, app):
         self.app = app
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         prefix = (environ.get("HTTP_X_FORWARDED_PREFIX") or "").rstrip("/")
         port = environ.get("werkzeug.proxy_fix.orig", {}).get("SERVER_PORT") or environ.get("SERVER_PORT")
-        own = f"http://127.0.0.1:{port}/"
-        browser_root = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST')}{prefix}/"
+        own = ("http", f"127.0.0.1:{port}")
+        scheme, host = environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST", "")
 
-        def rewriting_start_response(status, headers, exc_info=None):
+        def through_proxy(location: str) -> str:
+            parts = urlsplit(location)
+            if (parts.scheme, parts.netloc) != own:
+                return location
+            return urlunsplit((scheme, host, prefix + parts.path, parts.query, parts.fragment))
+
+        def rewriting_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             if prefix and status.startswith("3"):
                 headers = [
-                    (
-                        name,
-                        browser_root + value[len(own) :]
-                        if name.lower() == "location" and value.startswith(own)
-                        else value,
-                    )
-                    for name, value in headers
+                    (name, through_proxy(value) if name.lower() == "location" else value) for name, value in headers
                 ]
             return start_response(status, headers, exc_info)
 

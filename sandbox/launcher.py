@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -60,7 +61,7 @@ class World:
 
     @property
     def port(self) -> int:
-        return int(self.base_url.rsplit(":", 1)[1])
+        return urlsplit(self.base_url).port or 80
 
     @property
     def stripe_api_base(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from authlib.common.security import is_secure_transport
@@ -13,7 +14,25 @@ from flask import request as flask_request
 
 from .models import ACCESS_TOKEN_LIFETIME, REFRESH_TOKEN_LIFETIME, SCOPES, Client
 from .rfc6749 import check_parameters, check_token_request
+from .rfc6750 import REALM
 from .store import ProviderStore
+
+_TOKEN = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")  # an auth-scheme (RFC 9110 11.1)
+
+
+class InvalidClientChallenge(InvalidClientError):
+    """invalid_client for a client that tried the Authorization header: 401, with a challenge
+    in the scheme the client used (RFC 6749 5.2)."""
+
+    status_code = 401
+
+    def __init__(self, description: str | None, scheme: str) -> None:
+        super().__init__(description=description)
+        self.scheme = scheme if _TOKEN.fullmatch(scheme) else "Basic"
+
+    def get_headers(self) -> list[tuple[str, str]]:
+        headers = [h for h in super().get_headers() if h[0] != "WWW-Authenticate"]
+        return [*headers, ("WWW-Authenticate", f'{self.scheme} realm="{REALM}"')]
 
 
 class ProviderServer(AuthorizationServer):
@@ -48,10 +67,10 @@ class ProviderServer(AuthorizationServer):
         try:
             return super().authenticate_client(request, methods, endpoint)
         except InvalidClientError as error:
-            # A client that tried to authenticate in the Authorization header gets 401 and a
-            # challenge (RFC 6749 5.2); Authlib does so only when it offers client_secret_basic.
-            if request.headers.get("Authorization"):
-                error.status_code = 401
+            # Authlib challenges only when it offers client_secret_basic itself.
+            scheme = (request.headers.get("Authorization") or "").partition(" ")[0]
+            if scheme:
+                raise InvalidClientChallenge(error.description, scheme) from None
             raise
 
     def generate_token(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
