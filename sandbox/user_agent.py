@@ -30,8 +30,8 @@ class _PageReader(HTMLParser):
         attributes = dict(attrs)
         if tag == "form" and attributes.get("id") == "consent-form":
             self.form_action = attributes.get("action") or ""
-        if attributes.get("id"):
-            self.marks[attributes["id"] or ""] = attributes
+        if element_id := attributes.get("id"):
+            self.marks[element_id] = attributes
 
 
 def read_page(html: str) -> _PageReader:
