@@ -44,7 +44,8 @@ def create_provider_app(storage: Storage) -> Flask:
         # An unknown path, a wrong method, an oversized body: still an OAuth error object (RFC 6749 5.2).
         code = "server_error" if (error.code or 500) >= 500 else "invalid_request"
         body = {"error": code, "error_description": f"{error.name}: {error.description}"}
-        return jsonify(body), error.code, error.get_headers()[1:]  # its own headers, less Content-Type
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        return jsonify(body), error.code, headers  # e.g. a 405's Allow
 
     @app.get(WELL_KNOWN)
     def metadata() -> Any:

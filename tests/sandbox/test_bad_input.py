@@ -674,3 +674,17 @@ def test_dashboard_api_refuses_json_of_the_wrong_shape(app, http, path, body):
     response = http.post(f"{app.world.dashboard_base}{path}", json=body, headers=app.auth())
     assert response.status_code == 400
     assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+@pytest.mark.parametrize(
+    "method, path, status",
+    [("GET", "/provider/token", 405), ("GET", "/provider/nope", 404), ("PUT", "/dashboard/api/installs", 405)],
+)
+def test_unknown_paths_and_methods_answer_in_the_stand_ins_json_shape(world, http, method, path, status):
+    response = http.request(method, f"{world.base_url}{path}")
+    assert response.status_code == status and response.headers["content-type"] == "application/json"
+    if path.startswith("/provider"):  # an OAuth error object; a 405 names the methods it takes (RFC 9110 15.5.6)
+        assert response.json()["error"] == "invalid_request"
+        assert status == 404 or "POST" in response.headers["allow"]
+    else:  # the Dashboard's API answers in Stripe's envelope
+        assert response.json()["error"]["type"] == "invalid_request_error"
