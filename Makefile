@@ -16,7 +16,7 @@ KIT_CHROMIUM ?= /usr/bin/chromium
 export KIT_CHROMIUM
 # The npm projects the tests run (each with a committed package-lock.json); their node_modules
 # stay beside them, ignored by git, and are reinstalled only when the lockfile changes.
-NODE_PROJECTS := tests/oidc_provider stripe-app
+NODE_PROJECTS := tests/clients tests/oidc_provider stripe-app
 NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_PROJECTS))
 
 .PHONY: lab test check lint bench notebooks workshop stop clean
@@ -45,9 +45,10 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy sandbox
 
 # Lint, then the unit and API tests: no browser, no hub, no notebook runs (about a minute).
-check: lint
+check: lint $(NODE_STAMPS)
 	$(PY) -m pytest tests -m "not browser and not hub and not slow" -q
 
 test: lint $(KIT_CHROMIUM) $(NODE_STAMPS)

@@ -2,15 +2,23 @@
 
 The notebooks run in order, 00 to 06, against one fresh sandbox in a temporary
 folder: the kernels nbval starts inherit KIT_SANDBOX_DIR from this process.
+
+At the end of the session, the logs of every sandbox the tests started (in pytest's
+temporary folders, and the notebooks' one) must hold no traceback and no 5xx answer:
+whatever a test sent, the sandbox answered it as its specs say.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
+import pytest
+
 import sandbox
+from sandbox.files import LOG_FILE, STDERR_FILE
 
 _fresh_dir: tempfile.TemporaryDirectory | None = None
 
@@ -34,6 +42,46 @@ def pytest_collection_modifyitems(config, items):
             folder = parts[parts.index("tests") + 1] if parts.index("tests") + 1 < len(parts) else ""
             if folder in _FOLDER_MARKERS:
                 item.add_marker(_FOLDER_MARKERS[folder])
+
+
+_TEMP_ROOT = pytest.StashKey[Path]()
+_FINDINGS = pytest.StashKey[list[str]]()
+# An access-log line ends in the status and the time taken: "POST /provider/token 400 2.1ms".
+_SERVER_ERROR = re.compile(r" 5\d\d [\d.]+ms$", re.MULTILINE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sandbox_temp_root(request, tmp_path_factory):
+    """Where this session's tests create their sandboxes' data folders, for the session-end check."""
+    request.config.stash[_TEMP_ROOT] = tmp_path_factory.getbasetemp()
+
+
+def _sandbox_logs(config) -> list[Path]:
+    folders = [config.stash[_TEMP_ROOT]] if _TEMP_ROOT in config.stash else []
+    if _fresh_dir is not None:
+        folders.append(Path(_fresh_dir.name))
+    return sorted({log for folder in folders for name in (LOG_FILE, STDERR_FILE) for log in folder.rglob(name)})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session, exitstatus):
+    findings = []
+    for log in _sandbox_logs(session.config):
+        text = log.read_text(errors="replace")
+        if "Traceback (most recent call last)" in text:
+            findings.append(f"{log}: a traceback")
+        findings += [f"{log}: answered{line}" for line in _SERVER_ERROR.findall(text)]
+    session.config.stash[_FINDINGS] = findings
+    if findings and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    findings = config.stash.get(_FINDINGS, [])
+    if findings:
+        terminalreporter.section("the sandbox logs hold server errors", red=True)
+        for finding in findings:
+            terminalreporter.line(finding)
 
 
 def pytest_unconfigure(config):

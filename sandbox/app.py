@@ -13,7 +13,10 @@ import json
 import logging
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -22,16 +25,26 @@ from werkzeug.wrappers import Response
 from helpers.redact import redact_text
 
 from .dashboard import create_dashboard_app
-from .provider import create_provider_app
+from .files import DATABASE_FILE
+from .provider import WELL_KNOWN, create_provider_app
 from .storage import Storage
 from .stripe_api import create_stripe_app
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 access_log = logging.getLogger("sandbox.access")
 
 
-def _root(data_dir: Path):
-    def root(environ, start_response):
-        if environ.get("PATH_INFO") == "/healthz":
+def _root(data_dir: Path, provider: WSGIApplication) -> WSGIApplication:
+    def root(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO")
+        if path == f"{WELL_KNOWN}/provider":
+            # RFC 8414 3.1: an issuer with a path (`…/provider`) publishes its metadata at the host's
+            # root, with the issuer's path after the well-known part. The provider answers it as its own.
+            script_name = environ.get("SCRIPT_NAME", "") + "/provider"
+            return provider({**environ, "SCRIPT_NAME": script_name, "PATH_INFO": WELL_KNOWN}, start_response)
+        if path == "/healthz":
             body = {"ok": True, "pid": os.getpid(), "data_dir": str(data_dir)}
             return Response(json.dumps(body), mimetype="application/json")(environ, start_response)
         return Response("Not found: the sandbox serves /provider, /dashboard and /stripe.", 404)(
@@ -84,52 +97,35 @@ class BrowserRedirects:
     def __init__(self, app):
         self.app = app
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         prefix = (environ.get("HTTP_X_FORWARDED_PREFIX") or "").rstrip("/")
         port = environ.get("werkzeug.proxy_fix.orig", {}).get("SERVER_PORT") or environ.get("SERVER_PORT")
-        own = f"http://127.0.0.1:{port}/"
-        browser_root = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST')}{prefix}/"
+        own = ("http", f"127.0.0.1:{port}")
+        scheme, host = environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST", "")
 
-        def rewriting_start_response(status, headers, exc_info=None):
+        def through_proxy(location: str) -> str:
+            parts = urlsplit(location)
+            if (parts.scheme, parts.netloc) != own:
+                return location
+            return urlunsplit((scheme, host, prefix + parts.path, parts.query, parts.fragment))
+
+        def rewriting_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             if prefix and status.startswith("3"):
                 headers = [
-                    (
-                        name,
-                        browser_root + value[len(own) :]
-                        if name.lower() == "location" and value.startswith(own)
-                        else value,
-                    )
-                    for name, value in headers
+                    (name, through_proxy(value) if name.lower() == "location" else value) for name, value in headers
                 ]
             return start_response(status, headers, exc_info)
 
         return self.app(environ, rewriting_start_response)
 
 
-RFC8414_METADATA = "/.well-known/oauth-authorization-server"
-
-
-def _metadata_with_path_inserted(provider):
-    """The provider's metadata where RFC 8414 3.1 puts it for an issuer with a path (/provider):
-    the well-known part goes between host and path. Served by the provider app as if asked under /provider."""
-
-    def app(environ, start_response):
-        if environ.get("PATH_INFO"):
-            return Response("Not found", 404)(environ, start_response)
-        script = environ["SCRIPT_NAME"][: -len(RFC8414_METADATA + "/provider")] + "/provider"
-        return provider({**environ, "SCRIPT_NAME": script, "PATH_INFO": RFC8414_METADATA}, start_response)
-
-    return app
-
-
 def create_app(data_dir: Path | str):
     data_dir = Path(data_dir).resolve()
-    storage = Storage(data_dir / "sandbox.sqlite3")
+    storage = Storage(data_dir / DATABASE_FILE)
     provider = create_provider_app(storage)
     world = DispatcherMiddleware(
-        _root(data_dir),
+        _root(data_dir, provider),
         {
-            RFC8414_METADATA + "/provider": _metadata_with_path_inserted(provider),
             "/provider": provider,
             "/dashboard": create_dashboard_app(storage),
             "/stripe": create_stripe_app(storage),

@@ -18,8 +18,10 @@ from __future__ import annotations
 import json
 import re
 import time
+from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from helpers.errors import ManifestError
 from helpers.manifest import parse_manifest
@@ -28,6 +30,7 @@ from helpers.state import make_state
 
 from .installs import Install, api_key_from_header, find_install, install_app
 from .storage import Storage
+from .web import JSONBodyError, json_body
 
 STATE_LIFETIME = 600  # an authorization attempt older than this is refused
 MAX_CUSTOM_STATE = 500
@@ -40,7 +43,11 @@ REFUSALS = {
         "The state in this redirect is not one the Dashboard created: it was forged, mistyped, or mangled "
         "by an authorization link that was not URL-encoded."
     ),
-    "used_state": "This state was already used: each authorization attempt can be completed once.",
+    "used_state": (
+        "This state was already used: each authorization attempt can be completed once. In the notebook, "
+        "press New link beside the Authorize button (or run the cell that made the link again) and use "
+        "the fresh link."
+    ),
     "expired_state": "This authorization attempt is older than 10 minutes and has expired.",
     "other_app": "This state was created for a different app than the one in this redirect URL.",
     "other_mode": "This state was created in the other mode (test vs live) than this redirect URL.",
@@ -52,6 +59,34 @@ def _error(status: int, message: str, type_: str = "invalid_request_error"):
     return jsonify(error={"type": type_, "message": message}), status
 
 
+class BadBody(ValueError):
+    """The body of a Dashboard API call is not what the call takes; the message says what is wrong."""
+
+
+def _body() -> dict[str, Any]:
+    """The call's parameters: a JSON object, or a form; an empty body is no parameters."""
+    if not request.get_data():
+        return {}
+    if request.mimetype == "application/x-www-form-urlencoded":
+        return request.form.to_dict()
+    try:
+        body = json_body(request)
+    except JSONBodyError as error:
+        raise BadBody(f"{error}.") from None
+    if not isinstance(body, dict):
+        raise BadBody("Send the parameters as one JSON object.")
+    return body
+
+
+def _string(body: dict[str, Any], name: str, default: str = "") -> str:
+    value = body.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise BadBody(f"{name} must be a string.")
+    return value
+
+
 def create_dashboard_app(storage: Storage) -> Flask:
     app = Flask(__name__)
 
@@ -59,11 +94,20 @@ def create_dashboard_app(storage: Storage) -> Flask:
         api_key = api_key_from_header(request.headers.get("Authorization"))
         return find_install(storage, api_key) if api_key else None
 
+    @app.errorhandler(BadBody)
+    def bad_body(error: BadBody):
+        return _error(400, str(error))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _error(error.code or 500, f"{error.name}: {error.description}")
+
     @app.post("/api/installs")
     def create_install():
-        body = request.get_json(silent=True) or {}
-        user_id, mode = body.get("user_id", ""), body.get("mode", "test")
-        if not USER_ID_PATTERN.match(user_id):
+        body = _body()
+        user_id, mode = _string(body, "user_id"), _string(body, "mode", "test")
+        account_id = _string(body, "account_id") or SANDBOX_ACCOUNT
+        if not USER_ID_PATTERN.fullmatch(user_id):
             return _error(400, f"user_id must look like usr_123, got {user_id!r}.")
         if mode not in ("test", "live"):
             return _error(400, f"mode must be 'test' or 'live', got {mode!r}.")
@@ -71,7 +115,7 @@ def create_dashboard_app(storage: Storage) -> Flask:
             manifest = parse_manifest(body.get("manifest") or {})
         except ManifestError as exc:
             return _error(400, str(exc))
-        install = install_app(storage, manifest, user_id, mode, body.get("account_id") or SANDBOX_ACCOUNT)
+        install = install_app(storage, manifest, user_id, mode, account_id)
         return jsonify(install.as_json())
 
     @app.post("/api/oauth_state")
@@ -79,8 +123,7 @@ def create_dashboard_app(storage: Storage) -> Flask:
         install = caller()
         if install is None:
             return _error(401, "Unknown or missing install key: use the api_key from world.install_app(...).")
-        body = request.get_json(silent=True) or request.form
-        custom = str(body.get("state") or "")
+        custom = _string(_body(), "state")
         if len(custom) > MAX_CUSTOM_STATE:
             return _error(400, f"A custom state can be at most {MAX_CUSTOM_STATE} characters.")
         verifier = make_verifier()

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -27,14 +28,11 @@ from helpers.errors import KitError
 from helpers.manifest import Manifest, load_manifest
 from helpers.trace import shared_ssl_context
 
+from .files import ANNOUNCE_FILE, LOG_FILE, STDERR_FILE
 from .installs import Install
 from .user_agent import ConsentResult, consent, visit
 
 ENV_DATA_DIR = "KIT_SANDBOX_DIR"
-# Where a running sandbox announces itself (pid, port) and writes its log, in its data folder.
-# Kept here, not in server.py, so a kernel that only starts the sandbox never imports Flask.
-ANNOUNCE_FILE = "sandbox.json"
-LOG_FILE = "sandbox.log"
 LAST_PORT_FILE = "last-port"
 
 
@@ -63,7 +61,7 @@ class World:
 
     @property
     def port(self) -> int:
-        return int(self.base_url.rsplit(":", 1)[1])
+        return urlsplit(self.base_url).port or 80
 
     @property
     def stripe_api_base(self) -> str:
@@ -244,7 +242,7 @@ def start(data_dir: Path | str | None = None, port: int | None = None, timeout: 
             except (OSError, ValueError):
                 last = 0
             port = last if last and _port_is_free(last) else 0
-        with open(data_dir / "sandbox.stderr", "ab") as stderr:
+        with open(data_dir / STDERR_FILE, "ab") as stderr:
             process = subprocess.Popen(
                 [sys.executable, "-m", "sandbox", "--port", str(port or 0), "--data-dir", str(data_dir)],
                 stdin=subprocess.DEVNULL,
@@ -258,7 +256,7 @@ def start(data_dir: Path | str | None = None, port: int | None = None, timeout: 
             if process.poll() is not None:
                 raise SandboxError(
                     f"The sandbox exited at start (exit code {process.returncode}).",
-                    hint=f"Read {data_dir / 'sandbox.stderr'}; if the port is in use, call sandbox.start() "
+                    hint=f"Read {data_dir / STDERR_FILE}; if the port is in use, call sandbox.start() "
                     "without a port to take a free one.",
                 )
             world = running(data_dir)
@@ -269,7 +267,7 @@ def start(data_dir: Path | str | None = None, port: int | None = None, timeout: 
         process.terminate()
         raise SandboxError(
             f"The sandbox did not answer within {timeout:.0f} seconds.",
-            hint=f"Read {data_dir / 'sandbox.stderr'} and {data_dir / LOG_FILE}, then try sandbox.start() again.",
+            hint=f"Read {data_dir / STDERR_FILE} and {data_dir / LOG_FILE}, then try sandbox.start() again.",
         )
 
 

@@ -8,18 +8,43 @@ import logging.handlers
 import os
 import queue
 from pathlib import Path
+from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import create_app
-from .launcher import ANNOUNCE_FILE, LOG_FILE
+from .files import ANNOUNCE_FILE, LOG_FILE
 
 
 class QuietHandler(WSGIRequestHandler):
     """The app writes its own access log, with secrets redacted; werkzeug's would print them."""
 
-    def log_request(self, *args, **kwargs) -> None:
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answer a request the HTTP server refuses before the app sees it (a request line over 64 KiB,
+        a header too long) in the error shape of the stand-in its path names, as the app would,
+        instead of http.server's HTML page."""
+        short, long = self.responses.get(code, ("Error", ""))
+        words = (getattr(self, "raw_requestline", b"") or b"").split(b" ", 2)
+        path = words[1].decode("latin-1") if len(words) > 1 else ""
+        body = json.dumps(error_body(path, f"{message or short}: {explain or long}")).encode()
+        self.log_error("code %d, message %s", code, message or short)
+        self.send_response(code, message)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and code not in (204, 304):
+            self.wfile.write(body)
+
+
+def error_body(path: str, message: str) -> dict[str, Any]:
+    """An error in the shape of the stand-in under `path`: OAuth's for the provider, else Stripe's envelope."""
+    if path.startswith("/provider"):
+        return {"error": "invalid_request", "error_description": message}
+    return {"error": {"type": "invalid_request_error", "message": message}}
 
 
 def serve(data_dir: Path, port: int = 0) -> None:

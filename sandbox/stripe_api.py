@@ -20,16 +20,21 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
 
+from helpers.manifest import GRANT_SECRET_WRITE
 from helpers.redact import redact_value
 
 from .installs import Install, api_key_from_header, find_install, random_id
 from .storage import Storage
+from .web import parse_integer
 
 MAX_STRING = 5000
 MAX_SECRETS_PER_SCOPE = 10
 MAX_EXPIRY_SECONDS = 100 * 365 * 24 * 3600
-GRANT_COMMAND = 'stripe apps grant permission "secret_write" "Allows storing secrets between page reloads"'
+# What `expand[]` may name: the spec's expandable field, and the payload Stripe returns only when asked.
+SECRET_EXPANSIONS = ("payload", "scope")
+LIST_EXPANSIONS = tuple(f"data.{field}" for field in SECRET_EXPANSIONS)
 
 
 @dataclass
@@ -76,12 +81,11 @@ def parse_params(raw: str, allowed: set[str]) -> dict:
     return params
 
 
-def _string(params: dict, name: str, required: bool = True) -> str | None:
+def _string(params: dict, name: str) -> str:
+    """A required string parameter, at most MAX_STRING characters."""
     value = params.get(name)
     if value is None or value == "":
-        if required:
-            raise StripeAPIError(400, f"Missing required param: {name}.", param=name, code="parameter_missing")
-        return None
+        raise StripeAPIError(400, f"Missing required param: {name}.", param=name, code="parameter_missing")
     if len(value) > MAX_STRING:
         raise StripeAPIError(
             400,
@@ -95,10 +99,18 @@ def _integer(params: dict, name: str) -> int | None:
     value = params.get(name)
     if value in (None, ""):
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise StripeAPIError(400, f"Invalid integer: {value}", param=name, code="parameter_invalid_integer") from None
+    number = parse_integer(value)
+    if number is None:
+        raise StripeAPIError(400, f"Invalid integer: {value}", param=name, code="parameter_invalid_integer")
+    return number
+
+
+def _expand(params: dict, expandable: tuple[str, ...]) -> set[str]:
+    """The fields to expand; Stripe refuses a field it cannot expand."""
+    for field in params.get("expand", []):
+        if field not in expandable:
+            raise StripeAPIError(400, f"This property cannot be expanded ({field}).", param="expand")
+    return set(params.get("expand", []))
 
 
 def _scope(params: dict, install: Install) -> Scope:
@@ -160,20 +172,21 @@ def create_stripe_app(storage: Storage) -> Flask:
     def stripe_error(error: StripeAPIError):
         return jsonify(error.body()), error.status
 
-    @app.errorhandler(404)
-    def unknown_path(_):
-        return jsonify(StripeAPIError(404, f"Unrecognized request URL ({request.method}: {request.path}).").body()), 404
-
-    @app.errorhandler(405)
-    def wrong_method(_):
-        return jsonify(StripeAPIError(405, f"Unrecognized request URL ({request.method}: {request.path}).").body()), 405
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code in (404, 405):
+            # Stripe answers an unknown path or method alike: 404, "Unrecognized request URL".
+            message = f"Unrecognized request URL ({request.method}: {request.path})."
+            return jsonify(StripeAPIError(404, message).body()), 404
+        return jsonify(StripeAPIError(error.code or 500, f"{error.name}: {error.description}").body()), error.code
 
     @app.after_request
     def request_id(response):
         response.headers["Request-Id"] = random_id("req_", 14)
         return response
 
-    def authorize() -> Install:
+    def authenticate() -> Install:
+        """The install whose API key the request carries, allowed to use the Secret Store."""
         api_key = api_key_from_header(request.headers.get("Authorization"))
         if not api_key:
             raise StripeAPIError(
@@ -188,7 +201,7 @@ def create_stripe_app(storage: Storage) -> Flask:
             raise StripeAPIError(
                 403,
                 f"The app {install.app_id} does not have the secret_write permission, which the Secret Store "
-                f"needs. Add it with: {GRANT_COMMAND}, then install the app again.",
+                f"needs. Add it with: {GRANT_SECRET_WRITE}, then install the app again.",
             )
         return install
 
@@ -201,8 +214,9 @@ def create_stripe_app(storage: Storage) -> Flask:
 
     @app.post("/v1/apps/secrets")
     def set_secret():
-        install = authorize()
+        install = authenticate()
         p = params({"name", "payload", "scope[type]", "scope[user]", "expires_at"})
+        expand = _expand(p, SECRET_EXPANSIONS)
         scope = _scope(p, install)
         name, payload = _string(p, "name"), _string(p, "payload")
         expires_at = _integer(p, "expires_at")
@@ -241,7 +255,7 @@ def create_stripe_app(storage: Storage) -> Flask:
                     (secret_id, *key, name, payload, now, expires_at),
                 )
             row = db.execute("SELECT * FROM secrets WHERE id=?", (secret_id,)).fetchone()
-        return jsonify(_secret_json(row, "payload" in p.get("expand", [])))
+        return jsonify(_secret_json(row, "payload" in expand))
 
     def lookup(db, install: Install, scope: Scope, name: str):
         row = db.execute(
@@ -254,29 +268,33 @@ def create_stripe_app(storage: Storage) -> Flask:
 
     @app.get("/v1/apps/secrets/find")
     def find_secret():
-        install = authorize()
+        install = authenticate()
         p = params({"name", "scope[type]", "scope[user]"})
+        expand = _expand(p, SECRET_EXPANSIONS)
         scope, name = _scope(p, install), _string(p, "name")
         with storage.read() as db:
             row = lookup(db, install, scope, name)
-        return jsonify(_secret_json(row, "payload" in p.get("expand", [])))
+        return jsonify(_secret_json(row, "payload" in expand))
 
     @app.post("/v1/apps/secrets/delete")
     def delete_secret():
-        install = authorize()
+        install = authenticate()
         p = params({"name", "scope[type]", "scope[user]"})
+        expand = _expand(p, SECRET_EXPANSIONS)
         scope, name = _scope(p, install), _string(p, "name")
         with storage.write() as db:
             row = lookup(db, install, scope, name)
             db.execute("DELETE FROM secrets WHERE id=?", (row["id"],))
-        return jsonify({**_secret_json(row, False), "deleted": True})
+        return jsonify({**_secret_json(row, "payload" in expand), "deleted": True})
 
     @app.get("/v1/apps/secrets")
     def list_secrets():
-        install = authorize()
+        install = authenticate()
         p = params({"scope[type]", "scope[user]", "limit", "starting_after", "ending_before"})
+        expand = _expand(p, LIST_EXPANSIONS)
         scope = _scope(p, install)
-        limit = _integer(p, "limit") or 10
+        limit = _integer(p, "limit")
+        limit = 10 if limit is None else limit
         if not 1 <= limit <= 100:
             raise StripeAPIError(
                 400, "limit must be between 1 and 100.", param="limit", code="parameter_invalid_integer"
@@ -287,19 +305,22 @@ def create_stripe_app(storage: Storage) -> Flask:
                 (*scope_key(install, scope), int(time.time())),
             ).fetchall()
         ids = [row["id"] for row in rows]
-        for cursor, step in (("starting_after", 1), ("ending_before", 0)):
-            if p.get(cursor):
-                if p[cursor] not in ids:
-                    raise StripeAPIError(404, f"No such secret: '{p[cursor]}'", param=cursor, code="resource_missing")
-                at = ids.index(p[cursor])
-                rows = rows[at + 1 :] if step else rows[:at][-limit:]
-        expand = "data.payload" in p.get("expand", [])
-        page = rows[:limit]
+        for cursor in ("starting_after", "ending_before"):
+            if p.get(cursor) and p[cursor] not in ids:
+                raise StripeAPIError(404, f"No such secret: '{p[cursor]}'", param=cursor, code="resource_missing")
+        if p.get("ending_before"):
+            # A page backwards: the `limit` secrets just before the cursor, in the list's order;
+            # has_more says whether more come before them.
+            before = rows[: ids.index(p["ending_before"])]
+            page, has_more = before[-limit:], len(before) > limit
+        else:
+            after = rows[ids.index(p["starting_after"]) + 1 :] if p.get("starting_after") else rows
+            page, has_more = after[:limit], len(after) > limit
         return jsonify(
             object="list",
             url="/v1/apps/secrets",
-            has_more=len(rows) > limit,
-            data=[_secret_json(row, expand) for row in page],
+            has_more=has_more,
+            data=[_secret_json(row, "data.payload" in expand) for row in page],
         )
 
     return app

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -19,19 +19,19 @@ from helpers.redact import redact_text
 
 
 class _PageReader(HTMLParser):
-    """Reads the few things the kit's pages mark for machines: the consent form and result boxes."""
+    """Reads what the kit's pages mark for machines: the consent form, and the `data-*` attributes of elements."""
 
     def __init__(self) -> None:
         super().__init__()
         self.form_action: str | None = None
         self.marks: dict[str, dict[str, str | None]] = {}
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         if tag == "form" and attributes.get("id") == "consent-form":
             self.form_action = attributes.get("action") or ""
-        if attributes.get("id"):
-            self.marks[attributes["id"]] = attributes
+        if element_id := attributes.get("id"):
+            self.marks[element_id] = attributes
 
 
 def read_page(html: str) -> _PageReader:
@@ -75,12 +75,13 @@ def consent(link: str, *, approve: bool, sandbox_base: str, http: httpx.Client, 
         reader = read_page(page.text)
         if reader.form_action is None:
             mark = reader.marks.get("oauth-error", {})
-            return ConsentResult("provider_error", error=mark.get("data-error"), message=_text(page))
+            return ConsentResult("provider_error", error=mark.get("data-error"), message=_message(mark, page))
         decision = http.post(
             urljoin(str(page.url), reader.form_action), data={"decision": "approve" if approve else "deny"}
         )
         if decision.status_code not in (301, 302, 303):
-            return ConsentResult("provider_error", message=_text(decision))
+            mark = read_page(decision.text).marks.get("oauth-error", {})
+            return ConsentResult("provider_error", message=_message(mark, decision))
         location = decision.headers["location"]
     if not follow:
         return ConsentResult("not_followed", redirect_url=location)
@@ -89,38 +90,18 @@ def consent(link: str, *, approve: bool, sandbox_base: str, http: httpx.Client, 
 
 def visit(location: str, *, sandbox_base: str, http: httpx.Client) -> ConsentResult:
     """Open a redirect URL as the browser would, and read what the Dashboard's landing page says."""
-    if not location.startswith(sandbox_base):
+    target, sandbox = urlsplit(location), urlsplit(sandbox_base)
+    if (target.scheme, target.netloc) != (sandbox.scheme, sandbox.netloc):
         return ConsentResult("redirected_elsewhere", redirect_url=location)
     landing = http.get(location)
     mark = read_page(landing.text).marks.get("landing", {})
     if mark.get("data-result") in ("code", "error"):
         return ConsentResult("handed_over", redirect_url=location, error=mark.get("data-error") or None)
-    return ConsentResult("refused", redirect_url=location, reason=mark.get("data-reason"), message=_text(landing))
+    return ConsentResult(
+        "refused", redirect_url=location, reason=mark.get("data-reason"), message=_message(mark, landing)
+    )
 
 
-def _text(response: httpx.Response) -> str:
-    """The page's words without markup, for a message a learner can read."""
-    reader = _TextReader()
-    reader.feed(response.text)
-    return " ".join("".join(reader.parts).split())
-
-
-class _TextReader(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        # The banner ("a local stand-in…") is the same on every page: the message is what follows it.
-        self._skip += tag in ("style", "script", "title") or (tag == "div" and ("class", "banner") in attrs)
-
-    def handle_endtag(self, tag):
-        self._skip -= tag in ("style", "script", "title") or (tag == "div" and self._skip > 0)
-        if not self._skip and tag in ("h1", "p", "div", "li", "button"):
-            # Inline tags (code, strong) run on with the text; a heading ends a sentence.
-            self.parts.append(". " if tag == "h1" else " ")
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
+def _message(mark: dict[str, str | None], response: httpx.Response) -> str:
+    """What the page says, in its mark's `data-message`; else the status and the start of a page not the kit's."""
+    return mark.get("data-message") or f"HTTP {response.status_code} {response.reason_phrase}: {response.text[:200]}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import runpy
 import sys
 
-from .execute import NOTEBOOKS
+from tools.run_notebooks import NOTEBOOKS
 
 sys.path.insert(0, str(NOTEBOOKS))
 from exercises.stripe_app import check_connect_src  # noqa: E402

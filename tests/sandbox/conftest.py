@@ -18,6 +18,7 @@ import pytest
 import sandbox
 from helpers.authorize import authorization_url
 from helpers.manifest import redirect_url
+from helpers.provider import registration_request
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_MANIFEST = json.loads((ROOT / "notebooks" / "stripe-app.json").read_text())
@@ -109,14 +110,7 @@ class App:
 
 
 def register_client(world: sandbox.World, http: httpx.Client, redirect_uris: list[str], **metadata) -> str:
-    body = {
-        "client_name": "Kit test app",
-        "redirect_uris": redirect_uris,
-        "token_endpoint_auth_method": "none",
-        "grant_types": ["authorization_code", "refresh_token"],
-        "response_types": ["code"],
-        **metadata,
-    }
+    body = {**registration_request("Kit test app", redirect_uris), **metadata}
     response = http.post(f"{world.provider_issuer}/register", json=body)
     assert response.status_code == 201, response.text
     return response.json()["client_id"]

@@ -6,6 +6,9 @@ failed request must not touch are the same before and after.
 
 from __future__ import annotations
 
+import base64
+import json
+import socket
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -446,3 +449,242 @@ def test_state_of_another_app(world, http):
     result = world.consent(link)
     assert (result.outcome, result.reason) == ("refused", "other_app")
     assert snapshot(world, "oauth_contexts") == before
+
+
+# --- what strict clients and fuzzers found (issue 11) -----------------------------------------
+
+
+def test_metadata_at_the_rfc_8414_location_of_an_issuer_with_a_path(world, http):
+    # RFC 8414 3.1: for the issuer http://host/provider, the metadata is at
+    # http://host/.well-known/oauth-authorization-server/provider (and, as before, under /provider).
+    rfc = http.get(f"{world.base_url}/.well-known/oauth-authorization-server/provider")
+    assert rfc.status_code == 200 and rfc.headers["content-type"] == "application/json"
+    assert rfc.json()["issuer"] == world.provider_issuer
+    assert rfc.json() == http.get(f"{world.provider_issuer}/.well-known/oauth-authorization-server").json()
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        ('"a JSON string"', "application/json"),
+        ('{"redirect_uris": [1, 2]}', "application/json"),
+        ('{"redirect_uris": "http://127.0.0.1/cb"}', "application/json"),
+        ('{"redirect_uris": ["http://127.0.0.1/cb"], "scope": ["account.read"]}', "application/json"),
+        ('{"redirect_uris": ["http://127.0.0.1/cb"], "scope": "account.read delete.everything"}', "application/json"),
+        ('{"redirect_uris": ["http://127.0.0.1/cb#fragment"]}', "application/json"),
+        ('{"redirect_uris": ["not a uri"]}', "application/json"),
+        ('{"redirect_uris": ["http://127.0.0.1/cb"], "grant_types": ["password"]}', "application/json"),
+        ('{"redirect_uris": ["http://127.0.0.1/cb"], "client_name": {"en": "x"}}', "application/json"),
+        ("[" * 100_000 + "]" * 100_000, "application/json"),
+        ("{not json", "application/json"),
+        ("redirect_uris=http://127.0.0.1/cb", "application/x-www-form-urlencoded"),
+    ],
+    ids=[
+        "JSON string",
+        "numbers as redirect URIs",
+        "redirect_uris a string",
+        "scope an array",
+        "unknown scope",
+        "redirect URI with a fragment",
+        "redirect URI not a URI",
+        "unsupported grant type",
+        "client_name an object",
+        "deep nesting",
+        "not JSON",
+        "form body",
+    ],
+)
+def test_malformed_registration_is_invalid_client_metadata(world, http, body, content_type):
+    before = snapshot(world, "clients")
+    response = http.post(f"{world.provider_issuer}/register", content=body, headers={"Content-Type": content_type})
+    assert oauth_error(response) == (400, "invalid_client_metadata")  # RFC 7591 3.2.2
+    assert snapshot(world, "clients") == before
+
+
+def test_registration_echoes_the_defaults_it_applied(world, http):
+    # RFC 7591 3.2.1: the response holds all registered metadata, defaults included.
+    response = http.post(f"{world.provider_issuer}/register", json={"redirect_uris": ["http://127.0.0.1/cb"]})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["token_endpoint_auth_method"] == "none"
+    assert body["grant_types"] == ["authorization_code"] and body["response_types"] == ["code"]
+    assert body["scope"] == "account.read files.read"
+
+
+@pytest.mark.parametrize("repeated", ["client_id", "code", "grant_type", "code_verifier"])
+def test_a_repeated_token_parameter_is_invalid_request(app, http, repeated):
+    # RFC 6749 3.2: parameters MUST NOT be included more than once; even two different client_ids got a token.
+    context = app.approved_context(http)
+    form = [
+        ("grant_type", "authorization_code"),
+        ("code", context["code"]),
+        ("code_verifier", context["verifier"]),
+        ("client_id", app.client_id),
+        ("redirect_uri", app.redirect_uri),
+    ]
+    other = {"client_id": "another-client", "code": "another-code"}
+    form.append((repeated, other.get(repeated, dict(form)[repeated])))
+    before = snapshot(app.world, "tokens", "auth_codes")
+    response = http.post(
+        f"{app.world.provider_issuer}/token",
+        content=urlencode(form),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert oauth_error(response) == (400, "invalid_request")
+    assert snapshot(app.world, "tokens", "auth_codes") == before
+
+
+@pytest.mark.parametrize("scheme", ["Basic", "Bearer"])
+def test_invalid_client_after_an_authorization_header_is_401_with_a_challenge(app, http, scheme):
+    # RFC 6749 5.2: a client that tried the Authorization header gets 401 and WWW-Authenticate in its scheme.
+    context = app.approved_context(http)
+    response = http.post(
+        f"{app.world.provider_issuer}/token",
+        data={"grant_type": "authorization_code", "code": context["code"], "code_verifier": context["verifier"]},
+        headers={"Authorization": f"{scheme} {base64.b64encode(b'someone:secret').decode()}"},
+    )
+    assert oauth_error(response) == (401, "invalid_client")
+    assert response.headers["www-authenticate"] == f'{scheme} realm="provider"'
+
+
+def test_revocation_ignores_an_unknown_token_type_hint(app, http):
+    # RFC 7009 2.1: the hint is a hint; the server searches all its token types.
+    token = app.token_request(http, app.approved_context(http)).json()
+    response = http.post(
+        f"{app.world.provider_issuer}/revoke",
+        data={"token": token["access_token"], "token_type_hint": "id_token", "client_id": app.client_id},
+    )
+    assert response.status_code == 200 and response.json() == {}
+    assert app.api_status(http, token["access_token"]) == 401
+
+
+@pytest.mark.parametrize(
+    "authorization, status, challenge",
+    [
+        (None, 401, 'Bearer realm="provider"'),
+        ("Basic dXNlcjpwYXNz", 401, 'Bearer realm="provider"'),
+        ("Bearer", 400, 'Bearer realm="provider", error="invalid_request"'),
+        ("Bearer two tokens", 400, 'Bearer realm="provider", error="invalid_request"'),
+        ("Bearer no-such-token", 401, 'Bearer error="invalid_token"'),
+    ],
+    ids=["no credentials", "another scheme", "no token", "two tokens", "unknown token"],
+)
+def test_protected_api_challenges(world, http, authorization, status, challenge):
+    # RFC 6750 3.1: no error code without bearer credentials; else invalid_request or invalid_token.
+    headers = {"Authorization": authorization} if authorization else {}
+    response = http.get(f"{world.provider_issuer}/api/me", headers=headers)
+    assert response.status_code == status
+    assert response.headers["www-authenticate"].startswith(challenge)
+
+
+def test_a_proxy_forwarding_plain_http_from_another_host_gets_an_oauth_error(app, http):
+    forwarded = {"X-Forwarded-Host": "hub.example.org", "X-Forwarded-Proto": "http"}
+    metadata = http.get(f"{app.world.provider_issuer}/.well-known/oauth-authorization-server", headers=forwarded)
+    token = app.token_request(http, app.approved_context(http))  # the real one works
+    refused = http.post(f"{app.world.provider_issuer}/token", data={"grant_type": "refresh_token"}, headers=forwarded)
+    assert token.status_code == 200
+    assert oauth_error(metadata) == (400, "invalid_request") and oauth_error(refused) == (400, "invalid_request")
+    assert "https" in refused.json()["error_description"]
+
+
+def test_let_time_pass_refuses_a_number_out_of_range(world, http):
+    response = http.post(f"{world.provider_issuer}/sandbox/let-time-pass", data={"token": "t", "seconds": "9" * 18})
+    assert oauth_error(response) == (400, "invalid_request")
+
+
+def test_ending_before_says_has_more_when_more_precede(app, http):
+    client = secrets_client(app, app.world)
+    for i in range(5):
+        client.v1.apps.secrets.create({"name": f"n{i}", "payload": "v", "scope": user_scope(app)})
+    everything = client.v1.apps.secrets.list({"scope": user_scope(app), "limit": 5}).data
+    last_page = client.v1.apps.secrets.list({"scope": user_scope(app), "limit": 2, "ending_before": everything[-1].id})
+    assert [s.id for s in last_page.data] == [s.id for s in everything[2:4]] and last_page.has_more
+    first_page = client.v1.apps.secrets.list({"scope": user_scope(app), "limit": 2, "ending_before": everything[2].id})
+    assert [s.id for s in first_page.data] == [s.id for s in everything[:2]] and not first_page.has_more
+
+
+@pytest.mark.parametrize(
+    "query, param, code",
+    [
+        ("limit=0", "limit", "parameter_invalid_integer"),
+        ("limit=101", "limit", "parameter_invalid_integer"),
+        ("limit=%205%20", "limit", "parameter_invalid_integer"),
+        ("limit=1_0", "limit", "parameter_invalid_integer"),
+        ("limit=%2B5", "limit", "parameter_invalid_integer"),
+        ("limit=%D9%A5", "limit", "parameter_invalid_integer"),  # an Arabic-Indic five, which int() takes
+        ("expand[]=data.everything", "expand", None),
+        ("expand[]=payload", "expand", None),  # a list expands data.payload
+    ],
+)
+def test_list_parameters_are_checked_as_stripe_does(app, http, query, param, code):
+    response = http.get(f"{app.world.stripe_api_base}/v1/apps/secrets?scope[type]=account&{query}", headers=app.auth())
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["type"], error["param"], error.get("code")) == ("invalid_request_error", param, code)
+
+
+def test_unknown_expand_is_refused(app, http):
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        secrets_client(app, app.world).v1.apps.secrets.create(
+            {"name": "t", "payload": "p", "scope": user_scope(app), "expand": ["owner"]}
+        )
+    assert (caught.value.http_status, caught.value.param) == (400, "expand")
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [("GET", "/v1/apps/secret"), ("DELETE", "/v1/apps/secrets"), ("PUT", "/v1/apps/secrets/find"), ("GET", "/")],
+)
+def test_unknown_path_or_method_is_stripes_404(app, http, method, path):
+    response = http.request(method, f"{app.world.stripe_api_base}{path}", headers=app.auth())
+    assert response.status_code == 404 and "allow" not in response.headers
+    assert response.json()["error"] == {
+        "type": "invalid_request_error",
+        "message": f"Unrecognized request URL ({method}: {path}).",
+    }
+
+
+def test_an_over_long_url_gets_the_envelope(app):
+    # Longer than the HTTP server reads (64 KiB), so it answers before the app: httpx refuses to send one.
+    with socket.create_connection(("127.0.0.1", app.world.port)) as connection:
+        connection.sendall(b"GET /stripe/v1/apps/secrets?name=" + b"x" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 414") and b"Content-Type: application/json" in head
+    assert json.loads(body)["error"]["type"] == "invalid_request_error"
+
+
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("/api/installs", [1, 2]),
+        ("/api/installs", "a string"),
+        ("/api/installs", 42),
+        ("/api/installs", {"user_id": 42, "manifest": {}}),
+        ("/api/installs", {"user_id": "usr_1", "mode": ["test"]}),
+        ("/api/installs", {"user_id": "usr_1\n", "manifest": {}}),
+        ("/api/installs", {"user_id": "usr_1", "manifest": [1]}),
+        ("/api/oauth_state", [1]),
+        ("/api/oauth_state", {"state": 5}),
+    ],
+)
+def test_dashboard_api_refuses_json_of_the_wrong_shape(app, http, path, body):
+    response = http.post(f"{app.world.dashboard_base}{path}", json=body, headers=app.auth())
+    assert response.status_code == 400
+    assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+@pytest.mark.parametrize(
+    "method, path, status",
+    [("GET", "/provider/token", 405), ("GET", "/provider/nope", 404), ("PUT", "/dashboard/api/installs", 405)],
+)
+def test_unknown_paths_and_methods_answer_in_the_stand_ins_json_shape(world, http, method, path, status):
+    response = http.request(method, f"{world.base_url}{path}")
+    assert response.status_code == status and response.headers["content-type"] == "application/json"
+    if path.startswith("/provider"):  # an OAuth error object; a 405 names the methods it takes (RFC 9110 15.5.6)
+        assert response.json()["error"] == "invalid_request"
+        assert status == 404 or "POST" in response.headers["allow"]
+    else:  # the Dashboard's API answers in Stripe's envelope
+        assert response.json()["error"]["type"] == "invalid_request_error"

@@ -142,10 +142,12 @@ def test_token_response_is_not_cached(app, http):
     assert response.headers["cache-control"] == "no-store"
 
 
-def test_protected_api_without_token_is_401(world, http):
+def test_protected_api_without_token_is_401_with_a_bare_challenge(world, http):
+    # RFC 6750 3.1: a request without credentials gets a challenge with no error code.
     response = http.get(f"{world.provider_issuer}/api/me")
     assert response.status_code == 401
-    assert response.json()["error"] == "missing_authorization"
+    assert response.headers["www-authenticate"] == 'Bearer realm="provider"'
+    assert "error" not in response.json()
 
 
 @pytest.mark.parametrize("prefix", ["/user/ada/proxy/8888"])
