@@ -59,3 +59,10 @@ def test_landing_page_tells_the_learner_to_go_back(app, http):
     result = app.world.consent(link)
     page = http.get(result.redirect_url)  # a second visit: the state is used now
     assert "Go back to the notebook" in page.text
+
+
+def test_a_spent_link_tells_the_learner_to_take_a_new_one(app, http):
+    link, _ = app.link(http)
+    assert app.world.consent(link).outcome == "handed_over"
+    again = app.world.consent(link)  # the same link answered twice: its state is spent
+    assert again.reason == "used_state" and "press New link" in again.message
