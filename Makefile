@@ -7,6 +7,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 LAB_STAMP := $(VENV)/.installed-lab
 TEST_STAMP := $(VENV)/.installed-test
+# The kit's Jupyter server settings (kernel culling), added to the folders Jupyter reads config
+# from; Binder (binder/start) and the hub recipes (docs/workshop.md) add the same folder.
+KIT_JUPYTER_CONFIG := $(CURDIR)/jupyter-config
 # JupyterLab refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -38,6 +41,7 @@ $(TEST_STAMP): $(LAB_STAMP)
 	touch $@
 
 lab: $(LAB_STAMP)
+	JUPYTER_CONFIG_PATH="$${JUPYTER_CONFIG_PATH:+$$JUPYTER_CONFIG_PATH:}$(KIT_JUPYTER_CONFIG)" \
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/00-index.ipynb
 
 lint: $(TEST_STAMP)

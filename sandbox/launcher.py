@@ -36,6 +36,8 @@ ENV_DATA_DIR = "KIT_SANDBOX_DIR"
 ANNOUNCE_FILE = "sandbox.json"
 LOG_FILE = "sandbox.log"
 LAST_PORT_FILE = "last-port"
+# A sandbox asleep (idle.py) answers once it has woken: a second or two, more on a busy machine.
+WAKE_TIMEOUT = 30
 
 
 class SandboxError(KitError):
@@ -135,9 +137,9 @@ class World:
         """Open a URL in the user's browser, e.g. a redirect URL an attacker made: what the Dashboard says."""
         return visit(url, sandbox_base=self.base_url, http=self.http)
 
-    def is_healthy(self) -> bool:
+    def is_healthy(self, timeout: float = 2) -> bool:
         try:
-            response = self.http.get(f"{self.base_url}/healthz", timeout=2)
+            response = self.http.get(f"{self.base_url}/healthz", timeout=timeout)
             return response.status_code == 200 and Path(response.json()["data_dir"]) == self.data_dir
         except (httpx.HTTPError, ValueError, KeyError):
             return False
@@ -212,7 +214,7 @@ def running(data_dir: Path | str | None = None) -> World | None:
     except (OSError, ValueError):
         return None
     world = World(f"http://127.0.0.1:{announced['port']}", data_dir, announced["pid"])
-    return world if _alive(world.pid) and world.is_healthy() else None
+    return world if _alive(world.pid) and world.is_healthy(timeout=WAKE_TIMEOUT) else None
 
 
 def _port_is_free(port: int) -> bool:
