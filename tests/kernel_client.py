@@ -73,20 +73,22 @@ class Server:
         if logged_in.status_code >= 400 or "/hub/login" in str(logged_in.url):
             raise RuntimeError(f"{user} could not log in: {logged_in.status_code} at {logged_in.url}")
         deadline = time.monotonic() + timeout
-        while True:  # the spawn-pending page sends the browser on once the server answers
-            response = await http.get(f"{server.base_url}api/status")
+        # JupyterLab's page: the spawn-pending page until the server is up, then the server's
+        # OAuth round trip (its cookie) and the page, which sets the _xsrf cookie that every
+        # POST and DELETE sends back. (An API URL would only answer 403 without the cookie.)
+        while True:
+            response = await http.get(f"{server.base_url}lab")
             if response.status_code == 200 and str(response.url).startswith(server.base_url):
-                break
+                return server
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{user}'s server did not start within {timeout:.0f} s ({response.url})")
-            await asyncio.sleep(0.5)
-        # JupyterLab's page sets the server's _xsrf cookie, which every POST and DELETE sends back.
-        await http.get(f"{server.base_url}lab")
-        return server
+            await asyncio.sleep(1)
 
     def _headers(self) -> dict:
-        xsrf = self.http.cookies.get("_xsrf")
-        return {"X-XSRFToken": xsrf} if xsrf else {}
+        path = urlsplit(self.base_url).path
+        # The server's own _xsrf cookie (the hub's, for /hub/, has the same name).
+        xsrf = [c.value for c in self.http.cookies.jar if c.name == "_xsrf" and path.startswith(c.path)]
+        return {"X-XSRFToken": xsrf[-1]} if xsrf else {}
 
     async def open_notebook(self, path: str, kernel_name: str = "python3") -> Kernel:
         """Open a notebook as JupyterLab does: a session (which starts its kernel), then the kernel's websocket."""
@@ -110,7 +112,7 @@ class Server:
     async def connect(self, kernel_id: str, session_id: str | None = None) -> Kernel:
         url = urlsplit(f"{self.base_url}api/kernels/{kernel_id}/channels")
         scheme = "wss" if url.scheme == "https" else "ws"
-        cookies = "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())
+        cookies = "; ".join(f"{c.name}={c.value}" for c in self.http.cookies.jar if url.path.startswith(c.path))
         headers = {**{k: v for k, v in self.http.headers.items() if k.lower() == "authorization"}}
         if cookies:
             headers["Cookie"] = cookies
