@@ -1,6 +1,6 @@
 """Benchmark: a room of learners on one machine, each with their own server, kernels and sandbox.
 
-    .venv/bin/python bench/room.py [--learners 30] [--arrivals 120] [--pace 3] [--notebooks 00,01,02,03]
+    .venv/bin/python bench/room.py [--learners 30] [--arrivals 120] [--pace 3] [--notebooks 00,01,02,03,04]
                                    [--leave-tabs-open] [--json PATH]
 
 What it does, in one run:
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--arrivals", type=float, default=120, help="seconds over which learners arrive")
     parser.add_argument("--pace", type=float, default=3, help="seconds between a learner's cells (give or take 1)")
     parser.add_argument("--solo-pace", type=float, default=0.5, help="seconds between cells of the learner alone")
-    parser.add_argument("--notebooks", default="00,01,02,03", help="notebook numbers to walk, in order")
+    parser.add_argument("--notebooks", default="00,01,02,03,04", help="notebook numbers to walk, in order")
     parser.add_argument("--leave-tabs-open", action="store_true", help="learners never shut a kernel down")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
