@@ -22,7 +22,7 @@ export KIT_CHROMIUM
 NODE_PROJECTS :=
 NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_PROJECTS))
 
-.PHONY: lab test check lint bench notebooks stop clean
+.PHONY: lab test check lint bench bench-room notebooks stop clean
 
 $(LAB_STAMP): pyproject.toml
 	@started=$$(date +%s); \
@@ -63,6 +63,13 @@ bench: $(TEST_STAMP) $(KIT_CHROMIUM)
 	$(PY) bench/sandbox_flow.py
 	$(PY) bench/notebooks.py
 	$(PY) bench/browser.py
+	$(PY) bench/install_size.py
+
+# A workshop's machine, measured (docs/workshop.md, Sizing): one learner's memory through 00-08
+# (about 10 minutes), then a room of 30 learners on one hub (about 9 minutes, 8 GiB of memory).
+bench-room: $(TEST_STAMP)
+	$(PY) bench/learner_memory.py
+	$(PY) bench/room.py
 
 # After editing a notebook: run them all in a fresh sandbox and save their outputs,
 # which `make test` (nbval) then compares.

@@ -5,7 +5,7 @@
 One learner on a real JupyterHub (tests/hub, the kit's jupyter-config/ and the sandbox's own
 defaults), their cells sent through their own server and kernel websockets (tests/hub/walk.py),
 their processes sampled every half second: the single-user server, every kernel, and the sandbox.
-Two walks, one after the other, each on a hub of its own:
+Three walks, one after the other, each on a hub of its own:
 
 1. As the notebooks say: at each notebook's end the learner shuts its kernel down
    (Kernel > Shut Down Kernel), then opens the next. A cell every second: the pace does not
@@ -17,6 +17,8 @@ Two walks, one after the other, each on a hub of its own:
    and the sandbox's idle time divided by the same factor, so every kernel lives as long,
    relative to the walk, as it would in the room. Then the learner stops: the figures after
    the culler and the sandbox's sleep are what an idle learner holds.
+3. The worst case a memory limit must allow: every tab left open and all nine notebooks run
+   within minutes (a cell every 0.2 s, the shipped culling as it is), before the culler acts.
 
 It prints each walk's peak RSS (every process's resident pages summed: an upper bound) and
 PSS (pages shared between processes counted once: what the learner adds to the machine), what
@@ -121,35 +123,52 @@ def report(title: str, result: dict) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--speedup", type=float, default=30, help="how much faster than a person walk 2 goes")
+    parser.add_argument("--walks", default="1,2,3", help="which of the walks to run")
+    parser.add_argument(
+        "--cull-idle-timeout", type=int, help="walk 2 with this kernel timeout (s) instead of the shipped one"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     notebooks = notebook_paths()
     culling = shipped_culling()
+    if args.cull_idle_timeout:
+        culling["cull_idle_timeout"] = args.cull_idle_timeout
     k = args.speedup
+    walks = args.walks.split(",")
+    figures = {}
 
     print(f"one learner, notebooks {notebooks[0].stem[:2]} to {notebooks[-1].stem[:2]}, the kit's shipped settings\n")
-    shut_down = one_walk(notebooks, Pace(seconds=1, jitter=0, shut_down_at_end=True))
-    figures = {"shut_down_at_end": report("1. shutting each kernel down at its end, as the notebooks say", shut_down)}
-
-    timeout, interval = max(1, round(culling["cull_idle_timeout"] / k)), max(1, round(culling["cull_interval"] / k))
-    idle_exit = DEFAULT_IDLE_EXIT / k
-    per_notebook = {p.name: MINUTES.get(p.name[:2], 10) * 60 / k for p in notebooks}
-    print(
-        f"\n2. every tab left open, {k:g} times faster than a person: {sum(per_notebook.values()):.0f} s for "
-        f"{sum(MINUTES.get(p.name[:2], 10) for p in notebooks)} minutes; culling after {timeout} idle s, "
-        f"checked every {interval} s; the sandbox sleeps after {idle_exit:g} s"
-    )
-    left_open = one_walk(
-        notebooks,
-        Pace(jitter=0, shut_down_at_end=False, per_notebook=per_notebook),
-        spawner_args=[
-            f"--MappingKernelManager.cull_idle_timeout={timeout}",
-            f"--MappingKernelManager.cull_interval={interval}",
-        ],
-        spawner_env={ENV_IDLE_EXIT: str(idle_exit)},
-        idle_wait=timeout + 2 * interval + idle_exit + 5,
-    )
-    figures["tabs_left_open"] = report("   tabs left open, the culler at work", left_open)
+    if "1" in walks:
+        shut_down = one_walk(notebooks, Pace(seconds=1, jitter=0, shut_down_at_end=True))
+        figures["shut_down_at_end"] = report("1. shutting each kernel down at its end, as the notebooks say", shut_down)
+    if "2" in walks:
+        timeout = max(1, round(culling["cull_idle_timeout"] / k))
+        interval = max(1, round(culling["cull_interval"] / k))
+        idle_exit = DEFAULT_IDLE_EXIT / k
+        per_notebook = {p.name: MINUTES.get(p.name[:2], 10) * 60 / k for p in notebooks}
+        print(
+            f"\n2. every tab left open, {k:g} times faster than a person: {sum(per_notebook.values()):.0f} s for "
+            f"{sum(MINUTES.get(p.name[:2], 10) for p in notebooks)} minutes; culling after {timeout} idle s "
+            f"({culling['cull_idle_timeout']} s / {k:g}), checked every {interval} s; "
+            f"the sandbox sleeps after {idle_exit:g} s"
+        )
+        left_open = one_walk(
+            notebooks,
+            Pace(jitter=0, shut_down_at_end=False, per_notebook=per_notebook),
+            spawner_args=[
+                f"--MappingKernelManager.cull_idle_timeout={timeout}",
+                f"--MappingKernelManager.cull_interval={interval}",
+            ],
+            spawner_env={ENV_IDLE_EXIT: str(idle_exit)},
+            idle_wait=timeout + 2 * interval + idle_exit + 5,
+        )
+        figures["tabs_left_open"] = report("   tabs left open, the culler at work", left_open)
+    if "3" in walks:
+        print()
+        hurried = one_walk(notebooks, Pace(seconds=0.2, jitter=0, shut_down_at_end=False))
+        figures["all_at_once"] = report(
+            "3. every notebook run within minutes, every tab left open (worst case)", hurried
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2))

@@ -10,15 +10,14 @@ What it does, in one run:
    jupyter-config/ and the sandbox's own defaults). No browser: each learner's cells go through
    their own server's REST API and kernel websocket (tests/hub/walk.py), so the servers' memory
    and CPU count.
-2. Alone: one learner walks the notebooks on the otherwise idle hub, a cell every
-   `--solo-pace` seconds. Each cell's time, from sending it to its last output, is the baseline.
-   That learner's server and sandbox are then stopped.
-3. The room: N learners arrive one after another, spread over `--arrivals` seconds. Each logs
+2. The room: N learners arrive one after another, spread over `--arrivals` seconds. Each logs
    in, which starts their server, and walks the same notebooks in order, a cell every `--pace`
    seconds (give or take a second), shutting each notebook's kernel down at its end, as the
-   notebooks tell them (`--leave-tabs-open`: they leave it running instead).
-4. Meanwhile it samples every learner's processes (server, kernels, sandbox) every second, PSS
-   every third sample.
+   notebooks tell them (`--leave-tabs-open`: they leave it running instead). Meanwhile it
+   samples every learner's processes (server, kernels, sandbox) every 2 s, PSS every third time.
+3. Alone: once the room is done and its servers sit idle, one more learner walks the same
+   notebooks, a cell every `--solo-pace` seconds. Each cell's time, from sending it to its last
+   output, alone, is the baseline for the same cell in the room.
 
 It prints: peak and steady memory per learner and for the room (RSS, and PSS, which counts
 pages shared between processes once), the hub's own; the time per cell at p50 and p95 in the
@@ -96,17 +95,6 @@ async def the_room(hub: Hub, names: list[str], notebooks: list[Path], pace: Pace
     return list(await asyncio.gather(*(arrive(i, name) for i, name in enumerate(names))))
 
 
-def stop_learner(hub: Hub, name: str) -> None:
-    """End a learner's server and sandbox (the hub sees its server gone)."""
-    try:
-        server = hub.server_process(name)
-        server.terminate()
-        server.wait(timeout=30)
-    except (LookupError, psutil.Error):
-        pass
-    sandbox.stop(hub.sandbox_dir(name))
-
-
 def plateau(walks: list[Walked], samples) -> list:
     """The samples while every learner was in the room, working: after the last login, before the first finish."""
     everyone_in = max(w.started + w.login_seconds for w in walks)
@@ -144,17 +132,19 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     hub = Hub(Path(tempfile.mkdtemp(prefix="kit-room-")))
     try:
-        solo = asyncio.run(walk(hub, SOLO, notebooks, solo_pace))
-        stop_learner(hub, SOLO)
-        print(f"  alone: {len(solo.cell_seconds)} cells in {solo.finished - solo.started:.0f} s", flush=True)
         room_started = time.monotonic()
-        with Memory(hub, names) as memory:
+        with Memory(hub, names, interval=2) as memory:
             walks = asyncio.run(the_room(hub, names, notebooks, pace, args.arrivals))
             cpu = {name: cpu_seconds(hub, name) for name in names}
         room_seconds = time.monotonic() - room_started
+        print(f"  the room: {sum(len(w.cell_seconds) for w in walks)} cells in {room_seconds:.0f} s", flush=True)
+        # Alone afterwards: the room's servers sit idle (their kernels shut down), and the disk
+        # cache is as warm for this learner as it was for most of the room.
+        solo = asyncio.run(walk(hub, SOLO, notebooks, solo_pace))
+        print(f"  alone: {len(solo.cell_seconds)} cells in {solo.finished - solo.started:.0f} s", flush=True)
     finally:
         hub.stop()
-        for name in [SOLO, *names]:
+        for name in [*names, SOLO]:
             sandbox.stop(hub.sandbox_dir(name))
 
     # ------------------------------------------------------------------ figures

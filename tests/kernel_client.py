@@ -4,12 +4,14 @@ JupyterLab opens a notebook by creating a session (`POST api/sessions`, which st
 kernel), connects the kernel's websocket (`api/kernels/<id>/channels`) and sends each cell as
 an `execute_request`; the outputs come back on the same websocket. `Server` and `Kernel` do the
 same, so a test or a bench exercises the learner's own Jupyter server (its REST handlers, its
-websocket, its activity tracking and culling) without a browser. Used by tests/test_jupyter_config.py
-(culling) and bench/room.py and bench/learner_memory.py (learners in a room).
+websocket, its activity tracking and culling) without a browser. Used by
+tests/test_jupyter_config.py (culling), and through tests/hub/walk.py by bench/room.py and
+bench/learner_memory.py.
 
-A server is reached either with a token (a plain `jupyter server`) or with the cookies a learner
-got by logging in to JupyterHub (`Server.log_in_through_hub`), in which case each request that
-changes something carries the `_xsrf` cookie back as a header, as JupyterLab does.
+A server is reached either with a token (a plain `jupyter server`) or with the cookies a
+learner got by logging in to JupyterHub (`Server.log_in_through_hub`, which then asks what
+JupyterLab's page asks as it loads), in which case each request that changes something
+carries the `_xsrf` cookie back as a header, as JupyterLab does.
 """
 
 from __future__ import annotations
@@ -48,6 +50,27 @@ class CellResult:
         return None if self.status == "ok" else self.status
 
 
+# What JupyterLab 4's page asks its server for as it loads, static files aside (seen with a
+# browser). Answering them makes the server load what it answers with (the settings schemas,
+# the translations, nbconvert's exporters), so a learner without a browser costs it as much.
+LAB_PAGE_REQUESTS = (
+    "lab/api/settings",
+    "lab/api/translations",
+    "lab/api/translations/default",
+    "lab/api/workspaces",
+    "lab/api/build",
+    "api/me",
+    "api/kernelspecs",
+    "api/nbconvert",
+    "api/contents",
+    "api/sessions",
+    "api/kernels",
+    "api/terminals",
+    "lsp/status",
+    "server-proxy/servers-info",
+)
+
+
 class Server:
     """A Jupyter server's REST API, with a token or with a hub login's cookies."""
 
@@ -79,6 +102,8 @@ class Server:
         while True:
             response = await http.get(f"{server.base_url}lab")
             if response.status_code == 200 and str(response.url).startswith(server.base_url):
+                for request in LAB_PAGE_REQUESTS:
+                    await http.get(f"{server.base_url}{request}")
                 return server
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{user}'s server did not start within {timeout:.0f} s ({response.url})")
@@ -91,7 +116,8 @@ class Server:
         return {"X-XSRFToken": xsrf[-1]} if xsrf else {}
 
     async def open_notebook(self, path: str, kernel_name: str = "python3") -> Kernel:
-        """Open a notebook as JupyterLab does: a session (which starts its kernel), then the kernel's websocket."""
+        """Open a notebook as JupyterLab does: read it, make a session (its kernel starts), connect the websocket."""
+        (await self.http.get(f"{self.base_url}api/contents/{path}")).raise_for_status()
         response = await self.http.post(
             f"{self.base_url}api/sessions",
             json={"path": path, "name": path.rsplit("/", 1)[-1], "type": "notebook", "kernel": {"name": kernel_name}},
