@@ -16,8 +16,8 @@ instead of 318 (bench/learner_memory.py). docs/workshop.md, Sizing, has the figu
 c = get_config()  # noqa: F821 (Jupyter provides it)
 
 # A kernel nobody has used for 10 minutes is shut down: no cell run, no widget clicked. A
-# learner spends 5 to 20 minutes in a notebook and runs a cell every half minute on average
-# (00-06: 115 code cells in the agenda's 60 minutes), so the notebook in use keeps its kernel,
+# learner spends 5 to 20 minutes in a notebook and runs a cell every 35 s on average (00-06:
+# 115 code cells in the agenda's 68 minutes on them), so the notebook in use keeps its kernel,
 # and the one left behind goes 10 to 11 minutes after its last cell. Nothing saved is lost:
 # the app, its registration and the token live in the sandbox, which each notebook's first
 # cell finds again. What goes is the kernel's memory of earlier cells: JupyterLab shows
