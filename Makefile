@@ -7,6 +7,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 LAB_STAMP := $(VENV)/.installed-lab
 TEST_STAMP := $(VENV)/.installed-test
+# The kit's Jupyter server settings (kernel culling), added to the folders Jupyter reads config
+# from; Binder (binder/start) and the hub recipes (docs/workshop.md) add the same folder.
+KIT_JUPYTER_CONFIG := $(CURDIR)/jupyter-config
 # JupyterLab refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -19,7 +22,7 @@ export KIT_CHROMIUM
 NODE_PROJECTS := tests/clients tests/oidc_provider stripe-app
 NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_PROJECTS))
 
-.PHONY: lab test check lint bench notebooks workshop stop clean
+.PHONY: lab test check lint bench bench-room notebooks workshop stop clean
 
 $(LAB_STAMP): pyproject.toml
 	@started=$$(date +%s); \
@@ -38,6 +41,7 @@ $(TEST_STAMP): $(LAB_STAMP)
 	touch $@
 
 lab: $(LAB_STAMP)
+	JUPYTER_CONFIG_PATH="$${JUPYTER_CONFIG_PATH:+$$JUPYTER_CONFIG_PATH:}$(KIT_JUPYTER_CONFIG)" \
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/00-index.ipynb
 
 # ruff (lint, import order, format) and mypy (strict on helpers/): settings in pyproject.toml.
@@ -62,6 +66,13 @@ bench: $(TEST_STAMP) $(KIT_CHROMIUM)
 	$(PY) bench/sandbox_flow.py
 	$(PY) bench/notebooks.py
 	$(PY) bench/browser.py
+	$(PY) bench/install_size.py
+
+# A workshop's machine, measured (docs/workshop.md, Sizing): one learner's memory through 00-08
+# (about 10 minutes), then a room of 30 learners on one hub (about 9 minutes, 8 GiB of memory).
+bench-room: $(TEST_STAMP)
+	$(PY) bench/learner_memory.py
+	$(PY) bench/room.py
 
 # After editing a notebook: run them all in a fresh sandbox and save their outputs,
 # which `make test` (nbval) then compares.

@@ -1,17 +1,22 @@
-"""`python -m sandbox --port P --data-dir D`: run the stand-in world in the foreground.
+"""`python -m sandbox --port P --data-dir D [--idle-exit S]`: run the stand-in world in the foreground.
 
 Listens on 127.0.0.1 only. Writes `D/sandbox.json` (pid, port) once it is
-listening, so launchers can find it, and logs to `D/sandbox.log`.
+listening, so launchers can find it, and logs to `D/sandbox.log`. After S seconds
+without a request (default: $KIT_SANDBOX_IDLE_EXIT, else 600; 0: never) it sleeps
+in a small keeper process that holds the port, and wakes at the next request
+(sandbox/idle.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
 
+from .idle import DEFAULT_IDLE_EXIT, ENV_IDLE_EXIT
 from .server import serve
 
 
@@ -19,11 +24,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0, help="port to listen on (0: any free port)")
     parser.add_argument("--data-dir", type=Path, default=Path(".sandbox"), help="folder for the SQLite file and log")
+    parser.add_argument(
+        "--idle-exit",
+        type=float,
+        default=os.environ.get(ENV_IDLE_EXIT, str(DEFAULT_IDLE_EXIT)),
+        metavar="SECONDS",
+        help=f"sleep after this long without a request, 0 for never (default: ${ENV_IDLE_EXIT}, else %(default)s)",
+    )
+    # Set by the keeper that wakes a sleeping sandbox: serve on this inherited listening socket.
+    parser.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     # SIGTERM ends the server cleanly (the launcher's stop() sends it).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     logging.basicConfig(level=logging.INFO)
-    serve(args.data_dir, args.port)
+    serve(args.data_dir, args.port, idle_exit=args.idle_exit, fd=args.fd)
     return 0
 
 

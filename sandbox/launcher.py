@@ -34,6 +34,8 @@ from .user_agent import ConsentResult, consent, visit
 
 ENV_DATA_DIR = "KIT_SANDBOX_DIR"
 LAST_PORT_FILE = "last-port"
+# A sandbox asleep (idle.py) answers once it has woken: a second or two, more on a busy machine.
+WAKE_TIMEOUT = 30
 
 
 class SandboxError(KitError):
@@ -133,9 +135,9 @@ class World:
         """Open a URL in the user's browser, e.g. a redirect URL an attacker made: what the Dashboard says."""
         return visit(url, sandbox_base=self.base_url, http=self.http)
 
-    def is_healthy(self) -> bool:
+    def is_healthy(self, timeout: float = 2) -> bool:
         try:
-            response = self.http.get(f"{self.base_url}/healthz", timeout=2)
+            response = self.http.get(f"{self.base_url}/healthz", timeout=timeout)
             return response.status_code == 200 and Path(response.json()["data_dir"]) == self.data_dir
         except (httpx.HTTPError, ValueError, KeyError):
             return False
@@ -202,15 +204,20 @@ def _locked(data_dir: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def resolve_data_dir(data_dir: Path | str | None = None) -> Path:
+    """The absolute data folder: the one given (a leading ~ is the user's home), else the default."""
+    return Path(data_dir or default_data_dir()).expanduser().resolve()
+
+
 def running(data_dir: Path | str | None = None) -> World | None:
     """The healthy sandbox serving this data folder, if there is one."""
-    data_dir = Path(data_dir or default_data_dir()).resolve()
+    data_dir = resolve_data_dir(data_dir)
     try:
         announced = json.loads((data_dir / ANNOUNCE_FILE).read_text())
     except (OSError, ValueError):
         return None
     world = World(f"http://127.0.0.1:{announced['port']}", data_dir, announced["pid"])
-    return world if _alive(world.pid) and world.is_healthy() else None
+    return world if _alive(world.pid) and world.is_healthy(timeout=WAKE_TIMEOUT) else None
 
 
 def _port_is_free(port: int) -> bool:
@@ -229,7 +236,7 @@ def start(data_dir: Path | str | None = None, port: int | None = None, timeout: 
     when that is free, so the redirect URIs registered with the provider
     (which hold the port) keep working after a restart; else any free port.
     """
-    data_dir = Path(data_dir or default_data_dir()).resolve()
+    data_dir = resolve_data_dir(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     with _locked(data_dir):
         world = running(data_dir)

@@ -1,4 +1,4 @@
-"""Serve the world on 127.0.0.1 and announce where, in the data folder."""
+"""Serve the world on 127.0.0.1 and announce where, in the data folder; sleep when idle (idle.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from . import idle
 from .app import create_app
 from .files import ANNOUNCE_FILE, LOG_FILE
 
@@ -47,7 +48,11 @@ def error_body(path: str, message: str) -> dict[str, Any]:
     return {"error": {"type": "invalid_request_error", "message": message}}
 
 
-def serve(data_dir: Path, port: int = 0) -> None:
+def serve(data_dir: Path, port: int = 0, idle_exit: float = 0, fd: int | None = None) -> None:
+    """Serve until SIGTERM; after `idle_exit` seconds without a request (0: never), sleep (idle.py).
+
+    `fd`: an open listening socket to serve on instead of binding `port` (a sandbox woken from sleep).
+    """
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     file_handler = logging.FileHandler(data_dir / LOG_FILE)
@@ -62,19 +67,32 @@ def serve(data_dir: Path, port: int = 0) -> None:
         logging.getLogger(name).propagate = False
     logging.getLogger("sandbox").setLevel(logging.INFO)
 
-    server = make_server("127.0.0.1", port, create_app(data_dir), threaded=True, request_handler=QuietHandler)
+    activity = idle.Activity(create_app(data_dir))
+    server = make_server("127.0.0.1", port, activity, threaded=True, request_handler=QuietHandler, fd=fd)
+    if fd is not None:
+        os.close(fd)  # the server serves on its own duplicate of it
     announce = data_dir / ANNOUNCE_FILE
     tmp = announce.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"pid": os.getpid(), "port": server.server_port}))
+    tmp.write_text(json.dumps({"pid": os.getpid(), "port": server.port}))
     tmp.replace(announce)  # atomic: a reader never sees half a file
-    logging.getLogger("sandbox").info("listening on http://127.0.0.1:%d (data in %s)", server.server_port, data_dir)
+    logging.getLogger("sandbox").info("listening on http://127.0.0.1:%d (data in %s)", server.port, data_dir)
+    # werkzeug closes its socket when serving stops: a duplicate keeps the port open for the keeper.
+    listening = os.dup(server.socket.fileno())
+    if idle_exit > 0:
+        idle.shut_down_when_idle(server, activity, idle_exit)
     try:
-        server.serve_forever()
-    finally:
+        server.serve_forever()  # returns only when idle; SIGTERM raises SystemExit (__main__.py)
+    except BaseException:
         server.server_close()
-        listener.stop()
         try:
             if json.loads(announce.read_text()).get("pid") == os.getpid():
                 announce.unlink()
         except (OSError, ValueError):
             pass
+        listener.stop()
+        raise
+    # Idle: the port stays open (`listening`) and announced, in this same process, for the keeper to hold.
+    idle.wait_for_requests_to_end(activity)
+    logging.getLogger("sandbox").info("no request for %g s: asleep until the next one", idle_exit)
+    listener.stop()
+    idle.sleep(listening, data_dir, idle_exit)

@@ -220,6 +220,9 @@ def test_binder_build_and_launch_in_a_fresh_venv(tmp_path):
     extensions = run(["./binder/start", "jupyter", "server", "extension", "list"], env, repo, 60)
     assert re.search(r"jupyter_server_proxy enabled", extensions), extensions
     assert re.search(r"jupyter_server_proxy [\d.]+ OK", extensions), extensions
+    # ...and the kit's Jupyter settings (kernel culling) are on Jupyter's config path.
+    paths = json.loads(run(["./binder/start", "jupyter", "--paths", "--json"], env, repo, 60))
+    assert str(repo / "jupyter-config") in paths["config"], paths["config"]
 
     # The server, under the base URL Binder gives it, and a kernel's worth of kit beside it.
     server_port = free_port()

@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -109,7 +110,8 @@ def wait_for(check, timeout: float, what: str, interval: float = 0.1):
 class Hub:
     """One JupyterHub, its proxy and its learners' servers, all in `run_dir`."""
 
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, spawner_args: Sequence[str] = (), spawner_env: Mapping[str, str] = {}) -> None:
+        """`spawner_args` and `spawner_env` go to every learner's server on top of the config's (benches)."""
         self.run_dir = run_dir
         self.port, internal_port, api_port = free_ports(3)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -130,6 +132,9 @@ class Hub:
             KIT_HUB_PROXY_API_PORT=str(api_port),
             KIT_HUB_CHP=str(configurable_http_proxy()),
             KIT_HUB_PASSWORD=PASSWORD,
+            KIT_HUB_JUPYTER_CONFIG=str(ROOT / "jupyter-config"),
+            KIT_HUB_SPAWNER_ARGS=json.dumps(list(spawner_args)),
+            KIT_HUB_SPAWNER_ENV=json.dumps(dict(spawner_env)),
         )
         self.log_path = run_dir / "jupyterhub.log"
         self._log = open(self.log_path, "w")

@@ -8,12 +8,19 @@ and the shared password. The rest is what docs/workshop.md tells a facilitator t
 - every learner's sandbox keeps its data in their own home folder (`KIT_SANDBOX_DIR=~/.kit-sandbox`,
   expanded by the kernel against that learner's HOME);
 - jupyter-server-proxy is enabled in the environment, so each learner's browser reaches their own
-  sandbox at /user/<name>/proxy/<port>/.
+  sandbox at /user/<name>/proxy/<port>/;
+- every learner's server reads the kit's Jupyter settings (kernel culling) from jupyter-config/,
+  added to JUPYTER_CONFIG_PATH in the spawner's environment. (Not `--config=` in the spawner's
+  args: that replaces the config files a server would read instead of adding one.)
+
+A bench may add spawner arguments and environment (KIT_HUB_SPAWNER_ARGS, KIT_HUB_SPAWNER_ENV,
+both JSON), e.g. a shorter culling timeout.
 
 SimpleLocalProcessSpawner runs every server as the hub's own OS user. That is fine for a test.
 It is not fine for a real room, because it keeps learners apart only by folder, not by OS user.
 """
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -47,9 +54,14 @@ c.Spawner.args = [
     "--allow-root",  # the test runs as root
     # overrides.json: no "news?" toast, and every cell in the page (windowingMode none)
     f"--LabServerApp.app_settings_dir={run_dir / 'lab-settings'}",
+    *json.loads(os.environ.get("KIT_HUB_SPAWNER_ARGS", "[]")),
 ]
 c.Spawner.default_url = "/lab"
-c.Spawner.environment = {"KIT_SANDBOX_DIR": "~/.kit-sandbox"}
+c.Spawner.environment = {
+    "KIT_SANDBOX_DIR": "~/.kit-sandbox",
+    "JUPYTER_CONFIG_PATH": os.environ["KIT_HUB_JUPYTER_CONFIG"],
+    **json.loads(os.environ.get("KIT_HUB_SPAWNER_ENV", "{}")),
+}
 c.Spawner.start_timeout = 120  # three servers start at once on two cores
 c.Spawner.http_timeout = 120
 

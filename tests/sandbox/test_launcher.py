@@ -48,3 +48,13 @@ def test_browser_url_follows_the_jupyter_servers_base_url(world, monkeypatch, tm
     assert world.browser_url("/provider/authorize") == f"/lab-base/proxy/{world.port}/provider/authorize"
     (tmp_path / "jpserver-4242.json").write_text(json.dumps({"base_url": "/", "pid": 4242}))
     assert world.browser_url("/x") == f"{world.base_url}/x"
+
+
+def test_a_data_folder_under_home_may_be_written_with_a_tilde(monkeypatch, tmp_path):
+    from sandbox.launcher import default_data_dir, resolve_data_dir
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("KIT_SANDBOX_DIR", "~/.kit-sandbox")  # as the workshop recipes set it
+    assert default_data_dir() == tmp_path / ".kit-sandbox"
+    assert resolve_data_dir() == tmp_path / ".kit-sandbox"
+    assert resolve_data_dir("~/elsewhere") == tmp_path / "elsewhere"

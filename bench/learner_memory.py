@@ -1,0 +1,179 @@
+"""Benchmark: the memory one learner holds, at its peak, walking notebooks 00 to 08 with the kit's defaults.
+
+    .venv/bin/python bench/learner_memory.py [--speedup 30] [--json PATH]
+
+One learner on a real JupyterHub (tests/hub, the kit's jupyter-config/ and the sandbox's own
+defaults), their cells sent through their own server and kernel websockets (tests/hub/walk.py),
+their processes sampled every half second: the single-user server, every kernel, and the sandbox.
+Three walks, one after the other, each on a hub of its own:
+
+1. As the notebooks say: at each notebook's end the learner shuts its kernel down
+   (Kernel > Shut Down Kernel), then opens the next. A cell every second: the pace does not
+   change what a process holds.
+2. Every tab left open: no kernel is ever shut down by the learner, so only the culler frees
+   them. The learner spends on each notebook the minutes of docs/workshop.md's agenda, its
+   cells spread over them, and the culler runs with the shipped settings. Both are sped up by
+   `--speedup` (default 30: the 103 minutes take about 3.5), the culling timeout and interval
+   and the sandbox's idle time divided by the same factor, so every kernel lives as long,
+   relative to the walk, as it would in the room. Then the learner stops: the figures after
+   the culler and the sandbox's sleep are what an idle learner holds.
+3. The worst case a memory limit must allow: every tab left open and all nine notebooks run
+   within minutes (a cell every 0.2 s, the shipped culling as it is), before the culler acts.
+
+It prints each walk's peak RSS (every process's resident pages summed: an upper bound) and
+PSS (pages shared between processes counted once: what the learner adds to the machine), what
+made up the RSS peak, and the most kernels open at once. Target: at most 300 MiB at the peak.
+Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from traitlets.config.loader import PyFileConfigLoader  # noqa: E402
+
+import sandbox  # noqa: E402
+from sandbox.idle import DEFAULT_IDLE_EXIT, ENV_IDLE_EXIT  # noqa: E402
+from tests.hub.hub import Hub  # noqa: E402
+from tests.hub.walk import MIB, Memory, Pace, Sample, mib, walk  # noqa: E402
+from tools.run_notebooks import notebook_paths  # noqa: E402
+
+LEARNER = "ada"
+TARGET_MIB = 300
+# Minutes a learner spends on each notebook: docs/workshop.md's agenda (00-06) and its second hour (07, 08).
+MINUTES = {"00": 5, "01": 8, "02": 12, "03": 12, "04": 8, "05": 8, "06": 15, "07": 20, "08": 15}
+
+
+def shipped_culling() -> dict:
+    config = PyFileConfigLoader("jupyter_server_config.py", path=str(ROOT / "jupyter-config")).load_config()
+    return dict(config.MappingKernelManager)
+
+
+def one_walk(notebooks: list[Path], pace: Pace, spawner_args=(), spawner_env=None, idle_wait: float = 0) -> dict:
+    """A hub, one learner's walk with its memory sampled, and (with `idle_wait`) the learner idle afterwards."""
+    hub = Hub(Path(tempfile.mkdtemp(prefix="kit-learner-")), spawner_args=spawner_args, spawner_env=spawner_env or {})
+    try:
+        with Memory(hub, [LEARNER], interval=0.5, pss_every=2) as memory:
+            walked = asyncio.run(walk(hub, LEARNER, notebooks, pace))
+            walked_samples = len(memory.samples)
+            time.sleep(idle_wait)  # the learner has stopped: the culler and the sandbox's sleep act
+    finally:
+        hub.stop()
+        sandbox.stop(hub.sandbox_dir(LEARNER))
+    during = memory.samples[:walked_samples]
+    return {
+        "errors": walked.errors,
+        "cells": len(walked.cell_seconds),
+        "seconds": walked.finished - walked.started,
+        "during": during,
+        "after": memory.samples[-1] if idle_wait else None,
+    }
+
+
+def peak(samples: list[Sample], key: str) -> Sample:
+    return max((s for s in samples if getattr(s, key)), key=lambda s: getattr(s, key)[LEARNER])
+
+
+def report(title: str, result: dict) -> dict:
+    during = result["during"]
+    by_rss, by_pss = peak(during, "rss"), peak(during, "pss")
+    parts = by_rss.parts[LEARNER]
+    most_kernels = max(s.kernels[LEARNER] for s in during)
+    figures = {
+        "peak_rss_mib": by_rss.rss[LEARNER] / MIB,
+        "peak_pss_mib": by_pss.pss[LEARNER] / MIB,
+        "at_rss_peak_mib": {part: value / MIB for part, value in parts.items()},
+        "kernels_at_rss_peak": by_rss.kernels[LEARNER],
+        "most_kernels": most_kernels,
+        "cells": result["cells"],
+        "errors": result["errors"],
+    }
+    verdict = "within" if figures["peak_rss_mib"] <= TARGET_MIB else "OVER"
+    print(f"{title} ({result['cells']} cells in {result['seconds']:.0f} s, {len(result['errors'])} errors):")
+    print(f"  peak RSS {mib(by_rss.rss[LEARNER])}  ({verdict} the {TARGET_MIB} MiB target)")
+    print(f"  peak PSS {mib(by_pss.pss[LEARNER])}")
+    print(
+        f"  at the RSS peak: server {mib(parts['server'])}, {by_rss.kernels[LEARNER]} kernel(s) "
+        f"{mib(parts['kernels'])}, sandbox {mib(parts['sandbox'])}, other {mib(parts['other'])}"
+    )
+    print(f"  most kernels open at once: {most_kernels}")
+    after = result["after"]
+    if after is not None:
+        idle = after.parts[LEARNER]
+        figures["idle_rss_mib"] = after.rss[LEARNER] / MIB
+        figures["idle_pss_mib"] = after.pss[LEARNER] / MIB
+        print(
+            f"  idle afterwards: RSS {mib(after.rss[LEARNER])}, PSS {mib(after.pss[LEARNER])} "
+            f"(server {mib(idle['server'])}, {after.kernels[LEARNER]} kernel(s), sandbox asleep {mib(idle['sandbox'])})"
+        )
+    for error in result["errors"][:5]:
+        print(f"  error: {error}")
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--speedup", type=float, default=30, help="how much faster than a person walk 2 goes")
+    parser.add_argument("--walks", default="1,2,3", help="which of the walks to run")
+    parser.add_argument(
+        "--cull-idle-timeout", type=int, help="walk 2 with this kernel timeout (s) instead of the shipped one"
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    notebooks = notebook_paths()
+    culling = shipped_culling()
+    if args.cull_idle_timeout:
+        culling["cull_idle_timeout"] = args.cull_idle_timeout
+    k = args.speedup
+    walks = args.walks.split(",")
+    figures = {}
+
+    print(f"one learner, notebooks {notebooks[0].stem[:2]} to {notebooks[-1].stem[:2]}, the kit's shipped settings\n")
+    if "1" in walks:
+        shut_down = one_walk(notebooks, Pace(seconds=1, jitter=0, shut_down_at_end=True))
+        figures["shut_down_at_end"] = report("1. shutting each kernel down at its end, as the notebooks say", shut_down)
+    if "2" in walks:
+        timeout = max(1, round(culling["cull_idle_timeout"] / k))
+        interval = max(1, round(culling["cull_interval"] / k))
+        idle_exit = DEFAULT_IDLE_EXIT / k
+        per_notebook = {p.name: MINUTES.get(p.name[:2], 10) * 60 / k for p in notebooks}
+        print(
+            f"\n2. every tab left open, {k:g} times faster than a person: {sum(per_notebook.values()):.0f} s for "
+            f"{sum(MINUTES.get(p.name[:2], 10) for p in notebooks)} minutes; culling after {timeout} idle s "
+            f"({culling['cull_idle_timeout']} s / {k:g}), checked every {interval} s; "
+            f"the sandbox sleeps after {idle_exit:g} s"
+        )
+        left_open = one_walk(
+            notebooks,
+            Pace(jitter=0, shut_down_at_end=False, per_notebook=per_notebook),
+            spawner_args=[
+                f"--MappingKernelManager.cull_idle_timeout={timeout}",
+                f"--MappingKernelManager.cull_interval={interval}",
+            ],
+            spawner_env={ENV_IDLE_EXIT: str(idle_exit)},
+            idle_wait=timeout + 2 * interval + idle_exit + 5,
+        )
+        figures["tabs_left_open"] = report("   tabs left open, the culler at work", left_open)
+    if "3" in walks:
+        print()
+        hurried = one_walk(notebooks, Pace(seconds=0.2, jitter=0, shut_down_at_end=False))
+        figures["all_at_once"] = report(
+            "3. every notebook run within minutes, every tab left open (worst case)", hurried
+        )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

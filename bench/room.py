@@ -1,0 +1,239 @@
+"""Benchmark: a room of learners on one machine, each with their own server, kernels and sandbox.
+
+    .venv/bin/python bench/room.py [--learners 30] [--arrivals 120] [--pace 3] [--notebooks 00,01,02,03,04]
+                                   [--leave-tabs-open] [--json PATH]
+
+What it does, in one run:
+
+1. Starts a real JupyterHub as tests/hub does (tests/hub/jupyterhub_config.py: the simple local
+   process spawner, configurable-http-proxy from npm, the kit's shipped Jupyter settings in
+   jupyter-config/ and the sandbox's own defaults). No browser: each learner's cells go through
+   their own server's REST API and kernel websocket (tests/hub/walk.py), so the servers' memory
+   and CPU count.
+2. The room: N learners arrive one after another, spread over `--arrivals` seconds. Each logs
+   in, which starts their server, and walks the same notebooks in order, a cell every `--pace`
+   seconds (give or take a second), shutting each notebook's kernel down at its end, as the
+   notebooks tell them (`--leave-tabs-open`: they leave it running instead). Meanwhile it
+   samples every learner's processes (server, kernels, sandbox) every 2 s, PSS every third time.
+3. Alone: once the room is done and its servers sit idle, one more learner walks the same
+   notebooks, a cell every `--solo-pace` seconds. Each cell's time, from sending it to its last
+   output, alone, is the baseline for the same cell in the room.
+
+It prints: peak and steady memory per learner and for the room (RSS, and PSS, which counts
+pages shared between processes once), the hub's own; the time per cell at p50 and p95 in the
+room against the same cells alone (ratios); the CPU each learner used; errors (target 0); and
+whether any learner's sandbox answered another's request (target never: every HTTP request of
+every kernel is checked against the port of the learner's own sandbox, and the sandbox behind
+each notebook's World against the learner's data folder; tests/hub/walk.py). Figures are printed, never asserted.
+On a machine others use too, the time ratios carry their load as well; say so with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import sandbox  # noqa: E402
+from sandbox.launcher import ANNOUNCE_FILE  # noqa: E402
+from tests.hub.hub import Hub  # noqa: E402
+from tests.hub.walk import Memory, Pace, Walked, cross_answers, mib, percentile, summary, walk  # noqa: E402
+from tools.run_notebooks import notebook_paths  # noqa: E402
+
+SOLO = "solo"
+
+
+def learner_names(count: int) -> list[str]:
+    return [f"learner{n:02d}" for n in range(1, count + 1)]
+
+
+def cpu_seconds(hub: Hub, name: str) -> float:
+    """CPU a learner used so far: their server, its kernels (live, or ended and reaped by it), their sandbox."""
+    total = 0.0
+    try:
+        server = hub.server_process(name)
+    except LookupError:
+        return total
+    processes = [server, *server.children(recursive=True)]
+    try:
+        pid = json.loads((hub.sandbox_dir(name) / ANNOUNCE_FILE).read_text())["pid"]
+        if pid not in {p.pid for p in processes}:
+            processes.append(psutil.Process(pid))
+    except (OSError, ValueError, KeyError, psutil.Error):
+        pass
+    for process in processes:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+            if process.pid == server.pid:
+                total += times.children_user + times.children_system
+        except psutil.Error:
+            continue
+    return total
+
+
+async def the_room(hub: Hub, names: list[str], notebooks: list[Path], pace: Pace, arrivals: float) -> list[Walked]:
+    rng = random.Random(14)
+    spacing = arrivals / max(len(names) - 1, 1)
+    delays = [max(0.0, i * spacing + rng.uniform(-spacing / 3, spacing / 3)) for i in range(len(names))]
+
+    async def arrive(index: int, name: str) -> Walked:
+        await asyncio.sleep(delays[index])
+        return await walk(hub, name, notebooks, pace, seed=index)
+
+    return list(await asyncio.gather(*(arrive(i, name) for i, name in enumerate(names))))
+
+
+def plateau(walks: list[Walked], samples) -> list:
+    """The samples while every learner was in the room, working: after the last login, before the first finish."""
+    everyone_in = max(w.started + w.login_seconds for w in walks)
+    first_out = min(w.finished for w in walks)
+    inside = [s for s in samples if everyone_in <= s.at <= first_out]
+    if len(inside) >= 3:
+        return inside
+    start, end = samples[0].at, samples[-1].at  # arrivals outlasted a walk: the middle third instead
+    return [s for s in samples if start + (end - start) / 3 <= s.at <= end - (end - start) / 3]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--learners", type=int, default=30)
+    parser.add_argument("--arrivals", type=float, default=120, help="seconds over which learners arrive")
+    parser.add_argument("--pace", type=float, default=3, help="seconds between a learner's cells (give or take 1)")
+    parser.add_argument("--solo-pace", type=float, default=0.5, help="seconds between cells of the learner alone")
+    parser.add_argument("--notebooks", default="00,01,02,03,04", help="notebook numbers to walk, in order")
+    parser.add_argument("--leave-tabs-open", action="store_true", help="learners never shut a kernel down")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+
+    wanted = args.notebooks.split(",")
+    notebooks = [p for p in notebook_paths() if p.name[:2] in wanted]
+    names = learner_names(args.learners)
+    pace = Pace(seconds=args.pace, jitter=min(1.0, args.pace), shut_down_at_end=not args.leave_tabs_open)
+    solo_pace = Pace(seconds=args.solo_pace, jitter=0, shut_down_at_end=True)
+    print(
+        f"room: {len(names)} learners arriving over {args.arrivals:.0f} s, each walking "
+        f"{', '.join(p.stem for p in notebooks)} ({sum(1 for _ in notebooks)} notebooks), a cell every "
+        f"{args.pace:g} ± {pace.jitter:g} s, "
+        f"{'leaving every tab open' if args.leave_tabs_open else 'shutting each kernel down at its end'}",
+        flush=True,
+    )
+    started = time.monotonic()
+    hub = Hub(Path(tempfile.mkdtemp(prefix="kit-room-")))
+    try:
+        room_started = time.monotonic()
+        with Memory(hub, names, interval=2) as memory:
+            walks = asyncio.run(the_room(hub, names, notebooks, pace, args.arrivals))
+            cpu = {name: cpu_seconds(hub, name) for name in names}
+        room_seconds = time.monotonic() - room_started
+        print(f"  the room: {sum(len(w.cell_seconds) for w in walks)} cells in {room_seconds:.0f} s", flush=True)
+        # Alone afterwards: the room's servers sit idle (their kernels shut down), and the disk
+        # cache is as warm for this learner as it was for most of the room.
+        solo = asyncio.run(walk(hub, SOLO, notebooks, solo_pace))
+        print(f"  alone: {len(solo.cell_seconds)} cells in {solo.finished - solo.started:.0f} s", flush=True)
+    finally:
+        hub.stop()
+        for name in [*names, SOLO]:
+            sandbox.stop(hub.sandbox_dir(name))
+
+    # ------------------------------------------------------------------ figures
+    n = len(names)
+    alone = [s for _, _, s in solo.cell_seconds]
+    room = [s for w in walks for _, _, s in w.cell_seconds]
+    solo_by_cell = {(nb, i): s for nb, i, s in solo.cell_seconds}
+    per_cell = [s / solo_by_cell[(nb, i)] for w in walks for nb, i, s in w.cell_seconds if (nb, i) in solo_by_cell]
+    errors = [e for w in [solo, *walks] for e in w.errors]
+    crossed, checked = cross_answers([solo, *walks], hub)
+    rss, pss = summary(memory.samples, "rss", names), summary(memory.samples, "pss", names)
+    steady = plateau(walks, memory.samples)
+    steady_rss = statistics.median(sum(s.rss.values()) for s in steady)
+    steady_pss = statistics.median(sum(s.pss.values()) for s in steady if s.pss) if any(s.pss for s in steady) else 0
+    peak_kernels = max((max(s.kernels.values(), default=0) for s in memory.samples), default=0)
+    hub_rss = max((s.hub_rss for s in memory.samples), default=0)
+    cells_per_learner = max(1, statistics.median(len(w.cell_seconds) for w in walks))
+    cpu_per_learner = statistics.median(cpu.values())
+
+    print()
+    print(f"memory, {n} learners (server + kernels + sandbox each; RSS counts shared pages in every process):")
+    print(
+        f"  per learner, peak   RSS {mib(rss['learner_peak_median'])} median, {mib(rss['learner_peak_max'])} max;"
+        f"  PSS {mib(pss['learner_peak_median'])} median, {mib(pss['learner_peak_max'])} max"
+    )
+    print(f"  per learner, steady RSS {mib(steady_rss / n)}, PSS {mib(steady_pss / n)}  (while all were working)")
+    print(f"  room, peak          RSS {mib(rss['room_peak'])}, PSS {mib(pss['room_peak'])}")
+    print(f"  room, steady        RSS {mib(steady_rss)}, PSS {mib(steady_pss)}")
+    print(f"  hub + proxy         RSS {mib(hub_rss)} (once per room)")
+    print(f"  most kernels one learner had at once: {peak_kernels}")
+    print(f"time per cell, {len(room)} cells in the room vs {len(alone)} alone:")
+    print(
+        f"  p50 {percentile(room, 0.5):.2f} s vs {percentile(alone, 0.5):.2f} s alone: "
+        f"ratio {percentile(room, 0.5) / percentile(alone, 0.5):.2f}"
+    )
+    print(
+        f"  p95 {percentile(room, 0.95):.2f} s vs {percentile(alone, 0.95):.2f} s alone: "
+        f"ratio {percentile(room, 0.95) / percentile(alone, 0.95):.2f}"
+    )
+    if per_cell:
+        print(
+            f"  the same cell, room/alone: median ratio {statistics.median(per_cell):.2f}, "
+            f"p95 {percentile(per_cell, 0.95):.2f}"
+        )
+    logins = [w.login_seconds for w in walks if w.login_seconds]
+    if logins:
+        print(f"  log in and server start: p50 {percentile(logins, 0.5):.1f} s, max {max(logins):.1f} s")
+    print(
+        f"CPU per learner: {cpu_per_learner:.1f} s for {cells_per_learner:.0f} cells "
+        f"({1000 * cpu_per_learner / cells_per_learner:.0f} ms a cell, server + kernels + sandbox); "
+        f"{psutil.cpu_count()} cores"
+    )
+    print(f"errors: {len(errors)} (target 0)")
+    for error in errors[:10]:
+        print(f"  {error}")
+    print(
+        f"a sandbox answered another learner: {'NEVER' if not crossed else f'{len(crossed)} TIMES'} "
+        f"({checked} requests of {sum(len(w.probes) for w in [solo, *walks])} notebook runs checked)"
+    )
+    for line in crossed[:10]:
+        print(f"  {line}")
+    print(f"the run took {time.monotonic() - started:.0f} s (the room {room_seconds:.0f} s)")
+
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        figures = {
+            "learners": n,
+            "notebooks": [p.name for p in notebooks],
+            "pace": args.pace,
+            "arrivals": args.arrivals,
+            "leave_tabs_open": args.leave_tabs_open,
+            "rss": rss,
+            "pss": pss,
+            "steady_rss": steady_rss,
+            "steady_pss": steady_pss,
+            "hub_rss": hub_rss,
+            "cell_p50": percentile(room, 0.5),
+            "cell_p95": percentile(room, 0.95),
+            "alone_p50": percentile(alone, 0.5),
+            "alone_p95": percentile(alone, 0.95),
+            "cpu_per_learner": cpu_per_learner,
+            "cells_per_learner": cells_per_learner,
+            "errors": errors,
+            "crossed": crossed,
+            "seconds": time.monotonic() - started,
+        }
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,297 @@
+"""Learners walking the notebooks on a real hub, without a browser, and the memory their processes hold.
+
+`walk()` is one learner: log in on the hub (which starts their server), then for each notebook
+open it (a session: its kernel starts), send its code cells one by one through the kernel's
+websocket, paced like a person, and at its end either shut its kernel down (what each notebook
+tells the learner to do) or leave the tab open. Two cells of the bench's own, untimed, around
+each notebook catch a sandbox that answers another learner: one counts the port of every
+HTTP request the kernel makes, the other asks the sandbox behind the notebook's `World` whose
+it is (`cross_answers`). Every request goes through the learner's own single-user server, as
+JupyterLab's would, so the server's memory and CPU are part of what is measured.
+
+`Memory` samples, in a thread, the processes of every learner (their server and all under it,
+plus their sandbox by the pid it announces, which outlives the kernel that started it) and of
+the hub itself.
+
+Used by bench/room.py (a room of learners) and bench/learner_memory.py (one learner, 00 to 08).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import statistics
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import psutil
+
+from sandbox.launcher import ANNOUNCE_FILE
+from tests.kernel_client import Server
+
+from .hub import PASSWORD, Hub
+
+MIB = 1024 * 1024
+
+# What a bench sends before a notebook's first cell and after its last; neither is timed.
+# Before: count the port of every HTTP request the kernel makes from then on (httpx carries all
+# of the kit's: the app's traced client, the sandbox's own calls, the Stripe SDK's).
+COUNT_REQUESTS = """
+import collections as _collections, httpx as _httpx
+_bench_ports = _collections.Counter()
+_bench_send = _httpx.HTTPTransport.handle_request
+def _bench_counting(self, request, _send=_bench_send):
+    _bench_ports[request.url.port] += 1
+    return _send(self, request)
+_httpx.HTTPTransport.handle_request = _bench_counting
+"""
+# After: whose sandbox the notebook's own World (its first cell's `kit = setup()`) reaches,
+# and the ports the kernel's requests went to.
+PROBE = """
+import json as _json
+import sandbox as _sandbox
+_world = globals()["kit"].world if "kit" in globals() else _sandbox.start()
+_health = _world.http.get(f"{_world.base_url}/healthz", timeout=60).json()
+print(_json.dumps({"data_dir": _health["data_dir"], "port": _world.port, "requests": dict(_bench_ports)}))
+"""
+
+
+def code_cells(path: Path) -> list[str]:
+    return [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How a learner moves: `seconds` between cells (give or take `jitter`), and what they do at a notebook's end."""
+
+    seconds: float = 3.0
+    jitter: float = 1.0
+    shut_down_at_end: bool = True
+    # Seconds spent on each notebook in all, spread over its cells (overrides `seconds`), by file name.
+    per_notebook: dict[str, float] = field(default_factory=dict)
+
+    def gap(self, notebook: str, cells: int, rng: random.Random) -> float:
+        base = self.per_notebook[notebook] / max(cells, 1) if notebook in self.per_notebook else self.seconds
+        return max(0.0, base + rng.uniform(-self.jitter, self.jitter))
+
+
+@dataclass
+class Walked:
+    """What one learner's walk gave: each cell's time, the errors, and the sandboxes their notebooks reached."""
+
+    name: str
+    cell_seconds: list[tuple[str, int, float]] = field(default_factory=list)  # notebook, cell index, seconds
+    errors: list[str] = field(default_factory=list)
+    probes: list[dict] = field(default_factory=list)
+    login_seconds: float = 0.0
+    started: float = 0.0
+    finished: float = 0.0
+
+
+async def walk(
+    hub: Hub,
+    name: str,
+    notebooks: Sequence[Path],
+    pace: Pace,
+    seed: int = 0,
+    on_notebook: Callable[[str, str], None] | None = None,
+) -> Walked:
+    """One learner's session: log in, then every notebook in order, cell by cell. Never raises: errors are kept."""
+    rng = random.Random(seed)
+    walked = Walked(name, started=time.monotonic())
+    server = None
+    open_tabs = []
+    try:
+        server = await Server.log_in_through_hub(hub.url, name, PASSWORD)
+        walked.login_seconds = time.monotonic() - walked.started
+        for path in notebooks:
+            if on_notebook:
+                on_notebook(name, path.name)
+            cells = code_cells(path)
+            kernel = await server.open_notebook(f"notebooks/{path.name}")
+            try:
+                await kernel.execute(COUNT_REQUESTS)
+                for index, source in enumerate(cells):
+                    await asyncio.sleep(pace.gap(path.name, len(cells), rng))
+                    result = await kernel.execute(source)
+                    walked.cell_seconds.append((path.name, index, result.seconds))
+                    if result.error:
+                        walked.errors.append(f"{name} {path.name} cell {index}: {result.error}")
+                probe = await kernel.execute(PROBE)
+                if probe.error:
+                    walked.errors.append(f"{name} {path.name} probe: {probe.error}")
+                else:
+                    text = "".join(o.get("text", "") for o in probe.outputs if o["output_type"] == "stream")
+                    walked.probes.append({"notebook": path.name, **json.loads(text.strip().splitlines()[-1])})
+            finally:
+                if pace.shut_down_at_end:
+                    await kernel.shut_down()
+                else:
+                    open_tabs.append(kernel)  # the tab stays open, connected to its kernel
+    except Exception as error:  # a bench reports it with the others
+        walked.errors.append(f"{name}: {type(error).__name__}: {error}")
+    finally:
+        walked.finished = time.monotonic()
+        for kernel in open_tabs:
+            kernel.close()
+        if server is not None:
+            await server.aclose()
+    return walked
+
+
+def cross_answers(walks: Sequence[Walked], hub: Hub) -> tuple[list[str], int]:
+    """Requests that went to a sandbox not the learner's own, and how many requests were checked.
+
+    The notebook's World must reach the learner's own sandbox (their data folder), and every
+    request of the kernel must have gone to that sandbox's port: a sandbox holds its port from
+    its start to its end, asleep or not (sandbox/idle.py), so no other can answer on it.
+    """
+    found, checked = [], 0
+    for walked in walks:
+        own = hub.sandbox_dir(walked.name).resolve()
+        for probe in walked.probes:
+            where = f"{walked.name} {probe['notebook']}"
+            if Path(probe["data_dir"]) != own:
+                found.append(f"{where}: its World reached the sandbox of {probe['data_dir']}")
+            for port, count in probe["requests"].items():
+                checked += count
+                if port == "null" or int(port) != probe["port"]:  # null: a URL with no port (not the sandbox)
+                    found.append(f"{where}: {count} request(s) to port {port}, not its sandbox's {probe['port']}")
+    return found, checked
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+
+
+# ----------------------------------------------------------------------------- memory
+
+
+@dataclass
+class Sample:
+    at: float
+    rss: dict[str, int]  # learner -> bytes, their server tree and their sandbox
+    pss: dict[str, int]  # empty in the samples taken without PSS
+    kernels: dict[str, int]  # learner -> how many kernels
+    parts: dict[str, dict[str, int]]  # learner -> RSS of their "server", "kernels", "sandbox", "other"
+    hub_rss: int
+
+
+class Memory:
+    """Samples, every `interval` seconds in a thread, each learner's processes; PSS every `pss_every`-th sample."""
+
+    def __init__(self, hub: Hub, learners: Sequence[str], interval: float = 1.0, pss_every: int = 3) -> None:
+        self.hub, self.learners = hub, list(learners)
+        self.interval, self.pss_every = interval, pss_every
+        self.samples: list[Sample] = []
+        self._servers: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="memory", daemon=True)
+
+    def __enter__(self) -> Memory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _server_pid(self, name: str) -> int | None:
+        if name not in self._servers:
+            try:
+                self._servers[name] = self.hub.server_process(name).pid
+            except LookupError:
+                return None
+        return self._servers[name]
+
+    def _sandbox(self, name: str) -> tuple[int, int] | None:
+        try:
+            announced = json.loads((self.hub.sandbox_dir(name) / ANNOUNCE_FILE).read_text())
+            return announced["pid"], announced["port"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def _run(self) -> None:
+        count = 0
+        while not self._stop.wait(self.interval if count else 0):
+            self.samples.append(self._sample(with_pss=count % self.pss_every == 0))
+            count += 1
+        self.samples.append(self._sample(with_pss=True))
+
+    def trees(self) -> dict[str, set[int]]:
+        """Every learner's pids: their server and its descendants, and their sandbox."""
+        children: dict[int, list[int]] = {}
+        for process in psutil.process_iter(["ppid"]):
+            children.setdefault(process.info["ppid"], []).append(process.pid)
+        trees = {}
+        for name in self.learners:
+            pids: set[int] = set()
+            root = self._server_pid(name)
+            if root is not None and psutil.pid_exists(root):
+                stack = [root]
+                while stack:
+                    pid = stack.pop()
+                    pids.add(pid)
+                    stack.extend(children.get(pid, ()))
+            sandbox = self._sandbox(name)
+            if sandbox and psutil.pid_exists(sandbox[0]):
+                pids.add(sandbox[0])
+            trees[name] = pids
+        return trees
+
+    def _sample(self, with_pss: bool) -> Sample:
+        rss, pss, kernels, parts = {}, {}, {}, {}
+        for name, pids in self.trees().items():
+            rss[name] = pss[name] = kernels[name] = 0
+            parts[name] = dict.fromkeys(("server", "kernels", "sandbox", "other"), 0)
+            sandbox = self._sandbox(name)
+            for pid in pids:
+                try:
+                    process = psutil.Process(pid)
+                    if with_pss:
+                        info = process.memory_full_info()
+                        pss[name] += info.pss
+                    else:
+                        info = process.memory_info()
+                    is_kernel = "ipykernel" in " ".join(process.cmdline())
+                except psutil.Error:
+                    continue
+                rss[name] += info.rss
+                kernels[name] += is_kernel
+                if pid == self._servers.get(name):
+                    parts[name]["server"] += info.rss
+                elif sandbox and pid == sandbox[0]:
+                    parts[name]["sandbox"] += info.rss
+                else:
+                    parts[name]["kernels" if is_kernel else "other"] += info.rss
+        hub_rss = 0
+        try:  # the hub and its proxy, paid once for the room
+            hub = psutil.Process(self.hub.process.pid)
+            for process in [hub, *hub.children()]:
+                if process is hub or "configurable-http-proxy" in " ".join(process.cmdline()):
+                    hub_rss += process.memory_info().rss
+        except psutil.Error:
+            pass
+        return Sample(time.monotonic(), rss, pss if with_pss else {}, kernels, parts, hub_rss)
+
+
+def mib(value: float) -> str:
+    return f"{value / MIB:.0f} MiB"
+
+
+def summary(samples: Sequence[Sample], key: str, names: Sequence[str]) -> dict:
+    """Peak of the room's total, and each learner's own peak (bytes), over the samples that have `key`."""
+    rows = [getattr(s, key) for s in samples if getattr(s, key)]
+    totals = [sum(row.get(n, 0) for n in names) for row in rows]
+    own = [max(row.get(n, 0) for row in rows) for n in names] if rows else []
+    return {
+        "room_peak": max(totals, default=0),
+        "learner_peak_median": statistics.median(own) if own else 0,
+        "learner_peak_max": max(own, default=0),
+    }
