@@ -8,24 +8,24 @@ would replace those instead); a setting given on the command line still wins. It
 - Binder (binder/start, before the server starts);
 - a workshop hub (docs/workshop.md: TLJH's and Zero to JupyterHub's recipes; tests/hub's config).
 
-Why culling: a learner walks notebooks 00 to 08 and usually leaves each tab open, so each
-notebook would keep its kernel (59 to 68 MiB) for the whole session: 775 MiB for one learner
-instead of 318 (bench/learner_memory.py). docs/workshop.md, Sizing, has the figures.
+Why culling: a learner walks notebooks 00 to 10 and usually leaves each tab open, so each
+notebook would keep its kernel (59 to 70 MiB) for the whole session: 948 MiB for one learner
+instead of 332 (PSS, bench/learner_memory.py). docs/workshop.md, Sizing, has the figures.
 """
 
 c = get_config()  # noqa: F821 (Jupyter provides it)
 
 # A kernel nobody has used for 10 minutes is shut down: no cell run, no widget clicked. A
-# learner spends 5 to 20 minutes in a notebook and runs a cell every 35 s on average (00-06:
-# 115 code cells in the agenda's 68 minutes on them), so the notebook in use keeps its kernel,
+# learner spends 4 to 12 minutes in a notebook and runs a cell every 51 s on average (00-06:
+# 69 code cells in their 59 minutes), so the notebook in use keeps its kernel,
 # and the one left behind goes 10 to 11 minutes after its last cell. Nothing saved is lost:
 # the app, its registration and the token live in the sandbox, which each notebook's first
 # cell finds again. What goes is the kernel's memory of earlier cells: JupyterLab shows
 # "No Kernel", and the next cell run starts a fresh kernel (a NameError for names made above
 # it); Run > Run All Above Selected Cell brings them back.
 # Why not 5 minutes: a learner who leaves every tab open would hold 2 kernels at most instead
-# of 3 (bench/learner_memory.py: 273 instead of 318 MiB PSS at the peak), but a learner who
-# listens to the facilitator for 5 minutes without running a cell would lose theirs.
+# of 3 (bench/learner_memory.py over 00-08: 273 instead of 318 MiB PSS at the peak), but a learner
+# who listens to the facilitator for 5 minutes without running a cell would lose theirs.
 c.MappingKernelManager.cull_idle_timeout = 600
 c.MappingKernelManager.cull_interval = 60
 # Culled even with its tab still open. An open tab keeps a websocket connected to its kernel,
