@@ -38,6 +38,7 @@ import tomllib
 from packaging.specifiers import SpecifierSet
 
 import sandbox
+from tests.processes import stop_process
 
 from .test_dependencies import conda_requirements, pyproject_requirements
 
@@ -267,11 +268,7 @@ def test_binder_build_and_launch_in_a_fresh_venv(tmp_path):
         answer = json.loads(printed.strip().splitlines()[-1])
         assert answer["data_dir"] == str(tmp_path / "sandbox")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_process(server)
         log.close()
         sandbox.stop(tmp_path / "sandbox")  # if the stand-in kernel died before it stopped its sandbox
     timings["launch"] = time.perf_counter() - started - sum(timings.values())

@@ -23,6 +23,7 @@ import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
 from tests.kernel_client import Server
+from tests.processes import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = ROOT / "jupyter-config"
@@ -98,12 +99,7 @@ def jupyter_server(tmp_path):
             time.sleep(0.2)
         yield url, token, tmp_path
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=20)
 
 
 def free_port() -> int:

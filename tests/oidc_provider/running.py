@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import stop_process
+
 HERE = Path(__file__).resolve().parent
 START_TIMEOUT = 30
 
@@ -41,12 +43,7 @@ def oidc_provider() -> Iterator[str]:
                 pytest.fail(f"oidc-provider did not start in {START_TIMEOUT} s: {log.read()[-2000:]}")
             yield json.loads(line)["issuer"]
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process, timeout=10)
 
 
 @pytest.fixture(scope="session")
