@@ -72,6 +72,12 @@ class FakeDashboard:
         return self.pending.pop(0) if self.pending else None
 
 
+def _tokens(access: str, refresh: str, **extra: str) -> httpx.Response:
+    """A token response (RFC 6749 5.1): an hour for the access token, 30 days for the refresh token."""
+    body = {"access_token": access, "token_type": "Bearer", "expires_in": 3600, "refresh_token": refresh}
+    return httpx.Response(200, json={**body, "refresh_token_expires_in": 30 * 24 * 3600, **extra})
+
+
 class FakeWorld:
     """A Stripe API (the Secret Store) and a provider (token, revoke), in memory, for a MockTransport."""
 
@@ -94,32 +100,13 @@ class FakeWorld:
             if self.refresh_tokens.get(form.get("refresh_token")) is not False:
                 return httpx.Response(400, json={"error": "invalid_grant", "error_description": "spent"})
             self.refresh_tokens[form["refresh_token"]] = True
-            return httpx.Response(
-                200,
-                json={
-                    "access_token": ACCESS_2,
-                    "token_type": "Bearer",
-                    "expires_in": 3600,
-                    "refresh_token": REFRESH_2,
-                    "refresh_token_expires_in": 30 * 24 * 3600,
-                },
-            )
+            return _tokens(ACCESS_2, REFRESH_2)
         if path == "/provider/token":
             self.token_requests.append(form)
             if self.codes.get(form.get("code")) is not False or form.get("code_verifier") != VERIFIER:
                 return httpx.Response(400, json={"error": "invalid_grant", "error_description": "bad code"})
             self.codes[form["code"]] = True
-            return httpx.Response(
-                200,
-                json={
-                    "access_token": ACCESS,
-                    "token_type": "Bearer",
-                    "expires_in": 3600,
-                    "refresh_token": REFRESH,
-                    "refresh_token_expires_in": 30 * 24 * 3600,
-                    "scope": "files.read",
-                },
-            )
+            return _tokens(ACCESS, REFRESH, scope="files.read")
         if path == "/provider/revoke":
             self.revoked.append(form)
             return httpx.Response(200)

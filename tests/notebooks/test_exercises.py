@@ -68,12 +68,13 @@ def test_challenge_mistakes_are_named(wrong, says):
     assert not feedback.passed and says in repr(feedback)
 
 
+# The provider of the exercises' checks, shared by test_exercises_02 and _03.
 PROVIDER = Provider(
     issuer="http://127.0.0.1:9/provider",
     authorization_endpoint="http://127.0.0.1:9/provider/authorize",
     token_endpoint="http://127.0.0.1:9/provider/token",
     client_id="client-1",
-    redirect_uri="http://127.0.0.1:9/dashboard/test/apps-oauth/app",
+    redirect_uri="http://127.0.0.1:9/dashboard/test/apps-oauth/com.example.pkce-kit",
 )
 LINK_ARGS = dict(provider=PROVIDER, state="st8+/=&x#y", challenge=s256_challenge(VERIFIER))
 

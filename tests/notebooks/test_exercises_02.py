@@ -11,26 +11,18 @@ from types import SimpleNamespace
 import pytest
 
 from helpers.pkce import s256_challenge
-from helpers.provider import Provider
 from tools.run_notebooks import NOTEBOOKS
 
-from .test_exercises import solution
+from .test_exercises import PROVIDER, solution
 
 sys.path.insert(0, str(NOTEBOOKS))
 from exercises.authorization_link import check_link  # noqa: E402
 
-ENDPOINT = "http://127.0.0.1:9/provider/authorize"
-REDIRECT = "http://127.0.0.1:9/dashboard/test/apps-oauth/com.example.pkce-kit"
+ENDPOINT = PROVIDER.authorization_endpoint
+REDIRECT = PROVIDER.redirect_uri
 # As the sandbox's Dashboard makes it for the custom state of the notebook: random part, ':', custom value.
 STATE = "Gy_fJ8Vlnb_0PzuynbTl6UplUkO0iMN6:return_to=/settings&tab=billing"
 CHALLENGE = s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
-PROVIDER = Provider(
-    issuer="http://127.0.0.1:9/provider",
-    authorization_endpoint=ENDPOINT,
-    token_endpoint="http://127.0.0.1:9/provider/token",
-    client_id="client-1",
-    redirect_uri=REDIRECT,
-)
 EXPECTED = dict(provider=PROVIDER, state=STATE, challenge=CHALLENGE)
 
 

@@ -10,26 +10,18 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from helpers.pkce import s256_challenge
-from helpers.provider import Provider
 from tools.run_notebooks import NOTEBOOKS
 
-from .test_exercises import solution
+from .test_exercises import PROVIDER, solution
 
 sys.path.insert(0, str(NOTEBOOKS))
 from exercises.token_exchange import check_token_form  # noqa: E402
 
 CODE = "Qm9vZ2llV29vZ2llQ29kZUZyb21UaGVQcm92aWRlcjEyMzQ1Ng"
 VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
-CLIENT = "client-1"
-TEST_URL = "http://127.0.0.1:9/dashboard/test/apps-oauth/com.example.pkce-kit"
+CLIENT = PROVIDER.client_id
+TEST_URL = PROVIDER.redirect_uri
 LIVE_URL = "http://127.0.0.1:9/dashboard/apps-oauth/com.example.pkce-kit"
-PROVIDER = Provider(
-    issuer="http://127.0.0.1:9/provider",
-    authorization_endpoint="http://127.0.0.1:9/provider/authorize",
-    token_endpoint="http://127.0.0.1:9/provider/token",
-    client_id=CLIENT,
-    redirect_uri=TEST_URL,
-)
 VALUES = dict(provider=PROVIDER, code=CODE, verifier=VERIFIER)
 RIGHT = {
     "grant_type": "authorization_code",

@@ -84,17 +84,20 @@ class App:
         assert context and context["code"] and context["verifier"], context
         return context
 
-    def token_request(self, http: httpx.Client, context: dict, **overrides) -> httpx.Response:
-        data = dict(
+    def token_form(self, context: dict, **overrides) -> dict:
+        """The token request's parameters for ``context`` (an override of None leaves one out)."""
+        form = dict(
             grant_type="authorization_code",
             code=context["code"],
             code_verifier=context["verifier"],
             client_id=self.client_id,
             redirect_uri=self.redirect_uri,
         )
-        data.update(overrides)
-        data = {k: v for k, v in data.items() if v is not None}
-        return http.post(f"{self.world.provider_issuer}/token", data=data)
+        form.update(overrides)
+        return {k: v for k, v in form.items() if v is not None}
+
+    def token_request(self, http: httpx.Client, context: dict, **overrides) -> httpx.Response:
+        return http.post(f"{self.world.provider_issuer}/token", data=self.token_form(context, **overrides))
 
     def refresh_request(self, http: httpx.Client, refresh_token: str) -> httpx.Response:
         return http.post(

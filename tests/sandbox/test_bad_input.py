@@ -113,13 +113,7 @@ def test_redirect_uri_mismatch_at_the_token_endpoint(app, http):
 def test_token_parameters_in_the_query_string(app, http):
     context = app.approved_context(http)
     before = snapshot(app.world, "tokens", "auth_codes")
-    query = dict(
-        grant_type="authorization_code",
-        code=context["code"],
-        code_verifier=context["verifier"],
-        client_id=app.client_id,
-        redirect_uri=app.redirect_uri,
-    )
+    query = app.token_form(context)
     response = http.post(
         f"{app.world.provider_issuer}/token",
         params=query,
