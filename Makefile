@@ -7,8 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 LAB_STAMP := $(VENV)/.installed-lab
 TEST_STAMP := $(VENV)/.installed-test
-# The kit's Jupyter server settings (kernel culling), added to the folders Jupyter reads config
-# from; Binder (binder/start) and the hub recipes (docs/workshop.md) add the same folder.
+# Enables the kit's Jupyter server extension (kernel culling: workshop/settings.py) for an
+# editable install, which does not install the data file a wheel does; Binder (binder/start) too.
 KIT_JUPYTER_CONFIG := $(CURDIR)/jupyter-config
 # JupyterLab refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -24,7 +24,7 @@ NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_PROJECTS))
 
 .PHONY: lab test check lint bench bench-room notebooks workshop stop clean
 
-$(LAB_STAMP): pyproject.toml
+$(LAB_STAMP): pyproject.toml setup.py
 	@started=$$(date +%s); \
 	$(PYTHON) -m venv $(VENV) && \
 	$(PY) -m pip install --quiet --upgrade pip && \
@@ -49,7 +49,7 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/mypy sandbox
+	$(VENV)/bin/mypy sandbox workshop
 
 # Lint, then the unit and API tests: no browser, no hub, no notebook runs (about a minute).
 check: lint $(NODE_STAMPS)

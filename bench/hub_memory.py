@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
-    hub = Hub(Path(tempfile.mkdtemp(prefix="kit-hub-memory-")))
+    hub = Hub.with_the_kit_installed(Path(tempfile.mkdtemp(prefix="kit-hub-memory-")))
     try:
         hub_processes = [psutil.Process(hub.process.pid), *psutil.Process(hub.process.pid).children()]
         rows = asyncio.run(run_notebooks(hub))

@@ -39,13 +39,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from traitlets.config.loader import PyFileConfigLoader  # noqa: E402
 
 import sandbox  # noqa: E402
 from sandbox.idle import DEFAULT_IDLE_EXIT, ENV_IDLE_EXIT  # noqa: E402
 from tests.hub.hub import Hub  # noqa: E402
 from tests.hub.walk import MIB, Memory, Pace, Sample, mib, walk  # noqa: E402
 from tools.run_notebooks import notebook_paths  # noqa: E402
+from workshop.settings import KERNEL_CULLING  # noqa: E402
 
 LEARNER = "ada"
 TARGET_MIB = 300
@@ -53,14 +53,11 @@ TARGET_MIB = 300
 MINUTES = {"00": 5, "01": 8, "02": 12, "03": 12, "04": 8, "05": 8, "06": 15, "07": 20, "08": 15}
 
 
-def shipped_culling() -> dict:
-    config = PyFileConfigLoader("jupyter_server_config.py", path=str(ROOT / "jupyter-config")).load_config()
-    return dict(config.MappingKernelManager)
-
-
 def one_walk(notebooks: list[Path], pace: Pace, spawner_args=(), spawner_env=None, idle_wait: float = 0) -> dict:
     """A hub, one learner's walk with its memory sampled, and (with `idle_wait`) the learner idle afterwards."""
-    hub = Hub(Path(tempfile.mkdtemp(prefix="kit-learner-")), spawner_args=spawner_args, spawner_env=spawner_env or {})
+    hub = Hub.with_the_kit_installed(
+        Path(tempfile.mkdtemp(prefix="kit-learner-")), spawner_args=spawner_args, spawner_env=spawner_env or {}
+    )
     try:
         with Memory(hub, [LEARNER], interval=0.5, pss_every=2) as memory:
             walked = asyncio.run(walk(hub, LEARNER, notebooks, pace))
@@ -130,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     notebooks = notebook_paths()
-    culling = shipped_culling()
+    culling = dict(KERNEL_CULLING)
     if args.cull_idle_timeout:
         culling["cull_idle_timeout"] = args.cull_idle_timeout
     k = args.speedup

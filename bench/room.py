@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     started = time.monotonic()
-    hub = Hub(Path(tempfile.mkdtemp(prefix="kit-room-")))
+    hub = Hub.with_the_kit_installed(Path(tempfile.mkdtemp(prefix="kit-room-")))
     try:
         room_started = time.monotonic()
         with Memory(hub, names, interval=2) as memory:

@@ -40,8 +40,14 @@ from helpers.manifest import (
 )
 from helpers.provider import Provider
 
-# The kit's own app, the template: beside the helpers package in a checkout (and an editable install).
-KIT_APP = Path(__file__).resolve().parents[1] / "stripe-app"
+
+def _kit_app() -> Path:
+    """The kit's own app, the template: inside an installed kit (setup.py puts it there), else the checkout's."""
+    installed = Path(__file__).resolve().parent / "stripe_app_template"
+    return installed if installed.is_dir() else Path(__file__).resolve().parents[1] / "stripe-app"
+
+
+KIT_APP = _kit_app()
 SCHEMA = "https://stripe.com/stripe-app.schema.json"
 DRAWER_VIEW = {"viewport": "stripe.dashboard.drawer.default", "component": "App"}
 MANIFEST_FILE = "stripe-app.json"

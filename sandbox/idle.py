@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import NoReturn
 
 ENV_IDLE_EXIT = "KIT_SANDBOX_IDLE_EXIT"
-# The kit's Jupyter config culls a kernel after 10 idle minutes (jupyter-config/): the sandbox
+# The kit's Jupyter settings cull a kernel after 10 idle minutes (workshop/settings.py): the sandbox
 # of a learner whose kernels are all gone then sleeps as well.
 DEFAULT_IDLE_EXIT = 600.0
 KEEPER = Path(__file__).resolve().with_name("keeper.py")

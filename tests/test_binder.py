@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from packaging.specifiers import SpecifierSet
 import sandbox
 from tests.processes import stop_process
 
+from .installed import copy_of_the_repository
 from .test_dependencies import conda_requirements, pyproject_requirements
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,24 +129,6 @@ def binder_packages() -> list[str]:
         if match and not re.match(r"^(python|pip)\b(?![-_])", match.group(1)):
             specs.append(pip_spec(match.group(1)))
     return specs
-
-
-def copy_of_the_repository(target: Path) -> Path:
-    """The repository as a clone has it: its files (committed or not) less what .gitignore ignores."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        source = ROOT / name
-        if name.startswith(".cache/") or "node_modules/" in name:
-            continue  # tools' downloads (e.g. configurable-http-proxy for the hub tests), not the kit
-        if source.is_file():  # a tracked file deleted in the work tree is listed too
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    return target
 
 
 def free_port() -> int:

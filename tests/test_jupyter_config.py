@@ -1,14 +1,17 @@
-"""The Jupyter server settings the kit ships (jupyter-config/): a kernel left idle is culled, its tab open or not.
+"""The Jupyter server settings the kit ships: a kernel left idle is culled, its tab open or not.
 
-A real `jupyter server` reads the shipped file the way `make lab`, Binder and the hub do (the
-folder on JUPYTER_CONFIG_PATH, nothing of this machine's own Jupyter config). The test only
-shortens the timeout and the interval on the command line, which wins over config files; the
-rest (cull_connected, cull_busy) comes from the file.
+The settings live in workshop/settings.py; the kit's server extension (workshop.extension) applies
+them, enabled by jupyter-config/jupyter_server_config.d/ (a data file of the wheel; on
+JUPYTER_CONFIG_PATH for editable installs: `make lab`, Binder). A real `jupyter server` starts the
+way `make lab` starts it, with nothing of this machine's own Jupyter config. The test shortens the
+timeout and the interval on the command line, which must win over the kit's settings; the rest
+(cull_connected, cull_busy) comes from the kit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import secrets
@@ -20,37 +23,31 @@ from pathlib import Path
 
 import httpx
 import pytest
-from traitlets.config.loader import PyFileConfigLoader
 
 from tests.kernel_client import Server
 from tests.processes import stop_process
+from workshop.settings import KERNEL_CULLING
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = ROOT / "jupyter-config"
 VENV_BIN = Path(sys.executable).parent
 
 
-def shipped() -> dict:
-    config = PyFileConfigLoader("jupyter_server_config.py", path=str(CONFIG_DIR)).load_config()
-    return dict(config.MappingKernelManager)
+def test_the_shipped_settings_cull_kernels_left_idle_with_their_tab_open():
+    assert KERNEL_CULLING["cull_idle_timeout"] > 0 and KERNEL_CULLING["cull_interval"] > 0
+    assert KERNEL_CULLING["cull_connected"] is True and KERNEL_CULLING["cull_busy"] is False
 
 
-def test_the_shipped_config_culls_kernels_left_idle_with_their_tab_open():
-    settings = shipped()
-    assert settings["cull_idle_timeout"] > 0 and settings["cull_interval"] > 0
-    assert settings["cull_connected"] is True and settings["cull_busy"] is False
-
-
-def test_every_way_of_running_the_kit_puts_the_config_folder_on_the_path():
+def test_every_editable_way_of_running_the_kit_puts_the_config_folder_on_the_path():
+    # An install from the wheel enables the extension by its data file (tests/test_packaging.py).
     assert "jupyter-config" in (ROOT / "Makefile").read_text()
     assert "jupyter-config" in (ROOT / "binder" / "start").read_text()
-    assert "jupyter-config" in (ROOT / "tests" / "hub" / "jupyterhub_config.py").read_text()
-    workshop = (ROOT / "docs" / "workshop.md").read_text()
-    assert workshop.count("JUPYTER_CONFIG_PATH") >= 2, "the TLJH and Z2JH recipes both set it"
+    enabled = json.loads((CONFIG_DIR / "jupyter_server_config.d" / "stripe-apps-pkce-kit.json").read_text())
+    assert enabled == {"ServerApp": {"jpserver_extensions": {"workshop.extension": True}}}
 
 
 def test_the_workshop_page_quotes_the_shipped_timeout():
-    minutes = shipped()["cull_idle_timeout"] // 60
+    minutes = KERNEL_CULLING["cull_idle_timeout"] // 60
     assert re.search(rf"\b{minutes} minutes\b", (ROOT / "docs" / "workshop.md").read_text())
 
 
@@ -143,6 +140,7 @@ def test_a_kernel_left_idle_is_shut_down_though_its_tab_is_still_connected(jupyt
     log = (root / "server.log").read_text()
     assert culled, f"the idle kernel was not culled within 60 s:\n{log[-3000:]}"
     assert re.search(r"Culling 'idle' kernel 'python3' \(\S+\) with 1 connections", log), log[-3000:]
-    # From the shipped file, not from the test's command line:
+    # From the kit's settings, not from the test's command line, which wins where it speaks:
     assert "Culling kernels even with connected clients" in log, log[-3000:]
+    assert re.search(r"pkce-kit: kernel culling .*'cull_idle_timeout': 2\b", log), log[-3000:]
     assert busy_survived, "a kernel running a cell was culled (cull_busy must stay off)"

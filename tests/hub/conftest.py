@@ -6,6 +6,7 @@ import pytest
 
 import sandbox
 from tests.browser.conftest import CHROMIUM
+from tools.learner_edition import build as build_learner_edition
 
 from .hub import Hub, ProxyUnavailable, configurable_http_proxy
 
@@ -13,12 +14,14 @@ LEARNERS = ("ada", "grace", "alan")
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory):
+def hub(tmp_path_factory, installed_kit):
+    """The hub, its learners' servers run from the kit as the recipes install it (tests/installed.py)."""
     try:
         configurable_http_proxy()  # from npm into .cache/chp/, the first time
     except ProxyUnavailable as missing:
         pytest.skip(str(missing))
-    hub = Hub(tmp_path_factory.mktemp("hub"))
+    edition = build_learner_edition(tmp_path_factory.mktemp("edition")).parent  # make workshop
+    hub = Hub(tmp_path_factory.mktemp("hub"), installed_kit, edition)
     try:
         yield hub
     finally:

@@ -3,6 +3,9 @@
 `Hub` starts `jupyterhub` from this venv with `jupyterhub_config.py` next to this file, on
 127.0.0.1 with free ports, in a folder of its own, behind configurable-http-proxy (CHP). CHP
 comes from npm, and it is installed into `.cache/chp/` at the top of the checkout the first time.
+The learners' servers run from another venv, the kit installed in it as the recipes install it
+(tests/installed.py), as TLJH keeps the hub's environment apart from the users'; each learner
+gets the learner edition (`make workshop`) from the kit's server extension, as on a real hub.
 `Learner` drives one learner's browser context (Playwright's async API): log in, open a
 notebook in JupyterLab, Run All, authorize the app. Used by tests/hub/test_workshop_hub.py
 and bench/hub_memory.py.
@@ -26,6 +29,10 @@ from urllib.parse import quote
 import httpx
 import psutil
 
+from tests.installed import InstalledKit, install_kit
+from tools.learner_edition import build as build_learner_edition
+from workshop.edition import COPY_NAME
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.prefix) / "bin"
@@ -33,6 +40,7 @@ CHP_VERSION = "5.3.0"
 CHP_DIR = ROOT / ".cache" / "chp"
 CHP_BINARY = CHP_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
 PASSWORD = "workshop-pass-for-tests"
+NOTEBOOKS_IN_HOME = f"{COPY_NAME}/notebooks"  # the learner's copy of the learner edition
 ARTIFACTS = ROOT / "tests" / "artifacts"
 # The same JupyterLab overrides as tests/browser: no news toast, and every cell in the page.
 LAB_OVERRIDES = {
@@ -110,9 +118,18 @@ def wait_for(check, timeout: float, what: str, interval: float = 0.1):
 class Hub:
     """One JupyterHub, its proxy and its learners' servers, all in `run_dir`."""
 
-    def __init__(self, run_dir: Path, spawner_args: Sequence[str] = (), spawner_env: Mapping[str, str] = {}) -> None:
-        """`spawner_args` and `spawner_env` go to every learner's server on top of the config's (benches)."""
-        self.run_dir = run_dir
+    def __init__(
+        self,
+        run_dir: Path,
+        kit: InstalledKit,
+        edition: Path,
+        spawner_args: Sequence[str] = (),
+        spawner_env: Mapping[str, str] = {},
+    ) -> None:
+        """Learners' servers from `kit`, each given the learner edition in `edition` (the folder `make workshop`
+        writes). `spawner_args` and `spawner_env` go to every learner's server on top of the config's (benches).
+        """
+        self.run_dir, self.kit, self.edition = run_dir, kit, edition
         self.port, internal_port, api_port = free_ports(3)
         self.url = f"http://127.0.0.1:{self.port}"
         settings = run_dir / "lab-settings"
@@ -126,13 +143,13 @@ class Hub:
         env.update(
             KIT_HUB_DIR=str(run_dir),
             KIT_HUB_VENV_BIN=str(VENV_BIN),
-            KIT_HUB_NOTEBOOKS=str(ROOT / "notebooks"),
+            KIT_HUB_USER_BIN=str(kit.bin),
+            KIT_HUB_EDITION=str(edition),
             KIT_HUB_PORT=str(self.port),
             KIT_HUB_INTERNAL_PORT=str(internal_port),
             KIT_HUB_PROXY_API_PORT=str(api_port),
             KIT_HUB_CHP=str(configurable_http_proxy()),
             KIT_HUB_PASSWORD=PASSWORD,
-            KIT_HUB_JUPYTER_CONFIG=str(ROOT / "jupyter-config"),
             KIT_HUB_SPAWNER_ARGS=json.dumps(list(spawner_args)),
             KIT_HUB_SPAWNER_ENV=json.dumps(dict(spawner_env)),
         )
@@ -152,6 +169,12 @@ class Hub:
         except BaseException:
             self.stop()
             raise
+
+    @classmethod
+    def with_the_kit_installed(cls, run_dir: Path, **options) -> Hub:
+        """A hub in `run_dir` with the kit installed and the learner edition built there first (benches)."""
+        kit = install_kit(run_dir / "install")
+        return cls(run_dir, kit, build_learner_edition(run_dir / "edition").parent, **options)
 
     def _answers(self) -> bool:
         if self.process.poll() is not None:
@@ -260,7 +283,7 @@ class Learner:
         return path
 
     def notebook_url(self, notebook: str) -> str:
-        return f"{self.server_url}lab/tree/notebooks/{notebook}?reset"
+        return f"{self.server_url}lab/tree/{NOTEBOOKS_IN_HOME}/{notebook}?reset"
 
     async def log_in(self, notebook: str) -> None:
         """The hub's login form, then the hub starts the server and sends the browser to the notebook."""
@@ -286,7 +309,9 @@ class Learner:
         await page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
         menu = page.locator("#jp-MainMenu")
         panel = page.locator(".jp-NotebookPanel:visible")
-        first_prompt = panel.locator(".jp-CodeCell .jp-InputPrompt").first
+        # The learner edition folds its optional cells: a folded cell shows a placeholder, with no prompt.
+        prompts = panel.locator(".jp-CodeCell .jp-InputPrompt:not(.jp-Placeholder-prompt)")
+        first_prompt = prompts.first
         # On a busy hub the page can say idle before its kernel is attached ("No Kernel").
         try:
             await expect(panel.locator(".jp-Toolbar-kernelName")).to_have_text(re.compile("Python 3"), timeout=30_000)
@@ -317,7 +342,7 @@ class Learner:
             else:
                 raise AssertionError(f"{self.name}: {command} had no effect on {notebook}")
         await expect(panel.locator(".jp-InputPrompt", has_text="[*]")).to_have_count(0, timeout=180_000)
-        await expect(panel.locator(".jp-CodeCell .jp-InputPrompt").last).to_have_text(re.compile(r"\[\d+\]"))
+        await expect(prompts.last).to_have_text(re.compile(r"\[\d+\]"))
         await page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
 
     async def assert_clean(self) -> None:

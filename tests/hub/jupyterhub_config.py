@@ -4,14 +4,13 @@
 come in through KIT_HUB_* environment variables: the run's folder, the ports, the proxy binary
 and the shared password. The rest is what docs/workshop.md tells a facilitator to set up:
 
-- every learner gets their own copy of the kit's notebooks in their home folder (pre_spawn_hook);
-- every learner's sandbox keeps its data in their own home folder (`KIT_SANDBOX_DIR=~/.kit-sandbox`,
-  expanded by the kernel against that learner's HOME);
-- jupyter-server-proxy is enabled in the environment, so each learner's browser reaches their own
-  sandbox at /user/<name>/proxy/<port>/;
-- every learner's server reads the kit's Jupyter settings (kernel culling) from jupyter-config/,
-  added to JUPYTER_CONFIG_PATH in the spawner's environment. (Not `--config=` in the spawner's
-  args: that replaces the config files a server would read instead of adding one.)
+- the learners' servers run from their own environment, where the kit was installed by the
+  recipe's `pip install` (KIT_HUB_USER_BIN), as TLJH's user environment; installing the kit there
+  enabled its server extension (kernel culling) and jupyter-server-proxy, with nothing to configure;
+- every learner gets their own copy of the learner edition (`make workshop`) in their home folder,
+  made by the kit's server extension from KIT_LEARNER_EDITION when their server starts;
+- every learner's sandbox keeps its data in their own home folder (`~/.kit-sandbox`, the kit's
+  default outside a checkout), and their browser reaches it at /user/<name>/proxy/<port>/.
 
 A bench may add spawner arguments and environment (KIT_HUB_SPAWNER_ARGS, KIT_HUB_SPAWNER_ENV,
 both JSON), e.g. a shorter culling timeout.
@@ -22,14 +21,12 @@ It is not fine for a real room, because it keeps learners apart only by folder, 
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 c = get_config()  # noqa: F821 (JupyterHub provides it)
 
 run_dir = Path(os.environ["KIT_HUB_DIR"])
-venv_bin = Path(os.environ["KIT_HUB_VENV_BIN"])
-notebooks = Path(os.environ["KIT_HUB_NOTEBOOKS"])
+user_bin = Path(os.environ["KIT_HUB_USER_BIN"])
 
 c.JupyterHub.ip = "127.0.0.1"
 c.JupyterHub.port = int(os.environ["KIT_HUB_PORT"])
@@ -49,28 +46,19 @@ c.Authenticator.allow_all = True
 
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = str(run_dir / "home" / "{username}")
-c.Spawner.cmd = [str(venv_bin / "jupyterhub-singleuser")]
+c.Spawner.cmd = [str(user_bin / "jupyterhub-singleuser")]
 c.Spawner.args = [
     "--allow-root",  # the test runs as root
     # overrides.json: no "news?" toast, and every cell in the page (windowingMode none)
     f"--LabServerApp.app_settings_dir={run_dir / 'lab-settings'}",
     *json.loads(os.environ.get("KIT_HUB_SPAWNER_ARGS", "[]")),
 ]
-c.Spawner.default_url = "/lab"
+c.Spawner.default_url = "/lab/tree/pkce-kit/notebooks/00-index.ipynb"
 c.Spawner.environment = {
-    "KIT_SANDBOX_DIR": "~/.kit-sandbox",
-    "JUPYTER_CONFIG_PATH": os.environ["KIT_HUB_JUPYTER_CONFIG"],
+    "KIT_LEARNER_EDITION": os.environ["KIT_HUB_EDITION"],
+    # The user environment first, as on TLJH: kernels and terminals run its python.
+    "PATH": f"{user_bin}{os.pathsep}{os.environ['PATH']}",
     **json.loads(os.environ.get("KIT_HUB_SPAWNER_ENV", "{}")),
 }
 c.Spawner.start_timeout = 120  # three servers start at once on two cores
 c.Spawner.http_timeout = 120
-
-
-def copy_notebooks(spawner):
-    """Give the learner their own copy of the notebooks, once: a restart keeps their edits."""
-    target = Path(spawner.home_dir) / "notebooks"
-    if not target.exists():
-        shutil.copytree(notebooks, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-
-
-c.Spawner.pre_spawn_hook = copy_notebooks

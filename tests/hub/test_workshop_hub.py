@@ -35,7 +35,7 @@ from helpers import SecretScope, SecretStoreError, find_token, make_client
 from tests.browser.conftest import CHROMIUM_ARGS
 
 from .conftest import LEARNERS
-from .hub import ARTIFACTS, Hub, Learner
+from .hub import ARTIFACTS, NOTEBOOKS_IN_HOME, Hub, Learner
 
 NOTEBOOK = "06-the-whole-app.ipynb"
 USER_ID = "usr_learner01"  # notebooks/workbench.py: the user every notebook installs the app for
@@ -152,7 +152,7 @@ def test_three_learners_at_once_each_with_their_own_sandbox(hub, chromium_path):
         own = f"{hub.url}/user/{name}/proxy/{world.port}/"
         assert result["consent_url"].startswith(f"{own}provider/"), result["consent_url"]
         assert result["landing_url"].startswith(f"{own}dashboard/"), result["landing_url"]
-        assert (hub.home(name) / "notebooks" / NOTEBOOK).exists()
+        assert (hub.home(name) / NOTEBOOKS_IN_HOME / NOTEBOOK).exists()
 
     # --- three sandboxes: three pids, three ports, three data folders, each from its learner's server
     assert len({w.pid for w in worlds.values()}) == 3, worlds

@@ -34,7 +34,7 @@ import psutil
 from sandbox.launcher import ANNOUNCE_FILE
 from tests.kernel_client import Server
 
-from .hub import PASSWORD, Hub
+from .hub import NOTEBOOKS_IN_HOME, PASSWORD, Hub
 
 MIB = 1024 * 1024
 
@@ -113,7 +113,7 @@ async def walk(
             if on_notebook:
                 on_notebook(name, path.name)
             cells = code_cells(path)
-            kernel = await server.open_notebook(f"notebooks/{path.name}")
+            kernel = await server.open_notebook(f"{NOTEBOOKS_IN_HOME}/{path.name}")
             try:
                 await kernel.execute(COUNT_REQUESTS)
                 for index, source in enumerate(cells):
