@@ -21,8 +21,10 @@ export KIT_CHROMIUM
 # stay beside them, ignored by git, and are reinstalled only when the lockfile changes.
 NODE_PROJECTS := tests/clients tests/oidc_provider stripe-app
 NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_PROJECTS))
+# The room sheet's test reads the committed PDF's pages and text with poppler's tools.
+PDFTOTEXT := /usr/bin/pdftotext
 
-.PHONY: lab test check lint bench bench-room notebooks workshop stop clean
+.PHONY: lab test check lint bench bench-room notebooks workshop room-sheet stop clean
 
 $(LAB_STAMP): pyproject.toml setup.py
 	@started=$$(date +%s); \
@@ -52,15 +54,19 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/mypy sandbox workshop
 
 # Lint, then the unit and API tests: no browser, no hub, no notebook runs (about a minute).
-check: lint $(NODE_STAMPS)
+check: lint $(NODE_STAMPS) $(PDFTOTEXT)
 	$(PY) -m pytest tests -m "not browser and not hub and not slow" -q
 
-test: lint $(KIT_CHROMIUM) $(NODE_STAMPS)
+test: lint $(KIT_CHROMIUM) $(NODE_STAMPS) $(PDFTOTEXT)
 	$(PY) -m pytest
 
 /usr/bin/chromium:
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq --no-install-recommends chromium
+
+/usr/bin/pdftotext:
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq --no-install-recommends poppler-utils
 
 bench: $(TEST_STAMP) $(KIT_CHROMIUM)
 	$(PY) bench/sandbox_flow.py
@@ -79,9 +85,14 @@ bench-room: $(TEST_STAMP)
 notebooks: $(TEST_STAMP)
 	$(PY) -m tools.run_notebooks
 
-# The learner edition for a room: outputs cleared, optional parts folded (docs/workshop.md).
+# The learner edition for a room: outputs cleared, optional parts folded, with the room sheet, the
+# handout and the app the notebooks link to (docs/workshop.md).
 workshop: $(TEST_STAMP)
 	$(PY) -m tools.learner_edition
+
+# After editing docs/room-sheet/: docs/room-sheet.html and .pdf again, printed in Chromium; commit both.
+room-sheet: $(TEST_STAMP) $(KIT_CHROMIUM)
+	$(PY) -m tools.room_sheet
 
 stop: $(LAB_STAMP)
 	$(PY) -c "import sandbox; print('sandbox stopped' if sandbox.stop() else 'no sandbox was running')"

@@ -1,13 +1,21 @@
-"""Build the learner edition of the notebooks: outputs cleared, optional parts folded.
+"""Build the learner edition: the notebooks with outputs cleared and optional parts folded, and beside them
+what they link to and what a learner reads in the room.
 
-    .venv/bin/python -m tools.learner_edition                  # into build/workshop/notebooks/
-    .venv/bin/python -m tools.learner_edition --out DIR        # into DIR/notebooks/
+    .venv/bin/python -m tools.learner_edition                  # into build/workshop/
+    .venv/bin/python -m tools.learner_edition --out DIR        # into DIR/
 
 Used by `make workshop`. A facilitator hands the folder out or puts it on a hub (see
 docs/workshop.md): learners then run every cell themselves, and the optional exercises and
 "Going further" sections (cells tagged ``optional`` or ``deeper``) start folded, one click
-away. Everything the notebooks need beside them (workbench, exercises, solutions, the
-manifest) is copied too.
+away. The edition holds:
+
+- ``notebooks/``: the notebooks, and everything they need beside them (workbench, exercises,
+  solutions, the manifest);
+- ``stripe-app/``: the example app as a real Stripe App, which 06 links into and 09 reads
+  (without its ``node_modules``);
+- ``room-sheet.html``, ``room-sheet.pdf`` (tools.room_sheet) and ``handout.md``, from docs/.
+
+Every relative link in it resolves inside it (tests/notebooks/test_learner_edition.py).
 """
 
 from __future__ import annotations
@@ -22,8 +30,15 @@ from tools.learner_time import is_core
 from tools.run_notebooks import NOTEBOOKS, ROOT, notebook_paths
 
 DEFAULT_OUT = ROOT / "build" / "workshop"
-# What a notebook folder holds that the learner does not need.
-_SKIP = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc")
+# Beside notebooks/, by their names in the edition: what the notebooks link to, and the room's papers.
+BESIDE = {
+    "stripe-app": ROOT / "stripe-app",
+    "room-sheet.html": ROOT / "docs" / "room-sheet.html",
+    "room-sheet.pdf": ROOT / "docs" / "room-sheet.pdf",
+    "handout.md": ROOT / "docs" / "handout.md",
+}
+# What a checkout holds that the learner does not need: caches, and the app's npm install and build.
+_SKIP = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc", "node_modules", "coverage", ".build")
 
 
 def learner_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -41,23 +56,36 @@ def learner_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def build(out: Path = DEFAULT_OUT) -> Path:
-    """Write the learner edition to ``out/notebooks`` (replacing an earlier one) and return that folder."""
+    """Write the learner edition into ``out`` (replacing what an earlier build wrote there) and return
+    its notebooks folder, ``out/notebooks``."""
     target = out / "notebooks"
-    if target.exists():
-        shutil.rmtree(target)
+    for name in ("notebooks", *BESIDE):
+        _remove(out / name)
     shutil.copytree(NOTEBOOKS, target, ignore=_SKIP)
     for path in notebook_paths():
         notebook = learner_notebook(nbformat.read(path, as_version=4))
         nbformat.write(notebook, target / path.name)
+    for name, source in BESIDE.items():
+        if source.is_dir():
+            shutil.copytree(source, out / name, ignore=_SKIP)
+        else:
+            shutil.copy2(source, out / name)
     return target
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the folder to write notebooks/ into")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the folder to write the edition into")
     args = parser.parse_args(argv)
-    target = build(args.out)
-    print(f"The learner edition is in {target} ({len(notebook_paths())} notebooks).")
+    build(args.out)
+    print(f"The learner edition is in {args.out}: notebooks/ ({len(notebook_paths())} notebooks), {', '.join(BESIDE)}.")
     return 0
 
 
