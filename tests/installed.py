@@ -1,11 +1,13 @@
-"""The kit installed the way a hub installs it: a fresh venv, the recipe's `pip install <checkout>`.
+"""The kit installed the way a hub installs it: docs/workshop.md's TLJH install block, run as written.
 
-docs/workshop.md's recipes install the kit with `pip install /opt/pkce-kit` (TLJH with the user
-environment's pip, Z2JH in the image): not editable, so the wheel is all a learner gets. `make lab`,
-Binder and the unit tests install editable and would never see a file the wheel leaves out. Here a
-copy of the repository (as a clone has it) goes into a fresh venv by that command, with JupyterHub
-beside it as TLJH's user environment has it (for `jupyterhub-singleuser`). Used by
-tests/test_packaging.py (the learner edition runs on it) and tests/hub (every learner's server).
+The recipes install the kit with `pip install /opt/pkce-kit` (TLJH with the user environment's pip,
+Z2JH in the image): not editable, so the wheel is all a learner gets. `make lab`, Binder and the
+unit tests install editable and would never see a file the wheel leaves out. Here a copy of the
+repository (as a clone has it) stands for the recipe's checkout, a fresh venv with JupyterHub in
+it stands for TLJH's user environment (which has `jupyterhub-singleuser`), and the recipe's install
+block runs in it line by line (tests/recipes.py): the kit's install, then the learner edition.
+Used by tests/test_packaging.py (the learner edition runs on it) and tests/hub (every learner's
+server).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import time
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+
+from tests.recipes import tljh_install_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,12 +62,17 @@ def clean_environment(venv: Path, **extra: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class InstalledKit:
-    """A venv with the kit installed from `checkout` by the recipe's command."""
+    """A venv with the kit installed from `checkout` by the recipe's commands, and the edition they made."""
 
     venv: Path
     checkout: Path
-    install_command: tuple[str, ...]
+    commands: tuple[str, ...]
     seconds: float
+
+    @property
+    def edition(self) -> Path:
+        """The learner edition the recipe made (`python -m tools.learner_edition` in the checkout)."""
+        return self.checkout / "build" / "workshop"
 
     @property
     def bin(self) -> Path:
@@ -88,23 +97,23 @@ class InstalledKit:
         return {line.split(",")[0] for line in (dist_info / "RECORD").read_text().splitlines() if line}
 
 
-def install_kit(folder: Path, recipe_pip_args: tuple[str, ...] = ("install", "/opt/pkce-kit")) -> InstalledKit:
-    """A fresh venv in `folder/venv` with the kit installed from `folder/pkce-kit` by `pip <recipe_pip_args>`.
-
-    `recipe_pip_args` are the recipe's words after `pip`, its checkout path (`/opt/pkce-kit`) standing
-    for the copy here.
-    """
+def install_kit(folder: Path) -> InstalledKit:
+    """A fresh venv in `folder/venv`, the kit installed in it from `folder/pkce-kit` by the TLJH recipe."""
     started = time.perf_counter()
     checkout = copy_of_the_repository(folder / "pkce-kit")
     venv = folder / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     env = clean_environment(venv)
-    pip = [str(venv / "bin" / "python"), "-m", "pip"]
     # TLJH's user environment has JupyterHub (jupyterhub-singleuser); the same version as the hub here.
-    _run([*pip, "install", "--quiet", f"jupyterhub=={version('jupyterhub')}"], env, folder)
-    command = tuple(arg.replace("/opt/pkce-kit", str(checkout)) for arg in recipe_pip_args)
-    _run([*pip, *command], env, folder)
-    return InstalledKit(venv, checkout, command, time.perf_counter() - started)
+    _run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", f"jupyterhub=={version('jupyterhub')}"],
+        env,
+        folder,
+    )
+    commands = tuple(tljh_install_commands(checkout, venv / "bin"))
+    for command in commands:
+        _run(["bash", "-c", command], env, folder)
+    return InstalledKit(venv, checkout, commands, time.perf_counter() - started)
 
 
 def _run(command: list[str], env: dict[str, str], cwd: Path) -> None:

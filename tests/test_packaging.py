@@ -25,7 +25,6 @@ import pytest
 import sandbox
 from helpers.stripe_app import APP_FILES, MANIFEST_FILE
 from tests.installed import ROOT, clean_environment, copy_of_the_repository
-from tools.learner_edition import build as build_learner_edition
 
 pytestmark = pytest.mark.slow
 
@@ -98,10 +97,9 @@ def test_the_recipes_install_is_that_wheel_not_an_editable_link(wheel, installed
 
 
 def test_the_learner_edition_runs_on_the_installed_kit_from_an_empty_home(installed_kit, tmp_path):
-    edition = build_learner_edition(tmp_path / "edition")  # make workshop
     home = tmp_path / "home"
     home.mkdir()
-    shutil.copytree(edition.parent, home / "pkce-kit")
+    shutil.copytree(installed_kit.edition, home / "pkce-kit")  # the learner edition the recipe made
     notebooks = home / "pkce-kit" / "notebooks"
     env = clean_environment(installed_kit.venv, HOME=str(home))
     imports = "import helpers, sandbox, workshop; print(sandbox.launcher.default_data_dir())"

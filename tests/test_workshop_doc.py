@@ -1,7 +1,7 @@
 """docs/workshop.md, the facilitator's page: its hub recipes and its agendas.
 
 The recipes: each block that tests/hub runs is found by the ``<!-- recipe: NAME -->`` line before it
-(``recipe_blocks`` is how); the Python snippet is valid hub config whose passwords pass JupyterHub's own
+(``tests.recipes.recipe_blocks`` is how); the Python snippet is valid hub config whose passwords pass JupyterHub's own
 checks, the YAML parses to the chart's keys, and no block names what the installed kit made obsolete
 (JUPYTER_CONFIG_PATH, ``sudo -E pip``, a copy into /etc/skel). The agendas: every row starts when the
 one before ends, each ends on the hour or the hour and a half, and a notebook's minutes are the time it
@@ -12,7 +12,6 @@ agenda row is planned again.
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 
 import nbformat
@@ -20,6 +19,7 @@ import pytest
 import yaml
 from traitlets.config import Config
 
+from tests.recipes import recipe_blocks
 from tools.learner_time import EXERCISE_MINUTES, has_required_exercise, stated_minutes
 from tools.run_notebooks import NOTEBOOKS, notebook_paths
 
@@ -28,13 +28,7 @@ WORKSHOP = ROOT / "docs" / "workshop.md"
 RECIPES = {"tljh-install": "bash", "tljh-config": "python", "z2jh-dockerfile": "dockerfile", "z2jh-config": "yaml"}
 LANDING = "/lab/tree/pkce-kit/notebooks/00-index.ipynb"
 EDITION = "/opt/pkce-kit/build/workshop"
-_MARKER = re.compile(r"^[ \t]*<!-- recipe: ([\w-]+) -->[ \t]*\n[ \t]*```(\w+)\n(.*?)^[ \t]*```[ \t]*$", re.M | re.S)
 _FENCED = re.compile(r"^[ \t]*```\w*\n(.*?)^[ \t]*```", re.M | re.S)
-
-
-def recipe_blocks(markdown: str) -> dict[str, tuple[str, str]]:
-    """Each marked recipe block of the page, by name: (its language, its text, dedented)."""
-    return {name: (language, textwrap.dedent(body)) for name, language, body in _MARKER.findall(markdown)}
 
 
 def section(markdown: str, title: str) -> str:

@@ -6,7 +6,6 @@ import pytest
 
 import sandbox
 from tests.browser.conftest import CHROMIUM
-from tools.learner_edition import build as build_learner_edition
 
 from .hub import Hub, ProxyUnavailable, configurable_http_proxy
 
@@ -20,8 +19,7 @@ def hub(tmp_path_factory, installed_kit):
         configurable_http_proxy()  # from npm into .cache/chp/, the first time
     except ProxyUnavailable as missing:
         pytest.skip(str(missing))
-    edition = build_learner_edition(tmp_path_factory.mktemp("edition")).parent  # make workshop
-    hub = Hub(tmp_path_factory.mktemp("hub"), installed_kit, edition)
+    hub = Hub(tmp_path_factory.mktemp("hub"), installed_kit)
     try:
         yield hub
     finally:

@@ -3,9 +3,11 @@
 `Hub` starts `jupyterhub` from this venv with `jupyterhub_config.py` next to this file, on
 127.0.0.1 with free ports, in a folder of its own, behind configurable-http-proxy (CHP). CHP
 comes from npm, and it is installed into `.cache/chp/` at the top of the checkout the first time.
-The learners' servers run from another venv, the kit installed in it as the recipes install it
-(tests/installed.py), as TLJH keeps the hub's environment apart from the users'; each learner
-gets the learner edition (`make workshop`) from the kit's server extension, as on a real hub.
+The learners' servers run from another venv, the kit installed in it by the TLJH recipe's install
+block (tests/installed.py), as TLJH keeps the hub's environment apart from the users'. The
+recipe's config snippet goes into the hub's jupyterhub_config.d/, as TLJH loads it: each learner
+gets the learner edition from the kit's server extension, lands on 00-index, and logs in with the
+room's password.
 `Learner` drives one learner's browser context (Playwright's async API): log in, open a
 notebook in JupyterLab, Run All, authorize the app. Used by tests/hub/test_workshop_hub.py
 and bench/hub_memory.py.
@@ -30,7 +32,7 @@ import httpx
 import psutil
 
 from tests.installed import InstalledKit, install_kit
-from tools.learner_edition import build as build_learner_edition
+from tests.recipes import tljh_config_snippet
 from workshop.edition import COPY_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +42,7 @@ CHP_VERSION = "5.3.0"
 CHP_DIR = ROOT / ".cache" / "chp"
 CHP_BINARY = CHP_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
 PASSWORD = "workshop-pass-for-tests"
+ADMIN = "facilitator"  # logs in with the recipe's admin password
 NOTEBOOKS_IN_HOME = f"{COPY_NAME}/notebooks"  # the learner's copy of the learner edition
 ARTIFACTS = ROOT / "tests" / "artifacts"
 # The same JupyterLab overrides as tests/browser: no news toast, and every cell in the page.
@@ -119,17 +122,15 @@ class Hub:
     """One JupyterHub, its proxy and its learners' servers, all in `run_dir`."""
 
     def __init__(
-        self,
-        run_dir: Path,
-        kit: InstalledKit,
-        edition: Path,
-        spawner_args: Sequence[str] = (),
-        spawner_env: Mapping[str, str] = {},
+        self, run_dir: Path, kit: InstalledKit, spawner_args: Sequence[str] = (), spawner_env: Mapping[str, str] = {}
     ) -> None:
-        """Learners' servers from `kit`, each given the learner edition in `edition` (the folder `make workshop`
-        writes). `spawner_args` and `spawner_env` go to every learner's server on top of the config's (benches).
+        """Learners' servers from `kit`. `spawner_args` and `spawner_env` go to every learner's server on top of
+        the config's (benches).
         """
-        self.run_dir, self.kit, self.edition = run_dir, kit, edition
+        self.run_dir, self.kit = run_dir, kit
+        snippets = run_dir / "jupyterhub_config.d"
+        snippets.mkdir(parents=True, exist_ok=True)
+        (snippets / "pkce-kit.py").write_text(tljh_config_snippet(kit.checkout))
         self.port, internal_port, api_port = free_ports(3)
         self.url = f"http://127.0.0.1:{self.port}"
         settings = run_dir / "lab-settings"
@@ -144,12 +145,12 @@ class Hub:
             KIT_HUB_DIR=str(run_dir),
             KIT_HUB_VENV_BIN=str(VENV_BIN),
             KIT_HUB_USER_BIN=str(kit.bin),
-            KIT_HUB_EDITION=str(edition),
             KIT_HUB_PORT=str(self.port),
             KIT_HUB_INTERNAL_PORT=str(internal_port),
             KIT_HUB_PROXY_API_PORT=str(api_port),
             KIT_HUB_CHP=str(configurable_http_proxy()),
             KIT_HUB_PASSWORD=PASSWORD,
+            KIT_HUB_ADMIN=ADMIN,
             KIT_HUB_SPAWNER_ARGS=json.dumps(list(spawner_args)),
             KIT_HUB_SPAWNER_ENV=json.dumps(dict(spawner_env)),
         )
@@ -172,9 +173,8 @@ class Hub:
 
     @classmethod
     def with_the_kit_installed(cls, run_dir: Path, **options) -> Hub:
-        """A hub in `run_dir` with the kit installed and the learner edition built there first (benches)."""
-        kit = install_kit(run_dir / "install")
-        return cls(run_dir, kit, build_learner_edition(run_dir / "edition").parent, **options)
+        """A hub in `run_dir` with the kit installed there first by the recipe (benches)."""
+        return cls(run_dir, install_kit(run_dir / "install"), **options)
 
     def _answers(self) -> bool:
         if self.process.poll() is not None:

@@ -1,19 +1,18 @@
 """JupyterHub config for the workshop test: one hub on 127.0.0.1 and one local server per learner.
 
-`tests/hub/hub.py` starts `jupyterhub -f` on this file. The settings that change from run to run
-come in through KIT_HUB_* environment variables: the run's folder, the ports, the proxy binary
-and the shared password. The rest is what docs/workshop.md tells a facilitator to set up:
+`tests/hub/hub.py` starts `jupyterhub -f` on this file. It is laid out as TLJH's own config:
 
-- the learners' servers run from their own environment, where the kit was installed by the
-  recipe's `pip install` (KIT_HUB_USER_BIN), as TLJH's user environment; installing the kit there
-  enabled its server extension (kernel culling) and jupyter-server-proxy, with nothing to configure;
-- every learner gets their own copy of the learner edition (`make workshop`) in their home folder,
-  made by the kit's server extension from KIT_LEARNER_EDITION when their server starts;
-- every learner's sandbox keeps its data in their own home folder (`~/.kit-sandbox`, the kit's
-  default outside a checkout), and their browser reaches it at /user/<name>/proxy/<port>/.
-
-A bench may add spawner arguments and environment (KIT_HUB_SPAWNER_ARGS, KIT_HUB_SPAWNER_ENV,
-both JSON), e.g. a shorter culling timeout.
+1. the machine's plumbing, which TLJH sets itself and a test must set here: ports on 127.0.0.1,
+   the proxy, the database, the spawner (KIT_HUB_* environment variables: the run's folder, the
+   ports, the proxy binary). The learners' servers run from their own environment
+   (KIT_HUB_USER_BIN), where the kit was installed by the recipe's own install block, as TLJH's
+   user environment: that install enabled the kit's server extension and jupyter-server-proxy;
+2. the recipe's config snippet from docs/workshop.md, loaded from jupyterhub_config.d/ in the run's
+   folder as TLJH loads /opt/tljh/config/jupyterhub_config.d/: the learner edition, the landing
+   page, the shared password (the admin password too);
+3. what the test changes from the recipe: the room's password (the recipe's is a placeholder),
+   the admin TLJH would name from its `--admin`, and a bench's extra spawner arguments and
+   environment (KIT_HUB_SPAWNER_ARGS, KIT_HUB_SPAWNER_ENV, both JSON), e.g. a shorter culling timeout.
 
 SimpleLocalProcessSpawner runs every server as the hub's own OS user. That is fine for a test.
 It is not fine for a real room, because it keeps learners apart only by folder, not by OS user.
@@ -28,6 +27,7 @@ c = get_config()  # noqa: F821 (JupyterHub provides it)
 run_dir = Path(os.environ["KIT_HUB_DIR"])
 user_bin = Path(os.environ["KIT_HUB_USER_BIN"])
 
+# --- 1. the machine
 c.JupyterHub.ip = "127.0.0.1"
 c.JupyterHub.port = int(os.environ["KIT_HUB_PORT"])
 c.JupyterHub.hub_ip = "127.0.0.1"
@@ -39,11 +39,6 @@ c.JupyterHub.pid_file = str(run_dir / "jupyterhub.pid")
 c.JupyterHub.db_url = f"sqlite:///{run_dir / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(run_dir / "jupyterhub_cookie_secret")
 
-# One password for the room; any user name may log in (allow_all has been required since JupyterHub 5).
-c.JupyterHub.authenticator_class = "shared-password"
-c.SharedPasswordAuthenticator.user_password = os.environ["KIT_HUB_PASSWORD"]
-c.Authenticator.allow_all = True
-
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = str(run_dir / "home" / "{username}")
 c.Spawner.cmd = [str(user_bin / "jupyterhub-singleuser")]
@@ -51,14 +46,18 @@ c.Spawner.args = [
     "--allow-root",  # the test runs as root
     # overrides.json: no "news?" toast, and every cell in the page (windowingMode none)
     f"--LabServerApp.app_settings_dir={run_dir / 'lab-settings'}",
-    *json.loads(os.environ.get("KIT_HUB_SPAWNER_ARGS", "[]")),
 ]
-c.Spawner.default_url = "/lab/tree/pkce-kit/notebooks/00-index.ipynb"
-c.Spawner.environment = {
-    "KIT_LEARNER_EDITION": os.environ["KIT_HUB_EDITION"],
-    # The user environment first, as on TLJH: kernels and terminals run its python.
-    "PATH": f"{user_bin}{os.pathsep}{os.environ['PATH']}",
-    **json.loads(os.environ.get("KIT_HUB_SPAWNER_ENV", "{}")),
-}
+# The user environment first, as on TLJH: kernels and terminals run its python.
+c.Spawner.environment = {"PATH": f"{user_bin}{os.pathsep}{os.environ['PATH']}"}
 c.Spawner.start_timeout = 120  # three servers start at once on two cores
 c.Spawner.http_timeout = 120
+
+# --- 2. the recipe's snippet, as TLJH loads it (tljh/jupyterhub_config.py: load_subconfig of each file)
+for snippet in sorted((run_dir / "jupyterhub_config.d").glob("*.py")):
+    load_subconfig(str(snippet))  # noqa: F821 (JupyterHub provides it)
+
+# --- 3. the test's own
+c.SharedPasswordAuthenticator.user_password = os.environ["KIT_HUB_PASSWORD"]
+c.Authenticator.admin_users = {os.environ["KIT_HUB_ADMIN"]}
+c.Spawner.args.extend(json.loads(os.environ.get("KIT_HUB_SPAWNER_ARGS", "[]")))
+c.Spawner.environment.update(json.loads(os.environ.get("KIT_HUB_SPAWNER_ENV", "{}")))
