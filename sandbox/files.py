@@ -1,10 +1,31 @@
-"""The files a sandbox keeps in its data folder, named once for the server and the launcher.
+"""The files a sandbox keeps in its data folder, and where that folder is, named once for all.
 
 Its own module, with nothing to import: the kernel's launcher needs these names without
-loading Flask, and the server needs them without loading the launcher's client side.
+loading Flask, the server needs them without loading the launcher's client side, and a
+learner's Jupyter server (workshop.extension) finds the folder without loading either.
 """
+
+import os
+from pathlib import Path
+
+ENV_DATA_DIR = "KIT_SANDBOX_DIR"
 
 ANNOUNCE_FILE = "sandbox.json"  # where a running sandbox announces itself: pid and port
 LOG_FILE = "sandbox.log"  # its access log and any error it logs
 STDERR_FILE = "sandbox.stderr"  # what the process itself prints, e.g. a failure to start
 DATABASE_FILE = "sandbox.sqlite3"
+PROGRESS_FILE = "progress.jsonl"  # the steps the learner has reached (workshop.progress)
+
+
+def default_data_dir() -> Path:
+    """`$KIT_SANDBOX_DIR`, else `.sandbox/` at the top of the kit's checkout (found from the working folder).
+
+    Outside a checkout (the learner edition on a hub, an installed kit): `~/.kit-sandbox`.
+    """
+    if os.environ.get(ENV_DATA_DIR):
+        return Path(os.environ[ENV_DATA_DIR]).expanduser()
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").exists() and (folder / "sandbox").is_dir():
+            return folder / ".sandbox"
+    return Path.home() / ".kit-sandbox"

@@ -28,11 +28,10 @@ from helpers.errors import KitError
 from helpers.manifest import Manifest, load_manifest
 from helpers.trace import shared_ssl_context
 
-from .files import ANNOUNCE_FILE, LOG_FILE, STDERR_FILE
+from .files import ANNOUNCE_FILE, LOG_FILE, STDERR_FILE, default_data_dir
 from .installs import Install
 from .user_agent import ConsentResult, consent, visit
 
-ENV_DATA_DIR = "KIT_SANDBOX_DIR"
 LAST_PORT_FILE = "last-port"
 # A sandbox asleep (idle.py) answers once it has woken: a second or two, more on a busy machine.
 WAKE_TIMEOUT = 30
@@ -40,17 +39,6 @@ WAKE_TIMEOUT = 30
 
 class SandboxError(KitError):
     """The sandbox could not be started, reached or used."""
-
-
-def default_data_dir() -> Path:
-    """`$KIT_SANDBOX_DIR`, else `.sandbox/` at the top of the kit's checkout (found from the working folder)."""
-    if os.environ.get(ENV_DATA_DIR):
-        return Path(os.environ[ENV_DATA_DIR]).expanduser()
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").exists() and (folder / "sandbox").is_dir():
-            return folder / ".sandbox"
-    return Path.home() / ".kit-sandbox"
 
 
 @dataclass(frozen=True)

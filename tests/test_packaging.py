@@ -102,7 +102,7 @@ def test_the_learner_edition_runs_on_the_installed_kit_from_an_empty_home(instal
     shutil.copytree(installed_kit.edition, home / "pkce-kit")  # the learner edition the recipe made
     notebooks = home / "pkce-kit" / "notebooks"
     env = clean_environment(installed_kit.venv, HOME=str(home))
-    imports = "import helpers, sandbox, workshop; print(sandbox.launcher.default_data_dir())"
+    imports = "import helpers, workshop; from sandbox.files import default_data_dir; print(default_data_dir())"
     where = subprocess.run(
         [str(installed_kit.python), "-c", imports], cwd=notebooks, env=env, capture_output=True, text=True
     )
