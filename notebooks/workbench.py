@@ -146,11 +146,17 @@ class Workbench:
 
     @property
     def registration(self) -> dict[str, Any]:
-        """The provider's answer to the app's registration, made once per sandbox (see 01-redirect-urls)."""
+        """The provider's answer to the app's registration, made once per sandbox (see 01-redirect-urls).
+
+        Made again when the saved one does not register this sandbox's redirect URLs: a sandbox
+        restarted on another port has its Dashboard at another address, and the provider sends
+        the user only to a registered URL, so every authorization would end at its error page.
+        """
         saved = self.world.data_dir / REGISTRATION_FILE
         if saved.exists():
             registration: dict[str, Any] = json.loads(saved.read_text())
-            return registration
+            if set(registration.get("redirect_uris", ())) >= {self.urls.test, self.urls.live}:
+                return registration
         response = self.world.http.post(self.metadata["registration_endpoint"], json=self.registration_request())
         response.raise_for_status()
         self.save_registration(response.json())
