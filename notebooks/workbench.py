@@ -33,7 +33,6 @@ import httpx
 import sandbox
 from helpers import (
     Dashboard,
-    DashboardError,
     Environment,
     Exchange,
     ExtensionContext,
@@ -52,7 +51,9 @@ from helpers import (
     traced_client,
 )
 from helpers.authorize import start_authorization
+from helpers.context import no_oauth_context
 from helpers.widgets import AuthorizeLink
+from sandbox.limits import STATE_LIFETIME
 
 if TYPE_CHECKING:
     import stripe
@@ -191,10 +192,7 @@ class Workbench:
         if arrived is not None:
             self._props_context = arrived
         if self._props_context is None:
-            raise DashboardError(
-                "No oauthContext has arrived: nobody answered the consent page for a fresh link yet.",
-                "Answer the consent page first (the Approve button or cell above, or Authorize in your browser).",
-            )
+            raise no_oauth_context()
         return self._props_context
 
     def connect(self) -> TokenData:
@@ -232,7 +230,15 @@ class Workbench:
         from helpers.example_app import ExampleApp
 
         options = {"secret_name": secret_name} if secret_name else {}
-        flow = AppFlow(self.dashboard, self.stripe_client(), self.provider, self.secret_scope, self.http, **options)
+        flow = AppFlow(
+            self.dashboard,
+            self.stripe_client(),
+            self.provider,
+            self.secret_scope,
+            self.http,
+            state_lifetime=STATE_LIFETIME,
+            **options,
+        )
         return ExampleApp(
             flow,
             consent=self.world.consent if consent else None,
