@@ -9,7 +9,8 @@ and forwards clicks, as the ipywidgets tutorial keeps a model apart from its GUI
   refreshed (with rotation, saved over the secret), none shows **Authorize**;
 - ``receive(context)`` when ``oauthContext`` arrives: exchange the code, once, save the
   token with the secret's expiry (``TokenData.usable_until``, as notebook 08 teaches);
-- ``log_out()``: delete the saved token, then revoke the grant at the provider.
+- ``log_out()``: delete the saved token, then revoke the grant at the provider;
+- ``new_link()`` (**New link**): a fresh attempt when the last link was spent or expired.
 
 Everything it needs comes in as arguments (the Dashboard calls, a Stripe client, the
 provider), so it runs against the sandbox or the real world alike. A failure sets
@@ -28,7 +29,8 @@ import stripe
 
 from helpers.authorize import start_authorization
 from helpers.context import ConsentAnswer, OAuthContext, OAuthState
-from helpers.errors import AuthorizeError, KitError, OAuthError, SecretNotFound
+from helpers.errors import AuthorizeError, KitError, OAuthError, PKCEError, SecretNotFound
+from helpers.pkce import challenge_matches
 from helpers.provider import Provider
 from helpers.redact import redact_text
 from helpers.secret_store import TOKEN_SECRET_NAME, SecretScope, delete_secret, find_token, save_token
@@ -73,6 +75,8 @@ class AppFlow:
     answered the consent page; ``oauthContext`` is on its way) or ``signed_in`` (``token``).
     ``token_requests`` counts the POSTs to the token endpoint (exchanges and refreshes).
     ``on_change(callback)`` registers a callback run after every change (the view's render).
+    ``state_lifetime``, when known, is how many seconds the Dashboard accepts an answer to a
+    link after making its state (``link_expired()``).
     """
 
     def __init__(
@@ -85,6 +89,7 @@ class AppFlow:
         *,
         secret_name: str = TOKEN_SECRET_NAME,
         clock: Callable[[], float] = time.time,
+        state_lifetime: float | None = None,
     ) -> None:
         self.dashboard = dashboard
         self.provider = provider
@@ -93,12 +98,16 @@ class AppFlow:
         self._stripe = stripe_client
         self._http = http
         self._clock = clock
+        self.state_lifetime = state_lifetime
         self._codes = OncePerCode()
         self._listeners: list[Callable[[], None]] = []
 
         self.status: Status = "signed_out"
         self.token: TokenData | None = None
         self.link: str | None = None
+        # The current link's state and challenge, and when it was made (by the flow's clock).
+        self._attempt: OAuthState | None = None
+        self._attempt_made = 0.0
         self.message = ""
         self.error: Exception | None = None
         self.token_requests = 0
@@ -134,14 +143,46 @@ class AppFlow:
         """Delete the saved token, then revoke the grant at the provider, and offer Authorize again."""
         self._reported(self._log_out)
 
+    def new_link(self) -> str:
+        """**New link**: a fresh state and link, for when the last one was spent or expired; returns it.
+
+        Raises what prevented one (a failing Dashboard, also shown in ``error``), or an
+        AuthorizeError when the app is signed in and there is nothing to authorize.
+        """
+        if self.token is not None:
+            raise _signed_in_already()
+        self._start_authorization("A fresh link: press Authorize and approve at the provider.")
+        if self.error is not None:  # no link: the Dashboard failed, as the flow now shows too
+            raise self.error
+        return self.require_link()
+
     def require_link(self) -> str:
         """The current Authorize link, or an error saying why there is none (the app is signed in)."""
         if self.link is None:
-            raise AuthorizeError(
-                "There is no authorization link to answer: the app is signed in.",
-                "Log out first to authorize again.",
-            )
+            raise _signed_in_already()
         return self.link
+
+    def answers(self, context: OAuthContext) -> bool | None:
+        """Whether ``context`` answers the current link: its verifier is the one behind the link's challenge.
+
+        A real app has one view; a notebook keeps a view of the same app in each cell that made
+        one, and the Dashboard hands a context to whichever asks first: this tells them apart.
+        None when nobody can tell: an error such as ``access_denied`` carries no verifier.
+        """
+        if not context.verifier:
+            return None
+        if self._attempt is None:
+            return False
+        try:
+            return challenge_matches(context.verifier, self._attempt.challenge)
+        except PKCEError:  # not a verifier at all: it answers no link
+            return False
+
+    def link_expired(self) -> bool:
+        """Whether the current link is older than the Dashboard accepts an answer to it (``state_lifetime``)."""
+        if self.link is None or self.state_lifetime is None:
+            return False
+        return self._clock() - self._attempt_made >= self.state_lifetime
 
     # How it gets there -------------------------------------------------------------------
 
@@ -253,21 +294,22 @@ class AppFlow:
 
     def _start_authorization(self, message: str = "", *, error: Exception | None = None) -> None:
         """``createOAuthState`` and a fresh link: each authorization attempt needs its own state."""
-        self.token, self.link = None, None
+        self.token, self.link, self._attempt = None, None, None
         try:
-            _, self.link = start_authorization(
+            self._attempt, self.link = start_authorization(
                 self.dashboard,
                 self.provider.authorization_endpoint,
                 client_id=self.provider.client_id,
                 redirect_uri=self.provider.redirect_uri,
                 scope=self.provider.scope,
             )
+            self._attempt_made = self._clock()
         except Exception as failure:  # the kit's DashboardError, or any failure of a stand-in Dashboard
             error = error or failure
         self._set("signed_out", message, error=error)
 
     def _signed_in(self, token: TokenData, message: str = "", *, error: Exception | None = None) -> None:
-        self.token, self.link = token, None
+        self.token, self.link, self._attempt = token, None, None
         self._set("signed_in", message, error=error)
 
     def _reported(self, action: Callable[[], None]) -> None:
@@ -291,3 +333,10 @@ class AppFlow:
 
     def __repr__(self) -> str:
         return f"AppFlow({self.status})"
+
+
+def _signed_in_already() -> AuthorizeError:
+    return AuthorizeError(
+        "There is no authorization link to answer: the app is signed in.",
+        "Log out first to authorize again.",
+    )

@@ -85,6 +85,16 @@ class OAuthContext:
         return redacted_repr(self)
 
 
+def no_oauth_context() -> DashboardError:
+    """Why the app holds no ``oauthContext``, and what to do: said the same wherever the app asks for one."""
+    return DashboardError(
+        "No oauthContext has arrived: nobody answered the consent page for a fresh link, or the Dashboard "
+        "refused the answer (a link works once, and only while it is fresh).",
+        "Answer the consent page for a fresh link (New link, or run the cells above again: Run → Run All Above "
+        "Selected Cell), then run this cell again.",
+    )
+
+
 class ConsentAnswer(Protocol):
     """What became of the user's answer at the consent page, as the browser saw it end.
 

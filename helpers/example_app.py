@@ -1,9 +1,10 @@
 """The example app of Stripe's page as one widget: the view of ``helpers.app_flow.AppFlow``.
 
 The widget renders the flow's status and forwards clicks to it; everything the app does
-is in the flow. **Authorize** opens the link; **Check for oauthContext** (or the browser,
-by itself) hands the context to the flow; **Reopen** finds the saved token as a later
-session would; **Log out** deletes it and revokes the grant.
+is in the flow. **Authorize** opens the link, **New link** makes a fresh one (the last was
+spent or expired); **Check for oauthContext** (or the browser, by itself) hands the context
+to the flow; **Reopen** finds the saved token as a later session would; **Log out** deletes
+it and revokes the grant.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import ipywidgets as widgets
 
 from helpers.app_flow import AppFlow, Status
 from helpers.context import ConsentAnswer
-from helpers.widgets import AppView, AuthorizeButton, TokenCard, UserButtons, status_html
+from helpers.widgets import AppView, AuthorizeLink, TokenCard, UserButtons, status_html
 
 _LABELS: dict[Status, str] = {
     "signed_out": "not connected",
@@ -45,10 +46,11 @@ class ExampleApp(widgets.VBox):
         self._browser_link = browser_link or (lambda link: link)
 
         self.header = widgets.HTML()
-        self.app_view = AppView(flow.dashboard.take_oauth_context)
+        # The flow tells the view which contexts answer its link, and when its link expired.
+        self.app_view = AppView(flow.dashboard.take_oauth_context, attempt=flow)
         self.app_view.on_context(flow.receive)
         # Made on first need and reused: a notebook keeps every widget it ever made.
-        self.authorize_button: AuthorizeButton | None = None
+        self.authorize_link: AuthorizeLink | None = None
         self.user_buttons: UserButtons | None = None
         self.token_card: TokenCard | None = None
         self.logout_button = widgets.Button(description="Log out", icon="sign-out")
@@ -85,7 +87,7 @@ class ExampleApp(widgets.VBox):
         parts: list[widgets.Widget] = [self.header]
         if flow.link is not None:
             self._show_link(flow.link)
-            parts += [part for part in (self.authorize_button, self.user_buttons) if part is not None]
+            parts += [part for part in (self.authorize_link, self.user_buttons) if part is not None]
         parts.append(self.app_view)
         self.children = parts
 
@@ -94,11 +96,11 @@ class ExampleApp(widgets.VBox):
             return
         self._shown_link = link
         self.app_view.reset()  # a new attempt: wait for its oauthContext
-        shown = self._browser_link(link)
-        if self.authorize_button is None:
-            self.authorize_button = AuthorizeButton(shown, "Authorize ExampleApp")
+        if self.authorize_link is None:
+            label = "Authorize ExampleApp"
+            self.authorize_link = AuthorizeLink(self.flow.new_link, label, self._browser_link, link=link)
         else:
-            self.authorize_button.show(shown)
+            self.authorize_link.show(link)
         if self._consent is not None and self.user_buttons is None:
             self.user_buttons = UserButtons(self._answer, "the consent page")
         elif self.user_buttons is not None:

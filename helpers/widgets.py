@@ -19,12 +19,12 @@ import html
 import time
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import ipywidgets as widgets
 
-from helpers.context import ConsentAnswer, OAuthContext
+from helpers.context import ConsentAnswer, OAuthContext, no_oauth_context
 from helpers.errors import KitError
 from helpers.redact import redact_text, redact_value
 from helpers.tokens import TokenData
@@ -98,8 +98,10 @@ class AuthorizeLink(widgets.HBox):
 
     ``make_link()`` starts a new attempt (``createOAuthState``, then the encoded link);
     ``browser_link`` turns it into the address the learner's browser opens. A link is spent
-    once the user answered it, and a link saved in a notebook points at the sandbox of the
-    run that saved it: **New link** (or ``renew()``) makes a fresh one at any time.
+    once the user answered it, expires (the Dashboard accepts an answer for a limited time),
+    and a link saved in a notebook points at the sandbox of the run that saved it: **New
+    link** (or ``renew()``) makes a fresh one at any time. ``link``, when given, is shown
+    first instead of a new one (an attempt the caller already started).
     """
 
     def __init__(
@@ -107,6 +109,8 @@ class AuthorizeLink(widgets.HBox):
         make_link: Callable[[], str],
         label: str = "Authorize",
         browser_link: Callable[[str], str] | None = None,
+        *,
+        link: str | None = None,
     ) -> None:
         self._make_link = make_link
         self._browser_link = browser_link or (lambda link: link)
@@ -116,13 +120,20 @@ class AuthorizeLink(widgets.HBox):
         self.new_link_button.on_click(lambda _: self._renew_shown())
         self.status = widgets.HTML()
         super().__init__([self.button, self.new_link_button, self.status])
-        self.renew()
+        if link is None:
+            self.renew()
+        else:
+            self.show(link)
+
+    def show(self, link: str) -> None:
+        """Put ``link`` on the button, as the current attempt's."""
+        self.link = link
+        self.button.show(self._browser_link(link))
+        self.status.value = ""
 
     def renew(self) -> str:
         """Start a new attempt: a fresh link on the button, also returned."""
-        self.link = self._make_link()
-        self.button.show(self._browser_link(self.link))
-        self.status.value = ""
+        self.show(self._make_link())
         return self.link
 
     def _renew_shown(self) -> None:
@@ -180,16 +191,40 @@ class UserButtons(widgets.VBox):
         return f"UserButtons(answers={len(self.results)})"
 
 
+class Attempt(Protocol):
+    """The authorization attempt an app view waits on an answer to (``helpers.app_flow.AppFlow`` is one)."""
+
+    def answers(self, context: OAuthContext) -> bool | None:
+        """True when ``context`` answers the attempt's link, False when not, None when nobody can tell."""
+        ...
+
+    def link_expired(self) -> bool:
+        """True when the Dashboard no longer accepts an answer to the attempt's link."""
+        ...
+
+
+_EXPIRED = (
+    "This link has expired: the Dashboard no longer accepts an answer to it. Press <b>New link</b>, then "
+    "<b>Authorize</b>."
+)
+
+
 class AppView(widgets.VBox):
     """What the app's UI extension sees: waits for ``oauthContext`` and shows it, redacted, when it comes.
 
     ``take_context()`` asks the Dashboard for it (``Dashboard.take_oauth_context``), and
     ``on_context`` callbacks get each context that arrives. What to do with a code seen
     before is the app's decision (``helpers.app_flow.OncePerCode``), not the view's.
+    ``attempt``, when given, is the app's current authorization attempt: which contexts
+    answer its link (a context that answers another view's link goes to that view), and
+    whether the link expired (then the view says so).
     """
 
-    def __init__(self, take_context: Callable[[], OAuthContext | None], poll_ms: int = 500) -> None:
+    def __init__(
+        self, take_context: Callable[[], OAuthContext | None], poll_ms: int = 500, *, attempt: Attempt | None = None
+    ) -> None:
         self._take = take_context
+        self._attempt = attempt
         self.context: OAuthContext | None = None
         self._callbacks: list[Callable[[OAuthContext], None]] = []
         self.check_button = widgets.Button(
@@ -216,9 +251,19 @@ class AppView(widgets.VBox):
         super().__init__([self.display, self.check_button, self.ticker])
         self._start_ticking()
 
-    # Only the app view opened (or reset) last asks: in a notebook, earlier cells' views stay
-    # on the page, and the first to ask would take the context meant for the newest one.
-    _watching: weakref.ref[AppView] | None = None
+    # The views waiting for an oauthContext, in the order they began to wait. A notebook keeps
+    # earlier cells' views on the page, and re-running a cell makes a newer one. Only the
+    # newest waiting view asks (one timer a kernel: a kernel with nothing to wait for stays
+    # idle, and can be culled), and what it takes goes to the view whose link it answers.
+    _waiting: ClassVar[list[weakref.ref[AppView]]] = []
+
+    @classmethod
+    def _waiting_views(cls) -> list[AppView]:
+        """The views still waiting, newest first."""
+        return [view for ref in reversed(cls._waiting) if (view := ref()) is not None]
+
+    def _others_waiting(self) -> list[weakref.ref[AppView]]:
+        return [ref for ref in AppView._waiting if (view := ref()) is not None and view is not self]
 
     def _start_ticking(self, delays: tuple[float, ...] = (0.2, 0.5, 1, 2, 4, 8, 16)) -> None:
         """Make the browser's Play view start its timer.
@@ -244,7 +289,8 @@ class AppView(widgets.VBox):
         loop.call_later(delays[0], kick, 1)
 
     def _is_watching(self) -> bool:
-        return AppView._watching is not None and AppView._watching() is self
+        waiting = self._waiting_views()
+        return bool(waiting) and waiting[0] is self
 
     def _tick(self) -> None:
         if not self._is_watching():
@@ -252,22 +298,35 @@ class AppView(widgets.VBox):
         elif self.context is None:
             self.check()
 
+    def _stop_waiting(self) -> None:
+        """Stop asking; if this view was the one asking, the newest view still waiting asks from now on."""
+        self.ticker.playing = False
+        was_watching = self._is_watching()
+        AppView._waiting = self._others_waiting()
+        successors = self._waiting_views()
+        if was_watching and successors:
+            successors[0].ticker.playing = True
+            successors[0]._start_ticking()
+
     def pause(self) -> None:
         """Stop asking (the app is signed in, and wants no context) until reset()."""
-        self.ticker.playing = False
+        self._stop_waiting()
 
     def on_context(self, callback: Callable[[OAuthContext], None]) -> None:
         self._callbacks.append(callback)
 
     def reset(self) -> None:
-        """Show the view as waiting again (for a new authorization)."""
+        """Show the view as waiting again (for a new authorization), as the newest view: the one that asks."""
         self.context = None
+        AppView._waiting = [*self._others_waiting(), weakref.ref(self)]
         self.ticker.playing = True
-        AppView._watching = weakref.ref(self)
         self.display.value = _card("App view", "<div>Waiting for <code>oauthContext</code>…</div>")
 
     def check(self) -> OAuthContext | None:
-        """Ask the Dashboard once; return the context if one arrived (and keep it)."""
+        """Ask the Dashboard once; return the context if one arrived for this view (and keep it).
+
+        A context that answers another waiting view's link is handed to that view instead.
+        """
         try:
             context = self._take()
         except Exception as error:  # shown to the learner, not raised into the widget's machinery
@@ -275,19 +334,48 @@ class AppView(widgets.VBox):
             return None
         if context is None:
             if self.context is None:
+                self.display.value = self._nothing_yet()
+            return None
+        owner = self._owner(context)
+        if owner is not self:
+            owner._arrive(context)
+            if self.context is None:
                 self.display.value = _card(
-                    "App view", "<div>No <code>oauthContext</code> yet: answer the consent page first.</div>"
+                    "App view", "<div>An <code>oauthContext</code> came for another view's link, and went there.</div>"
                 )
             return None
+        self._arrive(context)
+        return context
+
+    def oauth_context(self) -> OAuthContext:
+        """The ``oauthContext`` this view received (asking once if none has yet), or a DashboardError saying why not."""
+        if self.context is None:
+            self.check()
+        if self.context is None:
+            raise no_oauth_context()
+        return self.context
+
+    def _nothing_yet(self) -> str:
+        if self._attempt is not None and self._attempt.link_expired():
+            return _card("App view", f"<div>No <code>oauthContext</code>. {_EXPIRED}</div>", _BAD)
+        return _card("App view", "<div>No <code>oauthContext</code> yet: answer the consent page first.</div>")
+
+    def _owner(self, context: OAuthContext) -> AppView:
+        """The waiting view whose link ``context`` answers, newest first; if none can tell, this one, which asked."""
+        for view in self._waiting_views():
+            if view._attempt is not None and view._attempt.answers(context):
+                return view
+        return self
+
+    def _arrive(self, context: OAuthContext) -> None:
         self.context = context
-        self.ticker.playing = False  # arrived: no more asking until reset()
+        self._stop_waiting()  # arrived: no more asking until reset()
         self.display.value = describe_context(context)
         for callback in self._callbacks:
             try:
                 callback(context)
             except Exception as error:
                 self.display.value += _problem(error)
-        return context
 
     def __repr__(self) -> str:
         return f"AppView(context={'arrived' if self.context else 'waiting'})"

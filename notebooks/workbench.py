@@ -33,7 +33,6 @@ import httpx
 import sandbox
 from helpers import (
     Dashboard,
-    DashboardError,
     Environment,
     Exchange,
     ExtensionContext,
@@ -52,7 +51,9 @@ from helpers import (
     traced_client,
 )
 from helpers.authorize import start_authorization
+from helpers.context import no_oauth_context
 from helpers.widgets import AuthorizeLink
+from sandbox.limits import STATE_LIFETIME
 
 if TYPE_CHECKING:
     import stripe
@@ -146,11 +147,17 @@ class Workbench:
 
     @property
     def registration(self) -> dict[str, Any]:
-        """The provider's answer to the app's registration, made once per sandbox (see 01-redirect-urls)."""
+        """The provider's answer to the app's registration, made once per sandbox (see 01-redirect-urls).
+
+        Made again when the saved one does not register this sandbox's redirect URLs: a sandbox
+        restarted on another port has its Dashboard at another address, and the provider sends
+        the user only to a registered URL, so every authorization would end at its error page.
+        """
         saved = self.world.data_dir / REGISTRATION_FILE
         if saved.exists():
             registration: dict[str, Any] = json.loads(saved.read_text())
-            return registration
+            if set(registration.get("redirect_uris", ())) >= {self.urls.test, self.urls.live}:
+                return registration
         response = self.world.http.post(self.metadata["registration_endpoint"], json=self.registration_request())
         response.raise_for_status()
         self.save_registration(response.json())
@@ -185,10 +192,7 @@ class Workbench:
         if arrived is not None:
             self._props_context = arrived
         if self._props_context is None:
-            raise DashboardError(
-                "No oauthContext has arrived: nobody answered the consent page for a fresh link yet.",
-                "Answer the consent page first (the Approve button or cell above, or Authorize in your browser).",
-            )
+            raise no_oauth_context()
         return self._props_context
 
     def connect(self) -> TokenData:
@@ -226,7 +230,15 @@ class Workbench:
         from helpers.example_app import ExampleApp
 
         options = {"secret_name": secret_name} if secret_name else {}
-        flow = AppFlow(self.dashboard, self.stripe_client(), self.provider, self.secret_scope, self.http, **options)
+        flow = AppFlow(
+            self.dashboard,
+            self.stripe_client(),
+            self.provider,
+            self.secret_scope,
+            self.http,
+            state_lifetime=STATE_LIFETIME,
+            **options,
+        )
         return ExampleApp(
             flow,
             consent=self.world.consent if consent else None,

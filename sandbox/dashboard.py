@@ -29,10 +29,10 @@ from helpers.pkce import make_verifier, s256_challenge
 from helpers.state import make_state
 
 from .installs import Install, api_key_from_header, find_install, install_app
+from .limits import STATE_LIFETIME
 from .storage import Storage
 from .web import JSONBodyError, json_body
 
-STATE_LIFETIME = 600  # an authorization attempt older than this is refused
 MAX_CUSTOM_STATE = 500
 USER_ID_PATTERN = re.compile(r"^usr_[A-Za-z0-9]+$")
 SANDBOX_ACCOUNT = "acct_1KitSandbox0000"
@@ -43,12 +43,11 @@ REFUSALS = {
         "The state in this redirect is not one the Dashboard created: it was forged, mistyped, or mangled "
         "by an authorization link that was not URL-encoded."
     ),
-    "used_state": (
-        "This state was already used: each authorization attempt can be completed once. In the notebook, "
-        "press New link beside the Authorize button (or run the cell that made the link again) and use "
-        "the fresh link."
+    "used_state": "This link was already used: each authorization attempt can be completed once.",
+    "expired_state": (
+        f"This link has expired: the Dashboard accepts an answer for {STATE_LIFETIME // 60} minutes after "
+        "making the link."
     ),
-    "expired_state": "This authorization attempt is older than 10 minutes and has expired.",
     "other_app": "This state was created for a different app than the one in this redirect URL.",
     "other_mode": "This state was created in the other mode (test vs live) than this redirect URL.",
     "no_result": "The redirect carried neither a code nor an error.",

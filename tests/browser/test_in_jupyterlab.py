@@ -170,3 +170,44 @@ def test_deny_and_a_tampered_state_say_why_nothing_arrived(page, lab):
     expect(app).to_contain_text("access_denied", timeout=10_000)
     expect(app).to_contain_text("not connected")
     screenshot(page, f"{lab.name}-denied")
+
+
+@pytest.mark.parametrize("lab", ["laptop"], indirect=True)  # the routing is the kernel's: one server is enough
+def test_your_turn_signs_in_after_an_earlier_app_cell_ran_again(page, lab):
+    """Issue 17's traps: an earlier app cell run again must not take Your turn's oauthContext; New link works."""
+    open_and_run(page, lab, "06-the-whole-app.ipynb")
+    earlier = page.locator(".jp-Cell").filter(has_text="app = kit.example_app()").first
+    prompt = earlier.locator(".jp-InputPrompt")
+    before = prompt.inner_text()
+    earlier.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")  # the learner runs the earlier cell again: its app is the newest now
+    expect(prompt).not_to_have_text(before, timeout=30_000)
+    expect(prompt).not_to_have_text(re.compile(r"\*"), timeout=30_000)
+    rerun = first_app(page)
+    expect(rerun).to_contain_text("not connected")
+
+    yours = your_app(page)
+    yours.scroll_into_view_if_needed()
+    authorize_in_a_new_tab(page, yours)
+    expect(yours).to_contain_text("connected: the token is saved", timeout=10_000, ignore_case=True)
+    expect(rerun).to_contain_text("not connected")  # the newer view asked, and handed the context on
+    screenshot(page, f"{lab.name}-your-turn-after-a-rerun")
+
+    # The app's New link: a fresh link on its Authorize, which then signs it in.
+    spent = rerun.locator("a.kit-authorize").get_attribute("href")
+    rerun.get_by_role("button", name="New link").click()
+    expect(rerun).to_contain_text("A fresh link")
+    assert rerun.locator("a.kit-authorize").get_attribute("href") != spent
+    authorize_in_a_new_tab(page, rerun)
+    expect(rerun).to_contain_text("connected: the token is saved", timeout=10_000, ignore_case=True)
+    assert_clean(page)
+
+
+def authorize_in_a_new_tab(page, app) -> None:
+    """Click the app's Authorize, approve on the consent page it opens, and come back to the notebook."""
+    with page.expect_popup() as opened:
+        app.locator("a.kit-authorize").click()
+    consent = opened.value
+    consent.get_by_role("button", name="Approve").click()
+    expect(consent.locator("#landing")).to_contain_text("You approved the app")
+    page.bring_to_front()

@@ -11,6 +11,7 @@ from helpers.app_flow import AppFlow
 from helpers.example_app import ExampleApp
 from helpers.secret_store import SecretScope, make_client
 from helpers.trace import Trace, http_client, traced_client
+from helpers.widgets import AppView
 
 from .fakes import BASE, KEY, NOW, Consent, FakeDashboard, FakeWorld, provider
 
@@ -78,17 +79,18 @@ def consent():
 
 
 @pytest.fixture
-def open_flow(world, dashboard):
-    """``open_flow(clock=…, **provider changes)`` → an AppFlow against the fakes, loaded as the app opens."""
+def new_flow(world, dashboard):
+    """``new_flow(clock, state_lifetime, **provider changes)`` → an AppFlow against the fakes, not yet loaded."""
     clients: list[httpx.Client] = []
 
-    def make(clock=lambda: NOW, **changes) -> AppFlow:
+    def make(clock=lambda: NOW, state_lifetime=None, **changes) -> AppFlow:
         http = httpx.Client(transport=httpx.MockTransport(world))
         stripe_client = make_client(KEY, api_base=f"{BASE}/stripe", transport=httpx.MockTransport(world))
         clients.append(http)
-        flow = AppFlow(dashboard, stripe_client, provider(**changes), SecretScope.for_user("usr_1"), http, clock=clock)
-        flow.load()
-        return flow
+        scope = SecretScope.for_user("usr_1")
+        return AppFlow(
+            dashboard, stripe_client, provider(**changes), scope, http, clock=clock, state_lifetime=state_lifetime
+        )
 
     yield make
     for client in clients:
@@ -96,19 +98,28 @@ def open_flow(world, dashboard):
 
 
 @pytest.fixture
-def open_app(world, dashboard, consent):
-    """``open_app(consent=…, browser_link=…, **provider changes)`` → the ExampleApp widget over a new flow."""
-    clients: list[httpx.Client] = []
+def open_flow(new_flow):
+    """``open_flow(clock=…, state_lifetime=…, **provider changes)`` → an AppFlow, loaded as the app opens."""
 
-    def make(consent=consent, browser_link=None, **changes) -> ExampleApp:
-        http = httpx.Client(transport=httpx.MockTransport(world))
-        stripe_client = make_client(KEY, api_base=f"{BASE}/stripe", transport=httpx.MockTransport(world))
-        clients.append(http)
-        flow = AppFlow(
-            dashboard, stripe_client, provider(**changes), SecretScope.for_user("usr_1"), http, clock=lambda: NOW
-        )
-        return ExampleApp(flow, consent=consent, browser_link=browser_link)
+    def make(clock=lambda: NOW, state_lifetime=None, **changes) -> AppFlow:
+        flow = new_flow(clock, state_lifetime, **changes)
+        flow.load()
+        return flow
 
-    yield make
-    for client in clients:
-        client.close()
+    return make
+
+
+@pytest.fixture
+def open_app(new_flow, consent):
+    """``open_app(consent=…, browser_link=…, clock=…, state_lifetime=…, **provider changes)`` → an ExampleApp."""
+
+    def make(consent=consent, browser_link=None, clock=lambda: NOW, state_lifetime=None, **changes) -> ExampleApp:
+        return ExampleApp(new_flow(clock, state_lifetime, **changes), consent=consent, browser_link=browser_link)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def fresh_page(monkeypatch):
+    """Each test a fresh notebook page: no app view of an earlier test is still waiting for a context."""
+    monkeypatch.setattr(AppView, "_waiting", [])

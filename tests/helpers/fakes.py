@@ -13,6 +13,7 @@ import httpx
 import ipywidgets as widgets
 
 from helpers.context import OAuthContext, OAuthState
+from helpers.pkce import s256_challenge
 from helpers.provider import Provider
 from helpers.tokens import TokenData
 
@@ -24,7 +25,16 @@ ACCESS = "at_Zx81kQ2mN4pL7vR0tY6wE3"
 REFRESH = "rt_Hj5sD8fG1kL4zX7cV0bN2m"
 ACCESS_2 = "at_Rf3shedAcc3ssT0k3nW9q2"
 REFRESH_2 = "rt_R0tat3dR3fr3shT0k3nP5"
-SECRETS = (KEY, CODE, CODE_2, VERIFIER, ACCESS, REFRESH, ACCESS_2, REFRESH_2)
+
+
+def verifier_of(state: int) -> str:
+    """The verifier the fake Dashboard keeps for its ``state``-th state (43 characters, as RFC 7636 asks)."""
+    return f"verifier-of-state-{state}".ljust(43, "x")
+
+
+# The fake provider takes these verifiers (it does not tie a code to its challenge).
+VERIFIERS = (VERIFIER, *(verifier_of(state) for state in range(1, 6)))
+SECRETS = (KEY, CODE, CODE_2, *VERIFIERS, ACCESS, REFRESH, ACCESS_2, REFRESH_2)
 BASE = "http://127.0.0.1:9"
 NOW = 1_900_000_000
 TOKEN = TokenData(ACCESS, "Bearer", NOW + 3600, REFRESH, "files.read")
@@ -55,7 +65,10 @@ class Consent:
 
 
 class FakeDashboard:
-    """createOAuthState and oauthContext, as the Dashboard answers them."""
+    """createOAuthState and oauthContext, as the Dashboard answers them.
+
+    ``approve(n)`` hands over the context of an approved answer to the ``n``-th state, with its verifier.
+    """
 
     def __init__(self):
         self.states = 0
@@ -66,7 +79,12 @@ class FakeDashboard:
         if self.fail_state:
             raise self.fail_state
         self.states += 1
-        return OAuthState(f"state-{self.states}", f"challenge-{self.states}")
+        return OAuthState(f"state-{self.states}", s256_challenge(verifier_of(self.states)))
+
+    def approve(self, state: int, code: str = CODE) -> OAuthContext:
+        context = OAuthContext(code, verifier_of(state))
+        self.pending.append(context)
+        return context
 
     def take_oauth_context(self) -> OAuthContext | None:
         return self.pending.pop(0) if self.pending else None
@@ -103,7 +121,7 @@ class FakeWorld:
             return _tokens(ACCESS_2, REFRESH_2)
         if path == "/provider/token":
             self.token_requests.append(form)
-            if self.codes.get(form.get("code")) is not False or form.get("code_verifier") != VERIFIER:
+            if self.codes.get(form.get("code")) is not False or form.get("code_verifier") not in VERIFIERS:
                 return httpx.Response(400, json={"error": "invalid_grant", "error_description": "bad code"})
             self.codes[form["code"]] = True
             return _tokens(ACCESS, REFRESH, scope="files.read")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 
 from helpers.app_flow import OncePerCode
 from helpers.context import OAuthContext
@@ -20,6 +21,7 @@ from helpers.errors import (
     SecretPermissionError,
     SecretStoreError,
 )
+from helpers.pkce import s256_challenge
 from helpers.tokens import TokenData
 
 from .fakes import (
@@ -36,6 +38,7 @@ from .fakes import (
     Consent,
     assert_no_secret,
     save,
+    verifier_of,
 )
 
 USER_SECRET = ("usr_1", "oauth_token")
@@ -45,7 +48,7 @@ def test_opens_signed_out_with_an_authorize_link(open_flow):
     flow = open_flow(scope="files.read")
     assert flow.status == "signed_out" and flow.token is None and flow.error is None
     query = parse_qs(urlsplit(flow.link).query)
-    assert query["state"] == ["state-1"] and query["code_challenge"] == ["challenge-1"]
+    assert query["state"] == ["state-1"] and query["code_challenge"] == [s256_challenge(verifier_of(1))]
     assert query["response_type"] == ["code"] and query["scope"] == ["files.read"]
     assert "Not connected yet" in flow.message and repr(flow) == "AppFlow(signed_out)"
 
@@ -284,3 +287,58 @@ def test_nothing_the_flow_says_holds_a_secret(open_flow):
     flow = open_flow()
     flow.receive(OAuthContext(CODE, VERIFIER))
     assert_no_secret(flow.message + repr(flow.token) + repr(flow))
+
+
+# New link, which link a context answers, and when a link expires ---------------------------
+
+
+def test_new_link_starts_a_fresh_attempt(open_flow):
+    flow = open_flow()
+    first = flow.link
+    fresh = flow.new_link()
+    assert fresh == flow.link != first and "state=state-2" in fresh
+    assert flow.status == "signed_out" and "A fresh link" in flow.message and flow.error is None
+
+
+def test_new_link_is_refused_while_signed_in(open_flow):
+    flow = open_flow()
+    flow.receive(OAuthContext(CODE, VERIFIER))
+    with pytest.raises(AuthorizeError, match="the app is signed in"):
+        flow.new_link()
+    assert flow.status == "signed_in" and flow.token is not None
+
+
+def test_new_link_raises_what_stopped_it_and_the_flow_shows_it(open_flow, dashboard):
+    flow = open_flow()
+    dashboard.fail_state = DashboardError("The Dashboard is down.", "Start the sandbox again.")
+    with pytest.raises(DashboardError) as raised:
+        flow.new_link()
+    assert flow.error is raised.value and flow.link is None and "The Dashboard is down." in flow.message
+
+
+def test_answers_tells_which_link_a_context_answers(open_flow):
+    flow = open_flow()  # its link carries the first state's challenge
+    assert flow.answers(OAuthContext(CODE, verifier_of(1))) is True
+    assert flow.answers(OAuthContext(CODE, verifier_of(2))) is False  # another attempt's
+    assert flow.answers(OAuthContext(CODE, "not a verifier")) is False
+    assert flow.answers(OAuthContext(error="access_denied")) is None  # no verifier: nobody can tell
+    flow.new_link()
+    assert flow.answers(OAuthContext(CODE, verifier_of(1))) is False
+    assert flow.answers(OAuthContext(CODE, verifier_of(2))) is True
+    flow.receive(OAuthContext(CODE, VERIFIER))
+    assert flow.status == "signed_in"
+    assert flow.answers(OAuthContext(CODE, verifier_of(2))) is False  # signed in: no link to answer
+
+
+def test_a_link_expires_after_the_state_lifetime(open_flow):
+    now = [NOW]
+    flow = open_flow(clock=lambda: now[0], state_lifetime=600)
+    now[0] += 599
+    assert not flow.link_expired()
+    now[0] += 1
+    assert flow.link_expired()
+    flow.new_link()
+    assert not flow.link_expired()
+    timeless = open_flow(clock=lambda: now[0])  # a Dashboard whose lifetime is not known: never said
+    now[0] += 10**6
+    assert not timeless.link_expired()

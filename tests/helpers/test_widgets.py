@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
 from helpers.context import OAuthContext
 from helpers.errors import DashboardError, OAuthError
@@ -19,6 +20,7 @@ from helpers.trace import Trace, traced_client
 from helpers.widgets import (
     AppView,
     AuthorizeButton,
+    AuthorizeLink,
     SecretPanel,
     TokenCard,
     TraceViewer,
@@ -298,7 +300,7 @@ def test_trace_viewer_lists_exchanges_redacted():
 def test_the_app_renders_each_status_with_its_parts(open_app, dashboard, consent, world):
     app = open_app()
     assert repr(app) == "ExampleApp(signed_out)" and "not connected" in app.header.value
-    assert app.children == (app.header, app.authorize_button, app.user_buttons, app.app_view)
+    assert app.children == (app.header, app.authorize_link, app.user_buttons, app.app_view)
     assert app.check_button is app.app_view.check_button
     app.user_buttons.approve.click()
     assert consent.answers == [(app.flow.link, True)] and app.flow.status == "waiting"
@@ -312,13 +314,13 @@ def test_the_app_renders_each_status_with_its_parts(open_app, dashboard, consent
     app.reopen_button.click()
     assert "found the saved token" in app.header.value
     app.logout_button.click()
-    assert app.flow.status == "signed_out" and app.authorize_button in app.children
+    assert app.flow.status == "signed_out" and app.authorize_link in app.children
     assert ("usr_1", "oauth_token") not in world.secrets
 
 
 def test_without_consent_there_are_no_user_buttons(open_app):
     app = open_app(consent=None, browser_link=lambda link: "/hub/proxy" + urlsplit(link).path)
-    assert app.user_buttons is None and "href='/hub/proxy/provider/authorize'" in app.authorize_button.value
+    assert app.user_buttons is None and "href='/hub/proxy/provider/authorize'" in app.authorize_link.button.value
 
 
 def test_errors_show_as_the_kits_message(open_app, dashboard):
@@ -343,12 +345,12 @@ def test_user_buttons_of_a_signed_in_app_say_why_not(open_app):
 
 def test_the_parts_are_made_once_and_reused(open_app):
     app = open_app()
-    button, users = app.authorize_button, app.user_buttons
+    button, users = app.authorize_link, app.user_buttons
     users.approve.click()
     app.flow.receive(OAuthContext(CODE, VERIFIER))
     card, logout = app.token_card, app.logout_button
     app.flow.log_out()
-    assert app.authorize_button is button and app.user_buttons is users
+    assert app.authorize_link is button and app.user_buttons is users
     assert "Nobody has answered" in users.status.value and "state=state-2" in button.link
     app.flow.receive(OAuthContext(CODE_2, VERIFIER))
     assert app.token_card is card and app.logout_button is logout and card.token == app.flow.token
@@ -357,7 +359,7 @@ def test_the_parts_are_made_once_and_reused(open_app):
 def test_an_app_opened_signed_in_shows_the_token(open_app, world):
     save(world)
     app = open_app()
-    assert app.flow.status == "signed_in" and app.token_card.token == TOKEN and app.authorize_button is None
+    assert app.flow.status == "signed_in" and app.token_card.token == TOKEN and app.authorize_link is None
 
 
 def test_authorize_button_and_token_card_show_new_values():
@@ -416,3 +418,79 @@ def test_an_older_app_views_timer_stops_and_pause_stops_asking():
     assert new.ticker.playing is False
     new.reset()
     assert new.ticker.playing is True
+
+
+# Views of one app in several cells; New link; an expired link -------------------------------
+
+
+def test_a_context_goes_to_the_view_whose_link_it_answers(open_app, dashboard):
+    """Trap: "Your turn" waits on its link; re-running an earlier cell makes a newer view, the one that asks."""
+    yours = open_app()  # state-1
+    rerun = open_app()  # state-2, the newest: in a browser, its timer asks for both
+    assert rerun.app_view._is_watching() and not yours.app_view._is_watching()
+    dashboard.approve(1)  # the learner answered "Your turn"'s link in the browser
+    rerun.app_view.ticker.value = 1  # the newer view's timer ticks, and takes the context
+    assert yours.flow.status == "signed_in" and "connected" in yours.header.value
+    assert rerun.flow.status == "signed_out" and rerun.flow.token_requests == 0
+    assert "went there" in rerun.app_view.display.value
+    assert rerun.app_view._is_watching()  # still waiting on its own link: it asks on
+
+
+def test_a_context_nobody_can_place_goes_to_the_view_that_asked(open_app, dashboard):
+    older, newer = open_app(), open_app()
+    dashboard.pending.append(OAuthContext(error="access_denied"))  # no verifier to tell by
+    newer.check_button.click()
+    assert "access_denied" in newer.header.value and "access_denied" not in older.header.value
+
+
+def test_when_the_asking_view_stops_waiting_the_newest_waiting_one_asks(open_app, dashboard, world):
+    waiting = open_app()
+    signed_in = open_app()
+    dashboard.approve(2)
+    signed_in.check_button.click()
+    assert signed_in.flow.status == "signed_in" and not signed_in.app_view.ticker.playing
+    assert waiting.app_view._is_watching() and waiting.app_view.ticker.playing
+    save(world)
+    open_app()  # opens signed in (a saved token): it never takes the asking from a waiting view
+    assert waiting.app_view._is_watching()
+
+
+def test_new_link_beside_authorize_makes_a_fresh_attempt(open_app, consent):
+    app = open_app()
+    first = app.authorize_link.link
+    app.user_buttons.approve.click()
+    app.authorize_link.new_link_button.click()
+    assert app.flow.link == app.authorize_link.link != first and "state=state-2" in app.flow.link
+    assert "state=state-2" in app.authorize_link.button.value and "A fresh link" in app.authorize_link.status.value
+    assert app.flow.status == "signed_out" and "Nobody has answered" in app.user_buttons.status.value
+    assert "Waiting for" in app.app_view.display.value and app.app_view._is_watching()
+
+
+def test_an_expired_link_says_so_and_what_to_press(open_app):
+    now = [NOW]
+    app = open_app(clock=lambda: now[0], state_lifetime=600)
+    app.check_button.click()
+    assert "answer the consent page first" in app.app_view.display.value
+    now[0] += 600
+    app.check_button.click()
+    shown_now = app.app_view.display.value
+    assert "This link has expired" in shown_now and "<b>New link</b>" in shown_now
+    app.authorize_link.new_link_button.click()
+    app.check_button.click()
+    assert "expired" not in app.app_view.display.value
+
+
+def test_app_view_oauth_context_says_what_to_do_when_none_arrived():
+    view = AppView(Handing(None, OAuthContext(CODE, VERIFIER)))
+    with pytest.raises(DashboardError) as raised:
+        view.oauth_context()
+    assert "No oauthContext has arrived" in raised.value.message
+    assert "Run All Above Selected Cell" in raised.value.hint
+    assert view.oauth_context().code == CODE and view.oauth_context() is view.context  # asks once, then keeps it
+
+
+def test_authorize_link_shows_a_given_link_without_making_one():
+    made = []
+    link = AuthorizeLink(lambda: made.append(1) or "http://a.example/x?state=new", link="http://a.example/x?state=1")
+    assert link.link.endswith("state=1") and not made
+    assert link.renew().endswith("state=new") and made == [1]

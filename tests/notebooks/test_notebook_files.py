@@ -56,6 +56,16 @@ def test_step_notebook_has_the_sections(path):
         assert section in text, f"{path.name} lacks {section}"
 
 
+# A culled kernel ("No Kernel"; the next cell starts a fresh one, where the names made above are
+# gone) is the most common way a live room gets stuck: every step says the way back, the same way.
+BACK_AFTER_A_FRESH_KERNEL = "**No Kernel, or a `NameError`?** Run → Run All Above Selected Cell."
+
+
+@pytest.mark.parametrize("path", STEPS, ids=lambda p: p.name)
+def test_the_first_cell_says_how_to_get_back_after_a_fresh_kernel(path):
+    assert BACK_AFTER_A_FRESH_KERNEL in read(path).cells[0].source.splitlines()
+
+
 @pytest.mark.parametrize("path", STEPS, ids=lambda p: p.name)
 def test_prev_and_next_links(path):
     # The navigation closes the core path of the notebook; a "Going further" section may follow it.

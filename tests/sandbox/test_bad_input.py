@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import stripe
 
-from .conftest import make_app, new_user, register_client
+from .conftest import age, make_app, new_user, register_client
 
 
 def snapshot(world, *tables: str) -> dict:
@@ -26,13 +26,6 @@ def snapshot(world, *tables: str) -> dict:
         return {t: sorted(tuple(r) for r in db.execute(f"SELECT * FROM {t}")) for t in tables}
     finally:
         db.close()
-
-
-def age(world, table: str, column: str, seconds: int) -> None:
-    db = sqlite3.connect(world.data_dir / "sandbox.sqlite3")
-    with db:
-        db.execute(f"UPDATE {table} SET {column} = {column} - ?", (seconds,))
-    db.close()
 
 
 def oauth_error(response) -> tuple[int, str]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from helpers.authorize import authorization_url
 from helpers.pkce import challenge_matches
+from sandbox.limits import STATE_LIFETIME
+
+from .conftest import age
 
 
 def test_the_verifier_handed_over_matches_the_challenge_in_the_link(app, http):
@@ -66,3 +69,13 @@ def test_a_spent_link_tells_the_learner_to_take_a_new_one(app, http):
     assert app.world.consent(link).outcome == "handed_over"
     again = app.world.consent(link)  # the same link answered twice: its state is spent
     assert again.reason == "used_state" and "press New link" in again.message
+
+
+def test_an_expired_link_says_it_expired_and_to_press_new_link(app, http):
+    link, _ = app.link(http)
+    age(app.world, "oauth_states", "created", STATE_LIFETIME)
+    result = app.world.consent(link)
+    assert (result.outcome, result.reason) == ("refused", "expired_state")
+    assert "This link has expired" in result.message and "10 minutes" in result.message
+    assert "press New link beside the Authorize button" in result.message
+    assert app.take_context(http) is None

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import httpx
+import pytest
 
 import helpers
 from helpers.app_flow import AppFlow
 from helpers.example_app import ExampleApp
-from helpers.widgets import describe_exchanges
+from helpers.widgets import AppView, describe_exchanges
+from sandbox.limits import STATE_LIFETIME
 
-from .conftest import App, make_app
+from .conftest import App, age, make_app
 
 
 def secrets_issued(world, app: App) -> list[str]:
@@ -141,14 +144,54 @@ def test_example_app_whole_flow(world, http):
 
 def test_example_app_without_secret_write_shows_why(world, http):
     app = make_app(world, http, permissions=())
-    with httpx.Client(timeout=30) as traced:
-        flow = AppFlow(
-            helpers.Dashboard(world.dashboard_base, app.install.api_key, traced),
-            helpers.make_client(app.install.api_key, api_base=world.stripe_api_base),
-            provider_of(world, app),
-            helpers.SecretScope.for_user(app.install.user_id),
-            traced,
-        )
-        example = ExampleApp(flow, consent=world.consent)
+    with httpx.Client(timeout=30) as client:
+        example = open_example(world, app, client)
         assert example.flow.status == "signed_out" and isinstance(example.flow.error, helpers.SecretPermissionError)
         assert "secret_write" in example.flow.message and example.flow.link
+
+
+def open_example(world, app: App, http: httpx.Client, **flow_options) -> ExampleApp:
+    """The example app of ``app``'s install, with Approve / Deny buttons: a cell that opens it."""
+    flow = AppFlow(
+        helpers.Dashboard(world.dashboard_base, app.install.api_key, http),
+        helpers.make_client(app.install.api_key, api_base=world.stripe_api_base),
+        provider_of(world, app),
+        helpers.SecretScope.for_user(app.install.user_id),
+        http,
+        **flow_options,
+    )
+    return ExampleApp(flow, consent=world.consent)
+
+
+@pytest.fixture
+def fresh_page(monkeypatch):
+    """A fresh notebook page: no app view of an earlier test still waits for a context."""
+    monkeypatch.setattr(AppView, "_waiting", [])
+
+
+def test_the_context_reaches_your_turn_after_an_earlier_cell_ran_again(world, http, fresh_page):
+    app = make_app(world, http)
+    with httpx.Client(timeout=30) as client:
+        yours = open_example(world, app, client)
+        rerun = open_example(world, app, client)  # an earlier cell run again: the newest view, the one that asks
+        assert world.consent(yours.flow.link).outcome == "handed_over"  # the learner answers Your turn's link
+        rerun.app_view.ticker.value = 1  # the browser's timer ticks in the newer view
+        assert yours.flow.status == "signed_in", yours.flow.message
+        assert rerun.flow.status == "signed_out" and rerun.flow.token_requests == 0
+
+
+def test_an_expired_link_says_so_and_new_link_gets_the_user_through(world, http, fresh_page):
+    app = make_app(world, http)
+    now = [time.time()]
+    with httpx.Client(timeout=30) as client:
+        example = open_example(world, app, client, clock=lambda: now[0], state_lifetime=STATE_LIFETIME)
+        age(world, "oauth_states", "created", STATE_LIFETIME)  # ten minutes pass, for the Dashboard ...
+        now[0] += STATE_LIFETIME  # ... and for the app
+        example.user_buttons.approve.click()
+        assert "expired_state" in example.user_buttons.status.value
+        example.check_button.click()
+        assert "This link has expired" in example.app_view.display.value
+        example.authorize_link.new_link_button.click()
+        example.user_buttons.approve.click()
+        example.check_button.click()
+        assert example.flow.status == "signed_in", example.flow.message
