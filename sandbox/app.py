@@ -26,6 +26,7 @@ from helpers.redact import redact_text
 
 from .dashboard import create_dashboard_app
 from .files import DATABASE_FILE
+from .progress import RecordSteps
 from .provider import WELL_KNOWN, create_provider_app
 from .storage import Storage
 from .stripe_api import create_stripe_app
@@ -131,4 +132,5 @@ def create_app(data_dir: Path | str):
             "/stripe": create_stripe_app(storage),
         },
     )
-    return ProxyFix(BrowserRedirects(AccessLog(world)), x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+    recorded = RecordSteps(world, data_dir)
+    return ProxyFix(BrowserRedirects(AccessLog(recorded)), x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)

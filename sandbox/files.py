@@ -14,7 +14,6 @@ ANNOUNCE_FILE = "sandbox.json"  # where a running sandbox announces itself: pid 
 LOG_FILE = "sandbox.log"  # its access log and any error it logs
 STDERR_FILE = "sandbox.stderr"  # what the process itself prints, e.g. a failure to start
 DATABASE_FILE = "sandbox.sqlite3"
-PROGRESS_FILE = "progress.jsonl"  # the steps the learner has reached (workshop.progress)
 
 
 def default_data_dir() -> Path:

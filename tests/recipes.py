@@ -40,6 +40,6 @@ def tljh_install_commands(checkout: Path, user_bin: Path) -> list[str]:
     return commands
 
 
-def tljh_config_snippet(checkout: Path) -> str:
-    """The TLJH config snippet (for /opt/tljh/config/jupyterhub_config.d/), for the checkout at `checkout`."""
-    return recipe_blocks()["tljh-config"][1].replace(CHECKOUT, str(checkout))
+def tljh_config_snippet(checkout: Path, user_bin: Path) -> str:
+    """The TLJH config snippet (for /opt/tljh/config/jupyterhub_config.d/), for the test's checkout and user env."""
+    return recipe_blocks()["tljh-config"][1].replace(CHECKOUT, str(checkout)).replace(USER_BIN, f"{user_bin}/")

@@ -83,7 +83,12 @@ def test_the_tljh_snippet_is_hub_config_with_passwords_jupyterhub_accepts(recipe
     # TLJH always sets admin_users (tljh/configurer.py), so the admins need admin_password.
     authenticator = shared_password_authenticator(config, {"facilitator"})
     assert authenticator.admin_password and authenticator.user_password
-    assert set(re.findall(r"/opt/[\w./-]*", snippet)) == {EDITION}, "/opt/pkce-kit is the only path to substitute"
+    # The checkout and the user environment are the only paths tests/recipes.py substitutes.
+    assert set(re.findall(r"/opt/[\w./-]*", snippet)) == {EDITION, "/opt/tljh/user/bin/python"}
+    (board,) = config.JupyterHub.services.get_value([])
+    assert board["name"] == "kit-board" and board["command"][1:] == ["-m", "workshop.board"]
+    (role,) = config.JupyterHub.load_roles.get_value([])
+    assert role["services"] == ["kit-board"] and not any(scope.startswith("admin") for scope in role["scopes"])
 
 
 def test_the_z2jh_config_parses_to_the_charts_keys(recipes):
@@ -110,9 +115,12 @@ def test_no_recipe_uses_what_the_installed_kit_made_obsolete(page):
     assert "JUPYTER_CONFIG_PATH" not in page and "/etc/skel" not in page
 
 
-def test_each_recipe_leaves_a_place_for_the_board_and_names_its_sources(page):
+def test_each_recipe_sets_up_the_board_and_names_its_sources(page):
     for title in ("The Littlest JupyterHub (one machine)", "Zero to JupyterHub (Kubernetes, for larger rooms)"):
-        assert len(re.findall(r"^<!-- board: .+ -->$", section(page, title), re.M)) == 1, title
+        recipe = section(page, title)
+        assert "workshop.board" in recipe and "KIT_BOARD_HUB_URL" in recipe, title
+        for scope in ("list:users", "read:users", "read:servers", "access:servers"):
+            assert scope in recipe, (title, scope)
     assert "[recipe-sources.md](recipe-sources.md)" in page
     sources = (ROOT / "docs" / "recipe-sources.md").read_text(encoding="utf-8")
     for commit in re.findall(r"`([0-9a-f]{40})`", sources):

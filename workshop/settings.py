@@ -56,3 +56,10 @@ def apply_kernel_culling(kernel_manager: Any, config: Any) -> dict[str, Any]:
         if not configured(config, type(kernel_manager), name):
             setattr(kernel_manager, name, value)
     return {name: getattr(kernel_manager, name) for name in KERNEL_CULLING}
+
+
+# The memory limit a learner's server needs: a learner who runs all eleven notebooks within minutes,
+# before the culler acts, peaks at 948 MiB (docs/workshop.md, Sizing: bench/learner_memory.py),
+# with room to spare. TLJH: `limits.memory`; Z2JH: `singleuser.memory.limit`.
+MEMORY_LIMIT_TEXT = "1280M"
+MEMORY_LIMIT_BYTES = 1280 * 2**20

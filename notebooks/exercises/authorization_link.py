@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 from helpers.pkce import s256_challenge
 from helpers.provider import Provider
 
-from .feedback import Feedback, check, not_started
+from .feedback import Feedback, check, not_started, records_pass
 
 REQUIRED = ("response_type", "client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method")
 MISSPELLINGS = {
@@ -21,6 +21,7 @@ MISSPELLINGS = {
 }
 
 
+@records_pass("02")
 def check_challenge(verifier: str, challenge: object) -> Feedback:
     """Is `challenge` BASE64URL(SHA256(ASCII(verifier))) without padding (RFC 7636 4.2)?"""
     if challenge is ...:

@@ -18,11 +18,12 @@ from helpers.redact import redact_text
 from helpers.secret_store import TOKEN_SECRET_NAME, SecretScope, delete_secret, save_secret, save_token
 from helpers.tokens import TokenData
 
-from .feedback import Feedback, check, not_a_function, not_started
+from .feedback import Feedback, check, not_a_function, not_started, records_pass
 
 OTHER_USER = "usr_someoneelse05"
 
 
+@records_pass("05")
 def check_token_or_none(
     token_or_none: Any,
     *,

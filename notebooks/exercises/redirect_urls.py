@@ -6,9 +6,10 @@ from urllib.parse import urlsplit
 
 from helpers.manifest import PRODUCTION_DASHBOARD, redirect_urls
 
-from .feedback import Feedback, check, not_started
+from .feedback import Feedback, check, not_started, records_pass
 
 
+@records_pass("01")
 def check_redirect_urls(test_url: object, live_url: object, app_id: str) -> Feedback:
     if test_url is ... or live_url is ...:
         return not_started("the two URLs, as strings")

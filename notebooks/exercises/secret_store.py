@@ -16,7 +16,7 @@ from typing import Any
 from helpers.secret_store import TOKEN_SECRET_NAME, SecretScope
 from helpers.tokens import TokenData
 
-from .feedback import Feedback, check, not_started
+from .feedback import Feedback, check, not_started, records_pass
 
 MAX_STRING = 5000
 MAX_EXPIRY_SECONDS = 100 * 365 * 24 * 3600
@@ -26,6 +26,7 @@ SMALLEST_DATE = 10**9
 LARGEST_SECONDS = 10**11
 
 
+@records_pass("04")
 def check_secret_params(
     name: Any,
     scope: Any,

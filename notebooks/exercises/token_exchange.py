@@ -8,7 +8,7 @@ from urllib.parse import quote, quote_plus, urlsplit
 from helpers.pkce import s256_challenge
 from helpers.provider import Provider
 
-from .feedback import Feedback, check, not_started
+from .feedback import Feedback, check, not_started, records_pass
 
 PARAMETERS = ("grant_type", "code", "code_verifier", "client_id", "redirect_uri")
 # Names seen instead of the right ones: the wrong name → the right one.
@@ -36,6 +36,7 @@ MISSPELLINGS = {
 LINK_ONLY = ("response_type", "reponse_type", "state", "code_challenge", "code_challenge_method", "scope")
 
 
+@records_pass("03")
 def check_token_form(form: object, provider: Provider, *, code: str, verifier: str) -> Feedback:
     """Is `form` the body of the token request of RFC 6749 4.1.3 + RFC 7636 4.5, for this public client?
 

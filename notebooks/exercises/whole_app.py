@@ -14,7 +14,7 @@ from helpers.errors import KitError, OAuthError
 from helpers.secret_store import SecretScope
 from helpers.tokens import TokenData
 
-from .feedback import Feedback, check, not_a_function, not_started
+from .feedback import Feedback, check, not_a_function, not_started, records_pass
 
 USER = "usr_learner01"
 NOW = 1_900_000_000
@@ -60,6 +60,7 @@ class _SecretStore:
         self.saves.append((scope, token, expires_at))
 
 
+@records_pass("06")
 def check_handle_context(handle: object, user_id: str = USER) -> Feedback:
     """Run ``handle(context, used_codes, user_id, exchange, save)`` through a whole session and say what to fix."""
     if handle is ...:

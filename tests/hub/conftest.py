@@ -1,4 +1,7 @@
-"""A real JupyterHub in a temporary folder, stopped at the end with every learner's sandbox."""
+"""A real JupyterHub in a temporary folder, shared by the hub tests, stopped at the end with every learner's sandbox.
+
+Each test module logs in learners of its own names, so they meet on one hub as a room does.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from .hub import Hub, ProxyUnavailable, configurable_http_proxy
 LEARNERS = ("ada", "grace", "alan")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hub(tmp_path_factory, installed_kit):
     """The hub, its learners' servers run from the kit as the recipes install it (tests/installed.py)."""
     try:
@@ -24,11 +27,11 @@ def hub(tmp_path_factory, installed_kit):
         yield hub
     finally:
         hub.stop()  # SIGTERM: the hub stops CHP and the learners' servers
-        for name in LEARNERS:  # the sandboxes run detached from the kernels that started them
-            sandbox.stop(hub.sandbox_dir(name))
+        for home in hub.homes():  # the sandboxes run detached from the kernels that started them
+            sandbox.stop(home / ".kit-sandbox")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not CHROMIUM.exists():
         pytest.fail(

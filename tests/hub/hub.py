@@ -42,7 +42,8 @@ CHP_VERSION = "5.3.0"
 CHP_DIR = ROOT / ".cache" / "chp"
 CHP_BINARY = CHP_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
 PASSWORD = "workshop-pass-for-tests"
-ADMIN = "facilitator"  # logs in with the recipe's admin password
+ADMIN = "facilitator"  # an admin, as TLJH names the one its installer was given
+ADMIN_PASSWORD = "the-facilitators-password-for-the-hub-tests"  # 32 characters or more, as JupyterHub asks
 NOTEBOOKS_IN_HOME = f"{COPY_NAME}/notebooks"  # the learner's copy of the learner edition
 ARTIFACTS = ROOT / "tests" / "artifacts"
 # The same JupyterLab overrides as tests/browser: no news toast, and every cell in the page.
@@ -130,8 +131,8 @@ class Hub:
         self.run_dir, self.kit = run_dir, kit
         snippets = run_dir / "jupyterhub_config.d"
         snippets.mkdir(parents=True, exist_ok=True)
-        (snippets / "pkce-kit.py").write_text(tljh_config_snippet(kit.checkout))
-        self.port, internal_port, api_port = free_ports(3)
+        (snippets / "pkce-kit.py").write_text(tljh_config_snippet(kit.checkout, kit.bin))
+        self.port, internal_port, api_port, board_port = free_ports(4)
         self.url = f"http://127.0.0.1:{self.port}"
         settings = run_dir / "lab-settings"
         settings.mkdir(parents=True, exist_ok=True)
@@ -148,9 +149,11 @@ class Hub:
             KIT_HUB_PORT=str(self.port),
             KIT_HUB_INTERNAL_PORT=str(internal_port),
             KIT_HUB_PROXY_API_PORT=str(api_port),
+            KIT_HUB_BOARD_PORT=str(board_port),
             KIT_HUB_CHP=str(configurable_http_proxy()),
             KIT_HUB_PASSWORD=PASSWORD,
             KIT_HUB_ADMIN=ADMIN,
+            KIT_HUB_ADMIN_PASSWORD=ADMIN_PASSWORD,
             KIT_HUB_SPAWNER_ARGS=json.dumps(list(spawner_args)),
             KIT_HUB_SPAWNER_ENV=json.dumps(dict(spawner_env)),
         )
@@ -186,6 +189,10 @@ class Hub:
 
     def home(self, user: str) -> Path:
         return self.run_dir / "home" / user
+
+    def homes(self) -> list[Path]:
+        """Every learner's home the hub made so far."""
+        return sorted(path for path in (self.run_dir / "home").glob("*") if path.is_dir())
 
     def sandbox_dir(self, user: str) -> Path:
         """Where the learner's sandbox keeps its data: KIT_SANDBOX_DIR=~/.kit-sandbox in the config."""

@@ -61,8 +61,20 @@ print(_json.dumps({"data_dir": _health["data_dir"], "port": _world.port, "reques
 """
 
 
-def code_cells(path: Path) -> list[str]:
-    return [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+def code_cells(path: Path, solve: bool = False) -> list[str]:
+    """The notebook's code cells; with `solve`, each exercise's cell (`# %load solutions/…`) holds its solution,
+    as a learner's cell does once they have loaded it."""
+    cells = [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+    if solve:
+        cells = [_solved(source, path.parent) for source in cells]
+    return cells
+
+
+def _solved(source: str, folder: Path) -> str:
+    first = source.split("\n", 1)[0]
+    if not first.startswith("# %load solutions/"):
+        return source
+    return (folder / first.removeprefix("# %load ")).read_text()
 
 
 @dataclass(frozen=True)
@@ -100,8 +112,12 @@ async def walk(
     pace: Pace,
     seed: int = 0,
     on_notebook: Callable[[str, str], None] | None = None,
+    solve: bool = False,
 ) -> Walked:
-    """One learner's session: log in, then every notebook in order, cell by cell. Never raises: errors are kept."""
+    """One learner's session: log in, then every notebook in order, cell by cell. Never raises: errors are kept.
+
+    With `solve`, the learner does every exercise (its solution loaded), else leaves them as they are.
+    """
     rng = random.Random(seed)
     walked = Walked(name, started=time.monotonic())
     server = None
@@ -112,7 +128,7 @@ async def walk(
         for path in notebooks:
             if on_notebook:
                 on_notebook(name, path.name)
-            cells = code_cells(path)
+            cells = code_cells(path, solve)
             kernel = await server.open_notebook(f"{NOTEBOOKS_IN_HOME}/{path.name}")
             try:
                 await kernel.execute(COUNT_REQUESTS)
