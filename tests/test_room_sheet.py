@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -147,5 +148,7 @@ def test_the_html_prints_on_one_page(paper, tmp_path):
     """A facilitator prints the HTML from a browser, on their own paper: one page on each."""
     pdf, png = tmp_path / f"{paper}.pdf", ROOT / "tests" / "artifacts" / f"room-sheet-{paper}.png"
     png.parent.mkdir(exist_ok=True)
-    room_sheet.print_pdf(room_sheet.HTML, pdf, size=room_sheet.PAPERS[paper], png=png)
+    # In a thread of its own: Playwright's sync API refuses to run where another test left an event loop running.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(room_sheet.print_pdf, room_sheet.HTML, pdf, size=room_sheet.PAPERS[paper], png=png).result()
     assert pdf_pages(pdf)[0] == 1
