@@ -75,6 +75,7 @@ RedirectCause = Literal[
     "state_missing",
     "state_mismatch",
     "wrong_issuer",
+    "issuer_missing",
     "no_code",
 ]
 

@@ -6,8 +6,12 @@ some (the sandbox's, Auth0 once enabled, oidc-provider) take a JSON request at t
 ``registration_endpoint`` (RFC 7591 §3.1) and answer with the new ``client_id`` (§3.2.1).
 
 A notebook may register a third redirect URI, a loopback one (RFC 8252 §7.3), to catch the
-code itself. OpenID Connect Dynamic Client Registration calls such a client ``native``
-(``application_type``); providers that read that field then accept the loopback URI on any port.
+code itself. OpenID Connect Dynamic Client Registration 1.0 §2 names two ``application_type``
+values: ``web``, the default, and ``native``, which "MUST only register redirect_uris using
+custom URI schemes or loopback URLs using the http scheme". The Dashboard's https URLs make the
+app a web client, so ``native`` is sent only when every redirect URI is a loopback or custom-scheme
+one (a development client with the loopback URI alone, say); providers that read the field then
+accept that loopback URI on any port.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -61,6 +66,25 @@ class Registration:
         return redact_mapping(self.metadata)
 
 
+# OpenID Connect Dynamic Client Registration 1.0 §2: loopback URLs use localhost or the IP loopback address.
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def application_type(redirect_uris: Sequence[str]) -> Literal["web", "native"]:
+    """``native`` when every redirect URI is a loopback (http) or custom-scheme one, else ``web``.
+
+    OpenID Connect Dynamic Client Registration 1.0 §2: a native client registers only those;
+    one https URL on a host (the Dashboard's) makes a web client.
+    """
+    for uri in redirect_uris:
+        parts = urlsplit(uri)
+        loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS
+        custom_scheme = parts.scheme not in ("", "http", "https")
+        if not (loopback or custom_scheme):
+            return "web"
+    return "native" if redirect_uris else "web"
+
+
 def app_registration_request(
     client_name: str,
     redirect_uris: Sequence[str],
@@ -68,10 +92,16 @@ def app_registration_request(
     scope: str | None = None,
     loopback_uri: str | None = None,
 ) -> dict[str, Any]:
-    """The RFC 7591 request of the app as a public client; with a loopback URI, as a native one."""
-    if loopback_uri is None:
-        return registration_request(client_name, redirect_uris, scope)
-    return {**registration_request(client_name, [*redirect_uris, loopback_uri], scope), "application_type": "native"}
+    """The RFC 7591 request of the app as a public client, with the loopback URI if given.
+
+    ``application_type`` is sent only for a native client: ``web`` is the default, and providers
+    that do not know the field ignore it (RFC 7591 §2).
+    """
+    uris = [*redirect_uris, *([loopback_uri] if loopback_uri else [])]
+    request = registration_request(client_name, uris, scope)
+    if application_type(uris) == "native":
+        request["application_type"] = "native"
+    return request
 
 
 def register(
