@@ -27,7 +27,7 @@ import httpx
 from helpers.errors import RegistrationError
 from helpers.provider import registration_request
 from helpers.redact import redact_mapping, redact_text
-from helpers.responses import json_object
+from helpers.responses import body_detail, json_object
 
 # RFC 7591 §3.2.2 error codes, and what to do about each.
 REGISTRATION_HINTS: dict[str, str] = {
@@ -137,8 +137,17 @@ def register(
     body = json_object(response)
     known = (initial_access_token,) if initial_access_token else ()
     if response.status_code in (401, 403):
+        detail = body_detail(response, known)
+        said = f": {detail}" if detail else ""
+        if initial_access_token:
+            raise RegistrationError(
+                f"The provider refused the initial access token (HTTP {response.status_code}){said}.",
+                "It may have expired, been used up (some are good for one registration), or come from another "
+                "provider or realm: get a fresh one from the provider's console, or register the app there.",
+                status_code=response.status_code,
+            )
         raise RegistrationError(
-            f"The provider refused to register the app without authorization (HTTP {response.status_code}).",
+            f"The provider refused to register the app without authorization (HTTP {response.status_code}){said}.",
             "This provider allows registration only with an initial access token (RFC 7591 §3): get one from its "
             "console and pass initial_access_token=…, or register in the console.",
             status_code=response.status_code,
@@ -148,6 +157,9 @@ def register(
         description = body.get("error_description") if body else None
         said = f": {error}" if isinstance(error, str) else ""
         said += f" ({redact_text(description, known)})" if isinstance(description, str) and description else ""
+        if not isinstance(error, str):  # not RFC 7591's error shape: say what the body says instead
+            detail = body_detail(response, known)
+            said += f", saying: {detail}" if detail else ""
         raise RegistrationError(
             f"The provider did not register the app (HTTP {response.status_code}){said}.",
             REGISTRATION_HINTS.get(error, _DEFAULT_HINT) if isinstance(error, str) else _DEFAULT_HINT,

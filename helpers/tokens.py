@@ -27,7 +27,7 @@ import httpx
 from helpers.errors import OAuthError, TokenError
 from helpers.pkce import check_verifier
 from helpers.redact import redact_text, redacted_repr
-from helpers.responses import json_object
+from helpers.responses import body_detail, json_object
 
 _RESPONSE_HINT = (
     "The endpoint did not answer like an OAuth token endpoint (RFC 6749 §5.1). "
@@ -234,6 +234,8 @@ def call_api(url: str, *, access_token: str, http: httpx.Client) -> Any:
     description = challenge.get("error_description") or body.get("error_description")
     if not isinstance(error, str):
         error = "invalid_token" if response.status_code == 401 else "server_error"
+        # Not an RFC 6750 answer: what the body says is all there is to go on.
+        description = description if isinstance(description, str) else body_detail(response, (access_token,))
     shown = redact_text(description, (access_token,)) if isinstance(description, str) else None
     raise OAuthError(error, shown, response.status_code)
 
@@ -273,9 +275,10 @@ def _post_form(
         raise OAuthError(body["error"], shown, response.status_code)
     if not response.is_success:
         content_type = response.headers.get("content-type", "no content type")
+        detail = body_detail(response, known)
         raise OAuthError(
             "server_error",
-            f"{url} answered without an OAuth error body ({content_type})",
+            f"{url} answered without an OAuth error body ({content_type})" + (f", saying: {detail}" if detail else ""),
             response.status_code,
         )
     return body, response.status_code

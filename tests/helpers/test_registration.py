@@ -98,3 +98,21 @@ def test_a_provider_without_a_registration_endpoint_points_to_its_console(serve)
         register(None, app_registration_request("App", URIS), http=http)
     assert "no registration endpoint" in raised.value.message and "console" in raised.value.hint
     assert script.requests == []
+
+
+def test_a_refusal_in_no_rfc_7591_shape_shows_what_the_body_says(serve):
+    http, _ = serve(httpx.Response(400, html="<html><title>Bad Request</title><p>redirect_uris rejected</p></html>"))
+    with pytest.raises(RegistrationError) as refused:
+        register(ENDPOINT, app_registration_request("App", URIS), http=http)
+    assert "(HTTP 400), saying: Bad Request: redirect_uris rejected" in refused.value.message
+
+
+def test_a_refused_initial_access_token_is_told_apart_from_none(serve):
+    http, _ = serve(httpx.Response(401, json={"error": "invalid_token"}), httpx.Response(401))
+    with pytest.raises(RegistrationError) as with_token:
+        register(ENDPOINT, app_registration_request("App", URIS), http=http, initial_access_token=INITIAL_TOKEN)
+    assert "refused the initial access token" in with_token.value.message and "fresh one" in with_token.value.hint
+    assert INITIAL_TOKEN not in str(with_token.value)
+    with pytest.raises(RegistrationError) as without:
+        register(ENDPOINT, app_registration_request("App", URIS), http=http)
+    assert "initial access token (RFC 7591 §3)" in without.value.hint

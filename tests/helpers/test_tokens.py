@@ -97,7 +97,24 @@ def test_non_json_error_is_a_server_error(serve):
     with pytest.raises(OAuthError) as caught:
         exchange(http)
     assert (caught.value.error, caught.value.status_code) == ("server_error", 502)
-    assert "without an OAuth error body (text/html)" in caught.value.message
+    assert "without an OAuth error body (text/html), saying: Bad Gateway" in caught.value.message
+
+
+def test_a_problem_details_answer_is_shown_not_dropped(serve):
+    # RFC 9457 problem details, as a framework in front of the token endpoint answers; the code it quotes is hidden.
+    problem = {"type": "about:blank", "title": "Forbidden", "detail": f"client blocked while redeeming {CODE}"}
+    http, _ = serve(httpx.Response(403, json=problem, headers={"content-type": "application/problem+json"}))
+    with pytest.raises(OAuthError) as caught:
+        exchange(http)
+    assert "saying: Forbidden: client blocked while redeeming …" in caught.value.message
+    assert CODE not in str(caught.value)
+
+
+def test_an_api_that_refuses_without_rfc_6750_says_what_its_body_says(serve):
+    http, _ = serve(httpx.Response(500, json={"message": "database unavailable"}))
+    with pytest.raises(OAuthError) as caught:
+        call_api("http://127.0.0.1:9/api/me", access_token="at_Zx81kQ2mN4pL7vR0tY6wE3", http=http)
+    assert caught.value.error == "server_error" and caught.value.error_description == "database unavailable"
 
 
 def test_non_json_success_is_a_server_error(serve):
@@ -107,14 +124,14 @@ def test_non_json_success_is_a_server_error(serve):
     assert caught.value.error == "server_error"
 
 
-def test_connection_failure_points_at_the_sandbox(serve):
+def test_connection_failure_says_so_and_names_the_sandbox_as_one_case(serve):
     http, _ = serve(httpx.ConnectError("[Errno 111] Connection refused"))
     with pytest.raises(OAuthError) as caught:
         exchange(http)
     error = caught.value
     assert error.error == "connection_error" and error.status_code is None
     assert f"could not reach {TOKEN_URL} (ConnectError" in error.message
-    assert "sandbox.start()" in error.hint
+    assert "If the provider is the kit's sandbox, sandbox.start()" in error.hint
     assert error.__suppress_context__
 
 
