@@ -88,6 +88,14 @@ class RedirectError(AuthorizeError):
         self.cause = cause
 
 
+class GrantStillLive(UserWarning):
+    """Logging out left a grant live at the provider: it has no revocation endpoint, or refused to revoke.
+
+    A warning, not an error: the app did forget the token, which is what the user asked for; but
+    anyone holding a copy can still use it until it expires, and the user should know.
+    """
+
+
 class TokenError(KitError):
     """Token data is malformed: a token response or a saved token lacks a required field."""
 
