@@ -61,7 +61,16 @@ from helpers.pkce import challenge_matches, check_verifier, make_verifier, s256_
 from helpers.provider import Provider, registration_request
 from helpers.redact import redact_mapping, redact_text, redact_value
 from helpers.state import make_state
-from helpers.tokens import GrantsRevoked, TokenData, call_api, exchange_code, fresh_token, refresh, revoke, revoke_grants
+from helpers.tokens import (
+    GrantsRevoked,
+    TokenData,
+    call_api,
+    exchange_code,
+    fresh_token,
+    refresh,
+    revoke,
+    revoke_grants,
+)
 from helpers.trace import Exchange, Trace, http_client, traced_client
 
 # The Secret Store step needs the `stripe` SDK, a large import (it also loads `requests`).
