@@ -1,9 +1,17 @@
 """Register the app's redirect URIs with a provider over RFC 7591, where it offers that.
 
 Step 2 of Stripe's page: the provider must know the Dashboard's two redirect URLs before it
-will send a user back to them. Most providers take them in a form in their developer console;
-some (the sandbox's, Auth0 once enabled, oidc-provider) take a JSON request at their
-``registration_endpoint`` (RFC 7591 §3.1) and answer with the new ``client_id`` (§3.2.1).
+will send a user back to them. There are two routes, and the first is the usual one:
+
+- **the provider's console** (or admin portal): you add the URLs to a client without a secret
+  and copy the ``client_id`` it shows; ``from_console`` records that, so both routes give the
+  same ``Registration``. Company identity providers (Okta, Microsoft Entra ID, Google) work so.
+- **RFC 7591**: a JSON request at the ``registration_endpoint`` (§3.1), answered with the new
+  ``client_id`` (§3.2.1); the sandbox's, oidc-provider and Auth0 (once enabled) take it. Many
+  providers that offer it allow it only to holders of an *initial access token* (§3): a bearer
+  token an administrator makes in the provider's console (Keycloak: Realm settings, Client
+  registration, Initial access token) or gets from its admin API, good for a time or a number of
+  registrations.
 
 A notebook may register a third redirect URI, a loopback one (RFC 8252 §7.3), to catch the
 code itself. OpenID Connect Dynamic Client Registration 1.0 §2 names two ``application_type``
@@ -68,6 +76,19 @@ class Registration:
 
 # OpenID Connect Dynamic Client Registration 1.0 §2: loopback URLs use localhost or the IP loopback address.
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def from_console(client_id: str, redirect_uris: Sequence[str]) -> Registration:
+    """The registration you made in the provider's console: the client id it shows, and the URIs you entered."""
+    client_id = client_id.strip()
+    if not client_id:
+        raise RegistrationError(
+            "No client id was given.",
+            "Register a client without a secret in the provider's console, with the redirect URIs printed above, "
+            "and copy the client id (or application id) it shows.",
+        )
+    uris = list(redirect_uris)
+    return Registration(client_id, tuple(uris), {"client_id": client_id, "redirect_uris": uris, "by": "console"})
 
 
 def application_type(redirect_uris: Sequence[str]) -> Literal["web", "native"]:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from helpers.errors import RegistrationError
-from helpers.registration import app_registration_request, application_type, register
+from helpers.registration import app_registration_request, application_type, from_console, register
 from helpers.trace import Trace
 
 ENDPOINT = "https://login.example.com/register"
@@ -116,3 +116,12 @@ def test_a_refused_initial_access_token_is_told_apart_from_none(serve):
     with pytest.raises(RegistrationError) as without:
         register(ENDPOINT, app_registration_request("App", URIS), http=http)
     assert "initial access token (RFC 7591 §3)" in without.value.hint
+
+
+def test_a_console_registration_reads_like_an_rfc_7591_one():
+    registration = from_console("  0oa1b2c3d4  ", [*URIS, LOOPBACK])
+    assert registration.client_id == "0oa1b2c3d4" and registration.redirect_uris == (*URIS, LOOPBACK)
+    assert repr(registration).startswith("Registration(client_id=0oa1b2c3d4, redirect_uris=[https://dashboard")
+    with pytest.raises(RegistrationError, match="No client id was given") as refused:
+        from_console(" ", URIS)
+    assert "console" in refused.value.hint
