@@ -103,8 +103,9 @@ def test_every_cell_runs_against_django_oauth_toolkit_registered_in_its_console(
     registration.source = registration.source.replace('CLIENT_ID = ""', "CLIENT_ID = console_client_id")
     introspect = (
         "\nimport httpx\nfor grant in (token, loop_token):\n"
-        f"    print('active:', httpx.post(found.metadata['introspection_endpoint'], data={{'token': grant.access_token}},"
-        f" auth={dot.introspection!r}).json()['active'])"
+        "    asked = {'token': grant.access_token}\n"
+        f"    answer = httpx.post(found.metadata['introspection_endpoint'], data=asked, auth={dot.introspection!r})\n"
+        "    print('active:', answer.json()['active'])"
     )
     ask_the_provider(notebook, repr(dot.issuer.removesuffix("/o") + "/api/me"), introspect)
     run(notebook)
