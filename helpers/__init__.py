@@ -28,6 +28,7 @@ from helpers.errors import (
     AuthorizeError,
     DashboardError,
     DiscoveryError,
+    GrantStillLive,
     KitError,
     LoopbackError,
     ManifestError,
@@ -60,7 +61,16 @@ from helpers.pkce import challenge_matches, check_verifier, make_verifier, s256_
 from helpers.provider import Provider, registration_request
 from helpers.redact import redact_mapping, redact_text, redact_value
 from helpers.state import make_state
-from helpers.tokens import TokenData, call_api, exchange_code, fresh_token, refresh, revoke
+from helpers.tokens import (
+    GrantsRevoked,
+    TokenData,
+    call_api,
+    exchange_code,
+    fresh_token,
+    refresh,
+    revoke,
+    revoke_grants,
+)
 from helpers.trace import Exchange, Trace, http_client, traced_client
 
 # The Secret Store step needs the `stripe` SDK, a large import (it also loads `requests`).
@@ -94,6 +104,7 @@ __all__ = [
     "DashboardError",
     "Environment",
     "Exchange",
+    "GrantsRevoked",
     "ExtensionContext",
     "HttpxHTTPClient",
     "KitError",
@@ -106,6 +117,7 @@ __all__ = [
     "OAuthState",
     "PKCEError",
     "DiscoveryError",
+    "GrantStillLive",
     "LoopbackError",
     "RedirectError",
     "RegistrationError",
@@ -150,6 +162,7 @@ __all__ = [
     "refresh",
     "registration_request",
     "revoke",
+    "revoke_grants",
     "s256_challenge",
     "save_secret",
     "save_token",

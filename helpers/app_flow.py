@@ -34,7 +34,7 @@ from helpers.pkce import challenge_matches
 from helpers.provider import Provider
 from helpers.redact import redact_text
 from helpers.secret_store import TOKEN_SECRET_NAME, SecretScope, delete_secret, find_token, save_token
-from helpers.tokens import TokenData, exchange_code, refresh, revoke
+from helpers.tokens import TokenData, exchange_code, grant_stays_live, refresh, revoke
 
 Status = Literal["signed_out", "waiting", "signed_in"]
 
@@ -273,8 +273,14 @@ class AppFlow:
             return
         self.token = None
         revocation = self.provider.revocation_endpoint
-        if revocation is None or token is None:
+        if token is None:
             self._start_authorization("Logged out: the token is deleted from the Secret Store. Press Authorize.")
+            return
+        if revocation is None:
+            self._start_authorization(
+                "Logged out here: the token is deleted from the Secret Store, but "
+                f"{grant_stays_live(self.provider.issuer)}. Press Authorize."
+            )
             return
         try:
             # Revoking the refresh token ends the whole grant (RFC 7009 §2.1); without one, the access token.

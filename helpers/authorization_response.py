@@ -9,8 +9,10 @@ the address, or a loopback listener catches it, and this module does the Dashboa
 1. it is an address at the redirect URI the link named, not another page;
 2. ``state`` is there and is the one the link carried: otherwise this answer belongs to
    another attempt (an older link, or an attacker's, RFC 6749 §10.12);
-3. an ``error`` is the provider's refusal, said with the kit's hint;
-4. an ``iss``, when the provider sends one (RFC 9207), names the provider the link went to;
+3. an ``iss`` (RFC 9207) names the provider the link went to; a provider whose metadata says
+   it sends ``iss`` (``authorization_response_iss_parameter_supported``) must send it, on an
+   error too (RFC 9207 §2), or the answer is refused (§2.4): it may come from another provider;
+4. an ``error`` is the provider's refusal, said with the kit's hint;
 5. then, and only then, the ``code``.
 
 Each refusal is a ``RedirectError`` (or the provider's ``OAuthError``) with what to do.
@@ -47,13 +49,15 @@ def read_redirect(
     redirect_uri: str,
     state: str,
     issuer: str | None = None,
+    iss_required: bool = False,
     authorization_endpoint: str | None = None,
 ) -> AuthorizationResponse:
     """Check a redirect address against the link that started the attempt, and return its code.
 
     ``redirect_uri`` and ``state`` are the link's; ``issuer`` is the provider's, checked against
-    an ``iss`` parameter when there is one. ``authorization_endpoint`` only sharpens one message:
-    a learner who pastes the link itself instead of where it led.
+    an ``iss`` parameter when there is one, and ``iss_required`` (the provider's metadata says it
+    sends one, RFC 9207) refuses an answer without it. ``authorization_endpoint`` only sharpens
+    one message: a learner who pastes the link itself instead of where it led.
     """
     url = url.strip()
     if not url:
@@ -87,7 +91,9 @@ def read_redirect(
         if returned is not None and not _same(returned, state):
             raise _state_mismatch()
         # RFC 6749 §4.1.2.1 asks for state on an error too; Stripe's own Connect has been seen to
-        # drop it (stripe/stripe-apps#948). An error carries no code, so it is safe to say.
+        # drop it (stripe/stripe-apps#948). An error carries no code, so it is safe to say, once
+        # RFC 9207 §2.4 allows assuming it comes from this provider.
+        _check_issuer(params, issuer, iss_required)
         description = params.get("error_description")
         raise OAuthError(params["error"], redact_text(description) if description else None)
     if returned is None:
@@ -98,14 +104,7 @@ def read_redirect(
         )
     if not _same(returned, state):
         raise _state_mismatch()
-    iss = params.get("iss")
-    if issuer is not None and iss is not None and iss != issuer:
-        raise RedirectError(
-            f"The answer says it comes from {iss!r}, not from {issuer!r}, the provider the link went to "
-            "(RFC 9207 mix-up check).",
-            "Start again with a fresh link; if it happens again, another provider is answering in its place.",
-            cause="wrong_issuer",
-        )
+    iss = _check_issuer(params, issuer, iss_required)
     code = params.get("code")
     if not code:
         raise RedirectError(
@@ -114,6 +113,28 @@ def read_redirect(
             cause="no_code",
         )
     return AuthorizationResponse(code=code, state=returned, iss=iss)
+
+
+def _check_issuer(params: dict[str, str], issuer: str | None, required: bool) -> str | None:
+    """RFC 9207 §2.4: an ``iss`` must be the issuer, exactly; a provider that promises one must send it."""
+    iss = params.get("iss")
+    said = f" It says error={params['error']}, but that cannot be trusted." if "error" in params else ""
+    if iss is None and required:
+        raise RedirectError(
+            f"The answer has no iss, though the provider's metadata says it names itself in every answer "
+            f"(authorization_response_iss_parameter_supported, RFC 9207): it may come from another provider.{said}",
+            "Paste the whole address, iss included. If it really has none, start again with a fresh link; if it "
+            "happens again, the provider breaks its own metadata: ask its support, and do not use such a code.",
+            cause="issuer_missing",
+        )
+    if issuer is not None and iss is not None and iss != issuer:
+        raise RedirectError(
+            f"The answer says it comes from {iss!r}, not from {issuer!r}, the provider the link went to "
+            f"(RFC 9207 mix-up check).{said}",
+            "Start again with a fresh link; if it happens again, another provider is answering in its place.",
+            cause="wrong_issuer",
+        )
+    return iss
 
 
 def _state_mismatch() -> RedirectError:

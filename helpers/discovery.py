@@ -9,19 +9,26 @@ A provider that follows RFC 8414 publishes a JSON document of its endpoints at a
 - RFC 8414 §5 lets a provider use the suffix ``openid-configuration`` with the same
   insertion, and describes how clients find providers that follow OpenID Connect Discovery
   1.0 §4 instead, which *appends* the suffix to the issuer
-  (``https://example.com/tenant1/.well-known/openid-configuration``): try RFC 8414's location
-  first, and fall back to the appended one only when that fails.
+  (``https://example.com/tenant1/.well-known/openid-configuration``): RFC 8414's locations
+  first, then the appended one.
+- Many servers mounted under a path also serve their RFC 8414 document *appended*
+  (``https://example.com/tenant1/.well-known/oauth-authorization-server``), a layout no RFC
+  names: it is tried last.
 
-For an issuer without a path the three locations collapse to two. ``discover`` tries them in
-that order and keeps the first document it may use: RFC 8414 §3.3 forbids using one whose
-``issuer`` is not the issuer asked for (a mix-up an attacker could arrange). A provider that
-publishes no metadata at all is typed in by hand, from its documentation, with ``by_hand``.
+For an issuer without a path the four locations collapse to two. One provider may publish
+more than one document, and not the same fields in each: an OpenID Connect document often
+lacks ``revocation_endpoint``, which its RFC 8414 document has. So ``discover`` keeps the first
+document it may use and goes on while an endpoint is still missing, filling in only what the
+earlier documents lack, and remembers which document gave each field. RFC 8414 §3.3 forbids
+using a document whose ``issuer`` is not the issuer asked for (a mix-up an attacker could
+arrange), so each document is checked. A provider that publishes no metadata at all is typed
+in by hand, from its documentation, with ``by_hand``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +43,9 @@ OPENID_SUFFIX = "openid-configuration"
 BY_HAND = "typed in by hand"
 # RFC 8414 §2 wants an https issuer; plain http is for a server on this machine only.
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# The endpoints the flow reads from metadata: discovery goes on to the next location while one is missing.
+ENDPOINTS = ("authorization_endpoint", "token_endpoint", "revocation_endpoint", "registration_endpoint")
+APPENDED = "appended to the issuer, a layout no RFC names"
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,7 @@ class MetadataLocation:
 
 @dataclass(frozen=True)
 class Attempt:
-    """What one location answered: ``used`` is True for the document kept."""
+    """What one location answered: ``used`` is True for a document whose fields were taken."""
 
     url: str
     outcome: str
@@ -58,15 +68,16 @@ class Attempt:
 
 @dataclass(frozen=True)
 class Check:
-    """One thing the flow needs or uses, and whether the metadata says the provider has it."""
+    """One thing the flow needs or uses, whether the metadata says the provider has it, and the field read."""
 
     name: str
     ok: bool
     says: str
+    field: str = ""
 
 
 def metadata_locations(issuer: str) -> tuple[MetadataLocation, ...]:
-    """The URLs to try for ``issuer``'s metadata, in the order RFC 8414 §5 gives."""
+    """The URLs to try for ``issuer``'s metadata: RFC 8414's, in the order its §5 gives, then the appended one."""
     parts = _checked_issuer(issuer)
     origin = f"{parts.scheme}://{parts.netloc}"
     path = parts.path.rstrip("/")  # §3.1: "any terminating '/' MUST be removed"
@@ -74,6 +85,7 @@ def metadata_locations(issuer: str) -> tuple[MetadataLocation, ...]:
         MetadataLocation(f"{origin}/.well-known/{OAUTH_SUFFIX}{path}", OAUTH_SUFFIX, "RFC 8414 §3.1"),
         MetadataLocation(f"{origin}/.well-known/{OPENID_SUFFIX}{path}", OPENID_SUFFIX, "RFC 8414 §5"),
         MetadataLocation(f"{origin}{path}/.well-known/{OPENID_SUFFIX}", OPENID_SUFFIX, "OpenID Connect Discovery §4"),
+        MetadataLocation(f"{origin}{path}/.well-known/{OAUTH_SUFFIX}", OAUTH_SUFFIX, APPENDED),
     )
     unique: dict[str, MetadataLocation] = {}
     for location in candidates:
@@ -82,18 +94,41 @@ def metadata_locations(issuer: str) -> tuple[MetadataLocation, ...]:
 
 
 @dataclass(frozen=True)
+class Document:
+    """One metadata document used: where it is and which rule names that place."""
+
+    url: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class Discovery:
-    """The provider's metadata, where it came from, and every location tried on the way."""
+    """The provider's metadata, the documents it came from, and every location tried on the way.
+
+    ``documents`` lists the documents used, first the one kept whole; ``origins`` says, for each
+    field of ``metadata``, the URL of the document that gave it.
+    """
 
     issuer: str
     metadata: Mapping[str, Any]
-    source: str
-    kind: str
+    documents: tuple[Document, ...]
     attempts: tuple[Attempt, ...] = ()
+    origins: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # A read-only view: the metadata is a fact about the provider, not something to edit.
+        # Read-only views: the metadata is a fact about the provider, not something to edit.
         object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))
+        object.__setattr__(self, "origins", MappingProxyType(dict(self.origins)))
+
+    @property
+    def source(self) -> str:
+        """The URL of the first document used (the one every other only fills in)."""
+        return self.documents[0].url
+
+    @property
+    def kind(self) -> str:
+        """What the first document used is: its well-known suffix and the rule that placed it."""
+        return self.documents[0].kind
 
     def checks(self) -> tuple[Check, ...]:
         """What the flow needs or uses of the provider, each marked found or missing."""
@@ -112,6 +147,7 @@ class Discovery:
                 "code_challenge_methods_supported lists S256"
                 if "S256" in methods
                 else "not advertised: RFC 8414 §2 reads an absent list as no PKCE; check the provider's documentation",
+                "code_challenge_methods_supported",
             ),
             Check(
                 "public clients",
@@ -119,11 +155,13 @@ class Discovery:
                 "token_endpoint_auth_methods_supported lists none"
                 if "none" in auth_methods
                 else "not advertised: the provider may want a client secret, which a Stripe App cannot keep",
+                "token_endpoint_auth_methods_supported",
             ),
             Check(
                 "refresh tokens",
                 "refresh_token" in grants,
                 "grant_types_supported lists refresh_token" if "refresh_token" in grants else "not advertised",
+                "grant_types_supported",
             ),
             _endpoint_check(m, "revocation_endpoint", "log out at the provider (RFC 7009)"),
             _endpoint_check(m, "registration_endpoint", "register over RFC 7591; else use the console"),
@@ -134,11 +172,23 @@ class Discovery:
         return tuple(check.name for check in self.checks() if not check.ok)
 
     def report(self) -> str:
-        """Where the metadata came from, what was tried first, and what it has and lacks, as text."""
+        """Every location tried, the documents used, and what the flow needs, each found or missing, as text.
+
+        With more than one document, ``[n]`` after a field names the document that gave it.
+        """
         lines = [f"{'✓' if a.used else '✗'} {a.url}: {a.outcome}" for a in self.attempts]
         lines.append(f"The provider gave: {self.kind} ({self.source})")
+        numbers = {document.url: n for n, document in enumerate(self.documents, 1)}
+        if len(self.documents) > 1:
+            lines[-1] = f"The provider gave: [1] {self.kind} ({self.source})"
+            lines += [f"  and [{numbers[d.url]}] {d.kind} ({d.url})" for d in self.documents[1:]]
         width = max(len(check.name) for check in self.checks())
-        lines += [f"  {'✓' if c.ok else '–'} {c.name:<{width}}  {c.says}" for c in self.checks()]
+        for c in self.checks():
+            origin = self.origins.get(c.field) if c.ok and c.field else None
+            mark = f"  [{numbers[origin]}]" if origin in numbers and len(self.documents) > 1 else ""
+            lines.append(f"  {'✓' if c.ok else '–'} {c.name:<{width}}  {c.says}{mark}")
+        if self.metadata.get("authorization_response_iss_parameter_supported") is True:
+            lines.append("  The provider sends iss with every answer (RFC 9207): one without it is refused.")
         return "\n".join(lines)
 
     def provider(
@@ -156,20 +206,39 @@ class Discovery:
 
 
 def discover(issuer: str, *, http: httpx.Client) -> Discovery:
-    """Fetch ``issuer``'s metadata from the first location that serves a document for it.
+    """Fetch ``issuer``'s metadata: every location in order, until no endpoint the flow reads is missing.
 
-    Raises DiscoveryError, listing every location tried and what it answered, when none does.
+    The first document usable for this issuer is kept whole; a later one only fills in the fields
+    the earlier ones lack. Raises DiscoveryError, listing every location tried and what it
+    answered, when none serves a usable document.
     """
     issuer = issuer.strip()
     attempts: list[Attempt] = []
+    documents: list[Document] = []
+    metadata: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     for location in metadata_locations(issuer):
-        outcome, metadata = _fetch(location.url, issuer, http)
-        if metadata is None:
+        if documents and all(_is_url(metadata.get(name)) for name in ENDPOINTS):
+            break
+        outcome, body = _fetch(location.url, issuer, http)
+        if body is None:
             attempts.append(Attempt(location.url, outcome))
             continue
-        attempts.append(Attempt(location.url, outcome, used=True))
-        kind = f"{location.suffix} ({location.rule})"
-        return Discovery(issuer, metadata, location.url, kind, tuple(attempts))
+        new = {name: value for name, value in body.items() if name not in metadata or _lacks(metadata, name)}
+        if documents:
+            endpoints = [name for name in ENDPOINTS if name in new]
+            others = len(new) - len(endpoints)
+            filled = [*endpoints, *([f"{others} other field{'s' if others > 1 else ''}"] if others else [])]
+            outcome += f": fills in {', '.join(filled)}" if filled else ": nothing new"
+        else:
+            outcome += ": used"
+        attempts.append(Attempt(location.url, outcome, used=bool(new)))
+        if new:
+            documents.append(Document(location.url, f"{location.suffix} ({location.rule})"))
+            metadata.update(new)
+            origins.update(dict.fromkeys(new, location.url))
+    if documents:
+        return Discovery(issuer, metadata, tuple(documents), tuple(attempts), origins)
     tried = "; ".join(f"{a.url}: {a.outcome}" for a in attempts)
     raise DiscoveryError(
         f"No usable metadata for the issuer {issuer!r}. Tried {tried}.",
@@ -205,7 +274,7 @@ def by_hand(
     for name, value in (("revocation_endpoint", revocation_endpoint), ("registration_endpoint", registration_endpoint)):
         if value:
             metadata[name] = value
-    return Discovery(issuer, metadata, BY_HAND, BY_HAND)
+    return Discovery(issuer, metadata, (Document(BY_HAND, BY_HAND),), origins=dict.fromkeys(metadata, BY_HAND))
 
 
 def _checked_issuer(issuer: str) -> Any:
@@ -245,13 +314,22 @@ def _fetch(url: str, issuer: str, http: httpx.Client) -> tuple[str, dict[str, An
     if body.get("issuer") != issuer:
         # RFC 8414 §3.3: "the data contained in the response MUST NOT be used".
         return f"names the issuer {body.get('issuer')!r}, not {issuer!r}: not used (RFC 8414 §3.3)", None
-    return "HTTP 200, issuer matches: used", body
+    return "HTTP 200, issuer matches", body
 
 
 def _endpoint_check(metadata: Mapping[str, Any], name: str, use: str) -> Check:
     value = metadata.get(name)
-    ok = isinstance(value, str) and value.startswith(("https://", "http://"))
-    return Check(name, ok, f"{value}" if ok else f"missing: needed for {use}")
+    ok = _is_url(value)
+    return Check(name, ok, f"{value}" if ok else f"missing: needed for {use}", name)
+
+
+def _is_url(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
+
+
+def _lacks(metadata: Mapping[str, Any], name: str) -> bool:
+    """True when an earlier document left ``name`` empty (null, "" or []), so a later one may fill it."""
+    return metadata.get(name) in (None, "", [])
 
 
 def _strings(value: object) -> tuple[str, ...]:

@@ -75,6 +75,7 @@ RedirectCause = Literal[
     "state_missing",
     "state_mismatch",
     "wrong_issuer",
+    "issuer_missing",
     "no_code",
 ]
 
@@ -85,6 +86,14 @@ class RedirectError(AuthorizeError):
     def __init__(self, message: str, hint: str, *, cause: RedirectCause) -> None:
         super().__init__(message, hint)
         self.cause = cause
+
+
+class GrantStillLive(UserWarning):
+    """Logging out left a grant live at the provider: it has no revocation endpoint, or refused to revoke.
+
+    A warning, not an error: the app did forget the token, which is what the user asked for; but
+    anyone holding a copy can still use it until it expires, and the user should know.
+    """
 
 
 class TokenError(KitError):
@@ -106,8 +115,10 @@ OAUTH_HINTS: dict[str, str] = {
         "in the authorization link."
     ),
     "invalid_client": (
-        "The provider does not know this client_id, or expects a different way to "
-        "authenticate. Check the client_id you registered with the provider."
+        "The provider does not know this client_id, or wants the client to authenticate with a secret. "
+        "Check the client_id you registered, and that the client is a public one (in a console: 'public', "
+        "'native', 'single-page' or 'no client secret'; over RFC 7591: token_endpoint_auth_method none), "
+        "not a confidential one: a Stripe App cannot keep a secret, so PKCE stands in for it."
     ),
     "unauthorized_client": (
         "This client may not use this grant type. Register the client for the "
@@ -122,8 +133,10 @@ OAUTH_HINTS: dict[str, str] = {
         "response_type=code (Stripe's page misspells it 'reponse_type')."
     ),
     "invalid_scope": (
-        "The scope asked for is unknown to the provider or not allowed for this client. "
-        "Ask only for scopes the client was registered with."
+        "The scope asked for is unknown to the provider or not allowed for this client. Ask only for scopes "
+        "the provider lists in its metadata's scopes_supported (notebook 10: "
+        "found.metadata.get('scopes_supported')) and the client was registered with: change SCOPE, then build "
+        "a fresh link."
     ),
     "access_denied": (
         "The user declined on the consent page, so there is no code. Open the authorization link again and approve."
@@ -141,12 +154,15 @@ OAUTH_HINTS: dict[str, str] = {
     ),
     "temporarily_unavailable": "The provider is overloaded or down for maintenance. Try again shortly.",
     "server_error": (
-        "The provider failed, or the URL is not an OAuth endpoint. Check the endpoint URL; with the kit's "
-        "sandbox, read its log, and start it again with sandbox.start() if needed."
+        "The provider failed, or the URL is not its OAuth endpoint. Compare the URL with the provider's "
+        "metadata or documentation, and read what it answered above; if it is down, try again later (its "
+        "status page says). If the provider is the kit's sandbox, read .sandbox/sandbox.log, and "
+        "sandbox.start() starts it again."
     ),
     "connection_error": (
-        "Nothing answered at that URL. Check the endpoint URL and your network; with the kit's sandbox, "
-        "start it with sandbox.start() and use the endpoint URLs it gives you."
+        "Nothing answered at that URL. Compare it with the provider's metadata or documentation, and check "
+        "this machine's network (a proxy or firewall may stop it). If the provider is the kit's sandbox, "
+        "sandbox.start() starts it and gives its endpoint URLs."
     ),
 }
 DEFAULT_OAUTH_HINT = (

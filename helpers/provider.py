@@ -36,7 +36,9 @@ class Provider:
     """A provider's endpoints (RFC 8414 names) and the app's registration there, for one mode.
 
     `api_endpoint` is the protected resource the app calls with the token; RFC 8414 has no
-    field for it, so it is given by hand (or left out).
+    field for it, so it is given by hand (or left out). `iss_parameter_supported` is the
+    metadata's ``authorization_response_iss_parameter_supported``: such a provider names itself
+    in every authorization response (RFC 9207), so an answer without ``iss`` is refused.
     """
 
     issuer: str
@@ -48,6 +50,7 @@ class Provider:
     registration_endpoint: str | None = None
     api_endpoint: str | None = None
     scope: str | None = None
+    iss_parameter_supported: bool = False
 
     @classmethod
     def from_metadata(
@@ -76,6 +79,7 @@ class Provider:
             registration_endpoint=_optional_url(metadata.get("registration_endpoint")),
             api_endpoint=api_endpoint,
             scope=scope,
+            iss_parameter_supported=metadata.get("authorization_response_iss_parameter_supported") is True,
         )
 
 

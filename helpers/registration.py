@@ -1,13 +1,25 @@
 """Register the app's redirect URIs with a provider over RFC 7591, where it offers that.
 
 Step 2 of Stripe's page: the provider must know the Dashboard's two redirect URLs before it
-will send a user back to them. Most providers take them in a form in their developer console;
-some (the sandbox's, Auth0 once enabled, oidc-provider) take a JSON request at their
-``registration_endpoint`` (RFC 7591 §3.1) and answer with the new ``client_id`` (§3.2.1).
+will send a user back to them. There are two routes, and the first is the usual one:
+
+- **the provider's console** (or admin portal): you add the URLs to a client without a secret
+  and copy the ``client_id`` it shows; ``from_console`` records that, so both routes give the
+  same ``Registration``. Company identity providers (Okta, Microsoft Entra ID, Google) work so.
+- **RFC 7591**: a JSON request at the ``registration_endpoint`` (§3.1), answered with the new
+  ``client_id`` (§3.2.1); the sandbox's, oidc-provider and Auth0 (once enabled) take it. Many
+  providers that offer it allow it only to holders of an *initial access token* (§3): a bearer
+  token an administrator makes in the provider's console (Keycloak: Realm settings, Client
+  registration, Initial access token) or gets from its admin API, good for a time or a number of
+  registrations.
 
 A notebook may register a third redirect URI, a loopback one (RFC 8252 §7.3), to catch the
-code itself. OpenID Connect Dynamic Client Registration calls such a client ``native``
-(``application_type``); providers that read that field then accept the loopback URI on any port.
+code itself. OpenID Connect Dynamic Client Registration 1.0 §2 names two ``application_type``
+values: ``web``, the default, and ``native``, which "MUST only register redirect_uris using
+custom URI schemes or loopback URLs using the http scheme". The Dashboard's https URLs make the
+app a web client, so ``native`` is sent only when every redirect URI is a loopback or custom-scheme
+one (a development client with the loopback URI alone, say); providers that read the field then
+accept that loopback URI on any port.
 """
 
 from __future__ import annotations
@@ -15,14 +27,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import httpx
 
 from helpers.errors import RegistrationError
 from helpers.provider import registration_request
 from helpers.redact import redact_mapping, redact_text
-from helpers.responses import json_object
+from helpers.responses import body_detail, json_object
 
 # RFC 7591 §3.2.2 error codes, and what to do about each.
 REGISTRATION_HINTS: dict[str, str] = {
@@ -61,6 +74,38 @@ class Registration:
         return redact_mapping(self.metadata)
 
 
+# OpenID Connect Dynamic Client Registration 1.0 §2: loopback URLs use localhost or the IP loopback address.
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def from_console(client_id: str, redirect_uris: Sequence[str]) -> Registration:
+    """The registration you made in the provider's console: the client id it shows, and the URIs you entered."""
+    client_id = client_id.strip()
+    if not client_id:
+        raise RegistrationError(
+            "No client id was given.",
+            "Register a client without a secret in the provider's console, with the redirect URIs printed above, "
+            "and copy the client id (or application id) it shows.",
+        )
+    uris = list(redirect_uris)
+    return Registration(client_id, tuple(uris), {"client_id": client_id, "redirect_uris": uris, "by": "console"})
+
+
+def application_type(redirect_uris: Sequence[str]) -> Literal["web", "native"]:
+    """``native`` when every redirect URI is a loopback (http) or custom-scheme one, else ``web``.
+
+    OpenID Connect Dynamic Client Registration 1.0 §2: a native client registers only those;
+    one https URL on a host (the Dashboard's) makes a web client.
+    """
+    for uri in redirect_uris:
+        parts = urlsplit(uri)
+        loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS
+        custom_scheme = parts.scheme not in ("", "http", "https")
+        if not (loopback or custom_scheme):
+            return "web"
+    return "native" if redirect_uris else "web"
+
+
 def app_registration_request(
     client_name: str,
     redirect_uris: Sequence[str],
@@ -68,10 +113,16 @@ def app_registration_request(
     scope: str | None = None,
     loopback_uri: str | None = None,
 ) -> dict[str, Any]:
-    """The RFC 7591 request of the app as a public client; with a loopback URI, as a native one."""
-    if loopback_uri is None:
-        return registration_request(client_name, redirect_uris, scope)
-    return {**registration_request(client_name, [*redirect_uris, loopback_uri], scope), "application_type": "native"}
+    """The RFC 7591 request of the app as a public client, with the loopback URI if given.
+
+    ``application_type`` is sent only for a native client: ``web`` is the default, and providers
+    that do not know the field ignore it (RFC 7591 §2).
+    """
+    uris = [*redirect_uris, *([loopback_uri] if loopback_uri else [])]
+    request = registration_request(client_name, uris, scope)
+    if application_type(uris) == "native":
+        request["application_type"] = "native"
+    return request
 
 
 def register(
@@ -107,8 +158,17 @@ def register(
     body = json_object(response)
     known = (initial_access_token,) if initial_access_token else ()
     if response.status_code in (401, 403):
+        detail = body_detail(response, known)
+        said = f": {detail}" if detail else ""
+        if initial_access_token:
+            raise RegistrationError(
+                f"The provider refused the initial access token (HTTP {response.status_code}){said}.",
+                "It may have expired, been used up (some are good for one registration), or come from another "
+                "provider or realm: get a fresh one from the provider's console, or register the app there.",
+                status_code=response.status_code,
+            )
         raise RegistrationError(
-            f"The provider refused to register the app without authorization (HTTP {response.status_code}).",
+            f"The provider refused to register the app without authorization (HTTP {response.status_code}){said}.",
             "This provider allows registration only with an initial access token (RFC 7591 §3): get one from its "
             "console and pass initial_access_token=…, or register in the console.",
             status_code=response.status_code,
@@ -118,6 +178,9 @@ def register(
         description = body.get("error_description") if body else None
         said = f": {error}" if isinstance(error, str) else ""
         said += f" ({redact_text(description, known)})" if isinstance(description, str) and description else ""
+        if not isinstance(error, str):  # not RFC 7591's error shape: say what the body says instead
+            detail = body_detail(response, known)
+            said += f", saying: {detail}" if detail else ""
         raise RegistrationError(
             f"The provider did not register the app (HTTP {response.status_code}){said}.",
             REGISTRATION_HINTS.get(error, _DEFAULT_HINT) if isinstance(error, str) else _DEFAULT_HINT,

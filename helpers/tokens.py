@@ -11,23 +11,29 @@ secrets. Every request here sends a form body (``data=``) and no query.
 After the exchange: ``fresh_token`` refreshes an access token that has expired (or is about
 to) before the app uses it, ``call_api`` uses it (RFC 6750) and turns a refusal into an
 ``OAuthError`` that says what to do, and ``revoke`` ends the grant when the user logs out.
+``revoke_grants`` does that for every grant a log-out ends and says what it did; where it could
+not (a provider without a revocation endpoint, or one that refused), it says so loudly: the grant
+stays live at the provider until it expires.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
 from typing import Any
 from urllib.request import parse_http_list, parse_keqv_list
 
 import httpx
 
-from helpers.errors import OAuthError, TokenError
+from helpers.errors import GrantStillLive, OAuthError, TokenError
 from helpers.pkce import check_verifier
+from helpers.provider import Provider
 from helpers.redact import redact_text, redacted_repr
-from helpers.responses import json_object
+from helpers.responses import body_detail, json_object
 
 _RESPONSE_HINT = (
     "The endpoint did not answer like an OAuth token endpoint (RFC 6749 §5.1). "
@@ -193,6 +199,69 @@ def revoke(
     _post_form(http, revocation_endpoint, form, (token,))
 
 
+def grant_stays_live(issuer: str) -> str:
+    """What a log-out without a revocation endpoint must tell the user: the grant is not over."""
+    return (
+        f"the provider ({issuer or 'its issuer unknown'}) publishes no revocation endpoint, so the grant stays "
+        "live there until it expires: end it in the provider's console (the app's access, under connected apps "
+        "or sessions), or pass its documented RFC 7009 endpoint by hand (revocation_endpoint=…)"
+    )
+
+
+@dataclass(frozen=True)
+class GrantsRevoked:
+    """What a log-out did at the provider: how many grants it revoked, and which it left live and why."""
+
+    issuer: str
+    revoked: int
+    live: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        done = f"{self.revoked} grant{'s' if self.revoked != 1 else ''} revoked at the provider (RFC 7009)"
+        if not self.live:
+            return done
+        lines = [f"⚠ NOT ALL REVOKED: {done}; {len(self.live)} still live at the provider:"]
+        return "\n".join([*lines, *(f"  ⚠ {line}" for line in self.live)])
+
+
+def revoke_grants(provider: Provider, grants: Sequence[TokenData], *, http: httpx.Client) -> GrantsRevoked:
+    """Revoke each grant (its refresh token, else its access token) at ``provider``; say what was done.
+
+    Revoking the refresh token ends the whole grant (RFC 7009 §2.1). A grant that could not be
+    revoked (no ``revocation_endpoint``, or the provider refused) is reported and warned about
+    (``GrantStillLive``): it stays usable until it expires, by anyone holding a copy.
+    """
+    live: list[str] = []
+    revoked = 0
+    for grant in grants:
+        until = _expiry(grant.usable_until)
+        if provider.revocation_endpoint is None:
+            live.append(f"a grant good {until}: {grant_stays_live(provider.issuer)}")
+            continue
+        try:
+            revoke(
+                provider.revocation_endpoint,
+                token=grant.refresh_token or grant.access_token,
+                token_type_hint="refresh_token" if grant.refresh_token else "access_token",
+                client_id=provider.client_id,
+                http=http,
+            )
+        except OAuthError as error:
+            live.append(f"a grant good {until}: the provider refused to revoke it ({error.message}). {error.hint}")
+            continue
+        revoked += 1
+    report = GrantsRevoked(provider.issuer, revoked, tuple(live))
+    if live:
+        warnings.warn(str(report), GrantStillLive, stacklevel=2)
+    return report
+
+
+def _expiry(at: int | None) -> str:
+    if at is None:
+        return "with no expiry the provider gave"
+    return "until " + datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def fresh_token(
     token: TokenData,
     token_endpoint: str,
@@ -234,6 +303,8 @@ def call_api(url: str, *, access_token: str, http: httpx.Client) -> Any:
     description = challenge.get("error_description") or body.get("error_description")
     if not isinstance(error, str):
         error = "invalid_token" if response.status_code == 401 else "server_error"
+        # Not an RFC 6750 answer: what the body says is all there is to go on.
+        description = description if isinstance(description, str) else body_detail(response, (access_token,))
     shown = redact_text(description, (access_token,)) if isinstance(description, str) else None
     raise OAuthError(error, shown, response.status_code)
 
@@ -273,9 +344,10 @@ def _post_form(
         raise OAuthError(body["error"], shown, response.status_code)
     if not response.is_success:
         content_type = response.headers.get("content-type", "no content type")
+        detail = body_detail(response, known)
         raise OAuthError(
             "server_error",
-            f"{url} answered without an OAuth error body ({content_type})",
+            f"{url} answered without an OAuth error body ({content_type})" + (f", saying: {detail}" if detail else ""),
             response.status_code,
         )
     return body, response.status_code

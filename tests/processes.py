@@ -1,8 +1,39 @@
-"""Ending the servers a test started: ask first, then insist."""
+"""Starting and ending the servers a test runs: each announces itself with one JSON line, and is
+asked to stop first, then made to."""
 
 from __future__ import annotations
 
+import json
+import select
 import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@contextmanager
+def announced(argv: Sequence[str], *, cwd: Path, name: str, timeout: float = 30) -> Iterator[dict[str, Any]]:
+    """Start ``argv``; yield the JSON object of the first line it prints (it prints it once it answers); stop it.
+
+    A server that prints nothing within ``timeout`` seconds fails the test with the end of its stderr.
+    """
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(
+            list(argv), cwd=cwd, stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True
+        )
+        try:
+            ready, _, _ = select.select([process.stdout], [], [], timeout)
+            line = process.stdout.readline() if ready else ""
+            if not line:
+                log.seek(0)
+                pytest.fail(f"{name} did not start in {timeout} s: {log.read()[-2000:]}")
+            yield json.loads(line)
+        finally:
+            stop_process(process, timeout=10)
 
 
 def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:

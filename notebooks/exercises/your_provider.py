@@ -59,7 +59,8 @@ def _what_differs(issuer: str, got: list[str], want: list[str]) -> str:
     if sorted(got) == sorted(want):
         return (
             f"For {issuer!r} the URLs are right but not their order: RFC 8414's own location first, then "
-            "openid-configuration inserted, and OpenID Connect's appended location only last (§5)."
+            "openid-configuration inserted, then OpenID Connect's appended location (§5), and RFC 8414's suffix "
+            "appended last."
         )
     missing = [url for url in want if url not in got]
     if any("openid-configuration" in url for url in missing):

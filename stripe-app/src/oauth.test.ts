@@ -5,6 +5,7 @@ import {
   authorizationUrl,
   codeExchangeBody,
   isExpired,
+  loggedOut,
   parseSavedToken,
   readConfig,
   refreshBody,
@@ -201,5 +202,15 @@ describe('CodeGuard', () => {
     expect(waited).toBe(true);
     expect(exchanges).toBe(1);
     expect(guard.claim('another code', async () => undefined)).toBeDefined();
+  });
+});
+
+describe('log out', () => {
+  it('says the grant was revoked only when the provider has a revocation endpoint', () => {
+    expect(loggedOut(config)).toEqual({tone: 'info', text: 'Logged out: the token is deleted and revoked.'});
+    const without = loggedOut({...config, revocationEndpoint: null});
+    expect(without.tone).toBe('critical');
+    expect(without.text).toMatch(/stays live there until it expires/);
+    expect(without.text).not.toMatch(/revoked/);
   });
 });

@@ -543,7 +543,22 @@ export async function logOut(host: Host, session: Session, token: TokenData): Pr
   } catch (error) {
     return startAuthorization(host, session, critical(`Logged out, but ${describe(error)}`));
   }
-  return startAuthorization(host, session, info('Logged out: the token is deleted and revoked.'));
+  return startAuthorization(host, session, loggedOut(session.config));
+}
+
+/**
+ * What Log out tells the user once the token is deleted. Without a revocation endpoint nothing
+ * ended the grant at the provider: say so, never "revoked".
+ */
+export function loggedOut(config: OAuthConfig): Notice {
+  if (config.revocationEndpoint) {
+    return info('Logged out: the token is deleted and revoked.');
+  }
+  return critical(
+    'Logged out here: the token is deleted, but the provider has no revocation endpoint, so the grant ' +
+      "stays live there until it expires. End it in the provider's settings (the app's access, under " +
+      'connected apps or sessions).',
+  );
 }
 
 /** createOAuthState and a fresh link: the Dashboard accepts each state once. */

@@ -252,6 +252,8 @@ def test_log_out_without_revocation_endpoint(open_flow, world):
     flow = open_flow(revocation_endpoint=None)
     flow.log_out()
     assert flow.status == "signed_out" and world.revoked == [] and "revoked" not in flow.message
+    # Not a silent gap: the user learns the grant is still live at the provider, and how to end it.
+    assert "the grant stays live there until it expires" in flow.message and "console" in flow.message
 
 
 def test_log_out_with_a_failing_dashboard_ends_signed_out(open_flow, world, dashboard):

@@ -86,3 +86,27 @@ def test_a_repeated_parameter_is_refused():
 def test_the_issuer_is_checked_only_when_the_provider_sends_one():
     assert read(answer(code=CODE, state=STATE), issuer=ISSUER).iss is None
     assert read(answer(code=CODE, state=STATE, iss="https://x.example"), issuer=None).code == CODE
+
+
+def test_a_provider_that_promises_iss_must_send_it():
+    # RFC 9207 §2.4: with authorization_response_iss_parameter_supported, an answer without iss is refused.
+    assert read(answer(code=CODE, state=STATE, iss=ISSUER), iss_required=True).code == CODE
+    with pytest.raises(RedirectError) as refused:
+        read(answer(code=CODE, state=STATE), iss_required=True)
+    assert refused.value.cause == "issuer_missing" and "authorization_response_iss_parameter_supported" in str(
+        refused.value
+    )
+
+
+def test_an_error_must_name_the_issuer_too_when_the_provider_promises_it():
+    # RFC 9207 §2: iss is in error responses too; one without it (or naming another issuer) may be a mix-up.
+    with pytest.raises(OAuthError):
+        read(answer(error="access_denied", state=STATE, iss=ISSUER), iss_required=True)
+    with pytest.raises(RedirectError) as missing:
+        read(answer(error="access_denied", state=STATE), iss_required=True)
+    assert missing.value.cause == "issuer_missing" and "error=access_denied, but that cannot be trusted" in str(
+        missing.value
+    )
+    with pytest.raises(RedirectError) as other:
+        read(answer(error="access_denied", state=STATE, iss="https://attacker.example"))
+    assert other.value.cause == "wrong_issuer"

@@ -10,6 +10,7 @@ from helpers.authorize import start_authorization
 from helpers.errors import OAuthError, RedirectError
 from helpers.local_dashboard import LocalDashboard
 from helpers.pkce import challenge_matches
+from helpers.provider import Provider
 
 REDIRECT = "https://dashboard.stripe.com/test/apps-oauth/com.example.app"
 AUTHORIZE = "https://login.example.com/oauth2/authorize"
@@ -74,3 +75,46 @@ def test_the_verifier_is_never_shown():
     oauth_state = dashboard.create_oauth_state()
     context = dashboard.oauth_context(landing(oauth_state.state, code=CODE))
     assert context.verifier not in repr(context) and context.verifier not in repr(dashboard)
+
+
+def test_an_older_link_and_an_unknown_one_are_told_apart():
+    dashboard = LocalDashboard(REDIRECT)
+    older = dashboard.create_oauth_state()
+    dashboard.create_oauth_state()
+    with pytest.raises(RedirectError, match="answers an older link"):
+        dashboard.oauth_context(landing(older.state, code=CODE))
+    with pytest.raises(RedirectError, match="a link this box does not know") as unknown:
+        dashboard.oauth_context(landing(LocalDashboard(REDIRECT).create_oauth_state().state, code=CODE))
+    assert "Run the cell that makes the paste box again" in unknown.value.hint
+
+
+def test_a_box_made_once_follows_the_newest_link():
+    # A learner runs the link cell again (a code that lived 60 seconds, say): the same box takes the new answer.
+    dashboard = LocalDashboard(REDIRECT)
+    read = dashboard.oauth_context  # what the paste box holds
+    first = dashboard.create_oauth_state()
+    read(landing(first.state, code=CODE))
+    with pytest.raises(RedirectError, match="Run the cell that builds the link"):
+        read(landing(first.state, code=CODE))
+    second = dashboard.create_oauth_state()
+    assert read(landing(second.state, code="another-code")).code == "another-code"
+
+
+def test_for_a_provider_that_promises_iss_an_answer_without_it_is_refused():
+    provider = Provider(
+        issuer="https://login.example.com",
+        authorization_endpoint=AUTHORIZE,
+        token_endpoint="https://login.example.com/token",
+        client_id="c",
+        redirect_uri=REDIRECT,
+        iss_parameter_supported=True,
+    )
+    dashboard = LocalDashboard.for_provider(provider)
+    assert (dashboard.redirect_uri, dashboard.issuer, dashboard.iss_required) == (REDIRECT, provider.issuer, True)
+    oauth_state = dashboard.create_oauth_state()
+    with pytest.raises(RedirectError) as refused:
+        dashboard.oauth_context(landing(oauth_state.state, code=CODE))
+    assert refused.value.cause == "issuer_missing"
+    context = dashboard.oauth_context(landing(oauth_state.state, code=CODE, iss=provider.issuer))
+    assert context.code == CODE
+    assert LocalDashboard.for_provider(provider, "http://127.0.0.1:9/callback").redirect_uri.endswith("/callback")

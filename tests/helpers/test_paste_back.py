@@ -44,7 +44,7 @@ def test_the_pasted_address_gives_the_context_and_leaves_no_code_behind(attempt)
 @pytest.mark.parametrize(
     "make_url, refused, says",
     [
-        (lambda s: landing(code=CODE, state="tampered"), "state_mismatch", "not the one the newest link carried"),
+        (lambda s: landing(code=CODE, state="tampered"), "state_mismatch", "a link this box does not know"),
         (lambda s: landing(code=CODE), "state_missing", "has no state"),
         (lambda s: landing(error="access_denied", state=s), "access_denied", "declined on the consent page"),
         (lambda s: landing("https://dashboard.stripe.com/apps-oauth/com.example.app", code=CODE, state=s),

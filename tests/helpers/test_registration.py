@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from helpers.errors import RegistrationError
-from helpers.registration import app_registration_request, register
+from helpers.registration import app_registration_request, application_type, from_console, register
 from helpers.trace import Trace
 
 ENDPOINT = "https://login.example.com/register"
@@ -21,12 +21,32 @@ MANAGEMENT_TOKEN = "reg_Zx81kQ2mN4pL7vR0tY6wE3"
 INITIAL_TOKEN = "iat_Hj5sD8fG1kL4zX7cV0bN2m"
 
 
-def test_the_request_is_a_public_client_and_native_only_with_a_loopback_uri():
+def test_the_request_is_a_public_client_and_web_with_the_dashboards_urls():
     plain = app_registration_request("App", URIS, scope="files.read")
     assert plain["redirect_uris"] == URIS and plain["token_endpoint_auth_method"] == "none"
-    assert "application_type" not in plain
-    native = app_registration_request("App", URIS, loopback_uri=LOOPBACK)
-    assert native["redirect_uris"] == [*URIS, LOOPBACK] and native["application_type"] == "native"
+    assert "application_type" not in plain  # web, the default (OpenID Connect DCR §2)
+    # The Dashboard's https URLs beside a loopback one: still a web client, whose URIs are matched exactly.
+    mixed = app_registration_request("App", URIS, loopback_uri=LOOPBACK)
+    assert mixed["redirect_uris"] == [*URIS, LOOPBACK] and "application_type" not in mixed
+
+
+@pytest.mark.parametrize(
+    "uris, kind",
+    [
+        ([LOOPBACK], "native"),
+        (["http://localhost:8000/cb", "http://[::1]:9/cb"], "native"),
+        (["com.example.app:/oauth2redirect"], "native"),
+        ([LOOPBACK, "com.example.app:/cb"], "native"),
+        ([LOOPBACK, URIS[0]], "web"),
+        (["https://127.0.0.1/cb"], "web"),  # https on the loopback address is no loopback URL of §2
+        (["http://example.com/cb"], "web"),
+        ([], "web"),
+    ],
+)
+def test_native_only_when_every_redirect_uri_is_loopback_or_custom_scheme(uris, kind):
+    assert application_type(uris) == kind
+    request = app_registration_request("App", uris)
+    assert request.get("application_type", "web") == kind
 
 
 def test_the_answer_gives_the_client_id_and_hides_the_management_token(serve):
@@ -78,3 +98,30 @@ def test_a_provider_without_a_registration_endpoint_points_to_its_console(serve)
         register(None, app_registration_request("App", URIS), http=http)
     assert "no registration endpoint" in raised.value.message and "console" in raised.value.hint
     assert script.requests == []
+
+
+def test_a_refusal_in_no_rfc_7591_shape_shows_what_the_body_says(serve):
+    http, _ = serve(httpx.Response(400, html="<html><title>Bad Request</title><p>redirect_uris rejected</p></html>"))
+    with pytest.raises(RegistrationError) as refused:
+        register(ENDPOINT, app_registration_request("App", URIS), http=http)
+    assert "(HTTP 400), saying: Bad Request: redirect_uris rejected" in refused.value.message
+
+
+def test_a_refused_initial_access_token_is_told_apart_from_none(serve):
+    http, _ = serve(httpx.Response(401, json={"error": "invalid_token"}), httpx.Response(401))
+    with pytest.raises(RegistrationError) as with_token:
+        register(ENDPOINT, app_registration_request("App", URIS), http=http, initial_access_token=INITIAL_TOKEN)
+    assert "refused the initial access token" in with_token.value.message and "fresh one" in with_token.value.hint
+    assert INITIAL_TOKEN not in str(with_token.value)
+    with pytest.raises(RegistrationError) as without:
+        register(ENDPOINT, app_registration_request("App", URIS), http=http)
+    assert "initial access token (RFC 7591 §3)" in without.value.hint
+
+
+def test_a_console_registration_reads_like_an_rfc_7591_one():
+    registration = from_console("  0oa1b2c3d4  ", [*URIS, LOOPBACK])
+    assert registration.client_id == "0oa1b2c3d4" and registration.redirect_uris == (*URIS, LOOPBACK)
+    assert repr(registration).startswith("Registration(client_id=0oa1b2c3d4, redirect_uris=[https://dashboard")
+    with pytest.raises(RegistrationError, match="No client id was given") as refused:
+        from_console(" ", URIS)
+    assert "console" in refused.value.hint

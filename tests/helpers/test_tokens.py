@@ -4,9 +4,10 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from helpers.errors import OAuthError, PKCEError, TokenError
+from helpers.errors import GrantStillLive, OAuthError, PKCEError, TokenError
 from helpers.pkce import make_verifier
-from helpers.tokens import TokenData, call_api, exchange_code, fresh_token, refresh, revoke
+from helpers.provider import Provider
+from helpers.tokens import TokenData, call_api, exchange_code, fresh_token, refresh, revoke, revoke_grants
 
 TOKEN_URL = "http://127.0.0.1:9/provider/oauth/token"
 REVOKE_URL = "http://127.0.0.1:9/provider/oauth/revoke"
@@ -97,7 +98,24 @@ def test_non_json_error_is_a_server_error(serve):
     with pytest.raises(OAuthError) as caught:
         exchange(http)
     assert (caught.value.error, caught.value.status_code) == ("server_error", 502)
-    assert "without an OAuth error body (text/html)" in caught.value.message
+    assert "without an OAuth error body (text/html), saying: Bad Gateway" in caught.value.message
+
+
+def test_a_problem_details_answer_is_shown_not_dropped(serve):
+    # RFC 9457 problem details, as a framework in front of the token endpoint answers; the code it quotes is hidden.
+    problem = {"type": "about:blank", "title": "Forbidden", "detail": f"client blocked while redeeming {CODE}"}
+    http, _ = serve(httpx.Response(403, json=problem, headers={"content-type": "application/problem+json"}))
+    with pytest.raises(OAuthError) as caught:
+        exchange(http)
+    assert "saying: Forbidden: client blocked while redeeming …" in caught.value.message
+    assert CODE not in str(caught.value)
+
+
+def test_an_api_that_refuses_without_rfc_6750_says_what_its_body_says(serve):
+    http, _ = serve(httpx.Response(500, json={"message": "database unavailable"}))
+    with pytest.raises(OAuthError) as caught:
+        call_api("http://127.0.0.1:9/api/me", access_token="at_Zx81kQ2mN4pL7vR0tY6wE3", http=http)
+    assert caught.value.error == "server_error" and caught.value.error_description == "database unavailable"
 
 
 def test_non_json_success_is_a_server_error(serve):
@@ -107,14 +125,14 @@ def test_non_json_success_is_a_server_error(serve):
     assert caught.value.error == "server_error"
 
 
-def test_connection_failure_points_at_the_sandbox(serve):
+def test_connection_failure_says_so_and_names_the_sandbox_as_one_case(serve):
     http, _ = serve(httpx.ConnectError("[Errno 111] Connection refused"))
     with pytest.raises(OAuthError) as caught:
         exchange(http)
     error = caught.value
     assert error.error == "connection_error" and error.status_code is None
     assert f"could not reach {TOKEN_URL} (ConnectError" in error.message
-    assert "sandbox.start()" in error.hint
+    assert "If the provider is the kit's sandbox, sandbox.start()" in error.hint
     assert error.__suppress_context__
 
 
@@ -328,3 +346,57 @@ def test_call_api_failures(serve, answer, error):
     with pytest.raises(OAuthError) as caught:
         call_api(API_URL, access_token=ACCESS, http=http)
     assert caught.value.error == error
+
+
+REVOKE_URL = "http://127.0.0.1:9/provider/oauth/revoke"
+GRANTS = (
+    TokenData("at_first_grant_0123456789", "Bearer", 1_900_000_000, "rt_first_grant_0123456789", None, 1_900_086_400),
+    TokenData("at_second_grant_012345678", "Bearer", 1_900_000_000),
+)
+
+
+def provider_with(revocation_endpoint):
+    return Provider(
+        issuer="http://127.0.0.1:9/provider",
+        authorization_endpoint="http://127.0.0.1:9/provider/authorize",
+        token_endpoint=TOKEN_URL,
+        client_id="client-1",
+        redirect_uri="https://dashboard.stripe.com/test/apps-oauth/x",
+        revocation_endpoint=revocation_endpoint,
+    )
+
+
+def test_revoke_grants_revokes_each_grant_and_says_so(serve):
+    http, script = serve(httpx.Response(200), httpx.Response(200))
+    report = revoke_grants(provider_with(REVOKE_URL), GRANTS, http=http)
+    sent = [parse_qs(r.content.decode()) for r in script.requests]
+    assert [(f["token"][0], f["token_type_hint"][0]) for f in sent] == [
+        (GRANTS[0].refresh_token, "refresh_token"),  # the refresh token ends the whole grant
+        (GRANTS[1].access_token, "access_token"),
+    ]
+    assert (report.revoked, report.live) == (2, ())
+    assert str(report) == "2 grants revoked at the provider (RFC 7009)"
+
+
+def test_without_a_revocation_endpoint_log_out_says_loudly_the_grants_stay_live(serve):
+    http, script = serve()
+    with pytest.warns(GrantStillLive) as warned:
+        report = revoke_grants(provider_with(None), GRANTS, http=http)
+    assert script.requests == [] and report.revoked == 0 and len(report.live) == 2
+    shown = str(report)
+    assert shown.startswith("⚠ NOT ALL REVOKED: 0 grants revoked at the provider (RFC 7009); 2 still live")
+    assert "a grant good until 2030-03-18 17:46 UTC" in shown  # the refresh token's expiry, not the access token's
+    assert "a grant good until 2030-03-17 17:46 UTC" in shown
+    assert "publishes no revocation endpoint, so the grant stays live there until it expires" in shown
+    assert "console" in shown and "revocation_endpoint=" in shown
+    assert str(warned[0].message) == shown
+    assert all(secret not in shown for g in GRANTS for secret in (g.access_token, g.refresh_token) if secret)
+
+
+def test_a_refusal_leaves_that_grant_live_and_the_others_are_still_revoked(serve):
+    http, _ = serve(httpx.Response(400, json={"error": "unsupported_token_type"}), httpx.Response(200))
+    with pytest.warns(GrantStillLive):
+        report = revoke_grants(provider_with(REVOKE_URL), GRANTS, http=http)
+    assert report.revoked == 1 and "the provider refused to revoke it (OAuth error 'unsupported_token_type'" in str(
+        report
+    )

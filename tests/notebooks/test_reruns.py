@@ -87,3 +87,17 @@ def test_06_your_turn_gets_its_context_after_an_earlier_app_cell_ran_again():
         assert session.code("print(kit.world.consent(yours.flow.link).outcome)") == "handed_over\n"  # the browser
         session.code("app.app_view.ticker.value += 1")  # the browser's timer ticks in the newest view
         assert session.code("print(yours.flow.status, app.flow.status)") == "signed_in signed_out\n"
+
+
+def test_10_the_paste_box_follows_the_link_cell_run_again():
+    # A provider's code lives 60 seconds; the learner runs the link cell again and pastes the new answer in the
+    # box made before: it is taken (issue 20). An answer to the older link is refused as such.
+    with opened(NOTEBOOKS / "10-your-own-provider.ipynb") as session:
+        session.run_through("paste = PasteBack(")
+        first = session.code("first = link; print(paste)")
+        assert first == "PasteBack(waiting)\n"
+        assert not errors(session.run(session.index("oauth_state, link = start_authorization(dashboard")))
+        approve = "paste.submit(kit.world.consent({}, follow=False).redirect_url); print(paste)"
+        said = session.code(approve.format("first") + "; print(paste.status.value)")
+        assert "PasteBack(refused: state_mismatch)" in said and "answers an older link" in said
+        assert session.code(approve.format("link")) == "PasteBack(code received)\n"

@@ -5,21 +5,16 @@
 
 from __future__ import annotations
 
-import json
-import select
 import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.processes import stop_process
+from tests.processes import announced
 
 HERE = Path(__file__).resolve().parent
-START_TIMEOUT = 30
 
 
 @contextmanager
@@ -31,19 +26,8 @@ def oidc_provider() -> Iterator[str]:
             "oidc-provider is not installed: run `make test` (it runs `npm ci` in tests/oidc_provider), "
             "or `cd tests/oidc_provider && npm ci`. Node.js must be on PATH."
         )
-    with tempfile.TemporaryFile(mode="w+") as log:
-        process = subprocess.Popen(
-            [node, "server.mjs"], cwd=HERE, stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True
-        )
-        try:
-            ready, _, _ = select.select([process.stdout], [], [], START_TIMEOUT)
-            line = process.stdout.readline() if ready else ""
-            if not line:
-                log.seek(0)
-                pytest.fail(f"oidc-provider did not start in {START_TIMEOUT} s: {log.read()[-2000:]}")
-            yield json.loads(line)["issuer"]
-        finally:
-            stop_process(process, timeout=10)
+    with announced([node, "server.mjs"], cwd=HERE, name="oidc-provider") as line:
+        yield line["issuer"]
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,12 @@
 """A user at a provider's pages, played over HTTP: signs in, approves (or declines), and stops at
 the redirect that leaves the provider, as a browser's address bar would show it.
 
-It knows nothing of a provider but HTML forms: on each page it fills the form's inputs (any
-login and password, which oidc-provider's development pages accept) and presses the first
-submit button, or for declining, the button whose value says deny or the link to "abort"
-(oidc-provider's Cancel). The sandbox's consent page and oidc-provider's login and consent
-pages are all plain forms, so one user serves both.
+It knows nothing of a provider but HTML forms: on each page it fills the form's inputs (a login
+and password: any, which oidc-provider's development pages accept, or Django OAuth Toolkit's
+test user) and presses the first submit button that is no refusal, or for declining, the one
+whose value says deny, decline or cancel (DOT's Cancel), or the link to "abort" (oidc-provider's
+Cancel). The sandbox's consent page, oidc-provider's and DOT's sign-in and consent pages are all
+plain forms, so one user serves all three.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-LOGIN = {"login": "ada", "password": "any password"}
+LOGIN = {"login": "ada", "username": "ada", "password": "any password"}
+REFUSALS = ("deny", "decline", "cancel")
 
 
 @dataclass
@@ -36,6 +38,8 @@ class _Page(HTMLParser):
         a = {name: value or "" for name, value in attrs}
         if tag == "form":
             self.forms.append(_Form(a.get("action", "")))
+        elif tag == "input" and self.forms and a.get("type") == "submit":
+            self.forms[-1].buttons.append((a.get("name", ""), a.get("value", "")))
         elif tag == "input" and self.forms and a.get("name"):
             self.forms[-1].fields[a["name"]] = a.get("value", "")
         elif tag == "button" and self.forms and a.get("type", "submit") == "submit":
@@ -75,15 +79,21 @@ def _press(client: httpx.Client, response: httpx.Response, approve: bool) -> htt
         raise NoRedirect(f"HTTP {response.status_code} at {response.url} with no form: {response.text[:300]}")
     form = page.forms[0]
     here = str(response.url)
+    refusals = [b for b in form.buttons if b[1].strip().lower() in REFUSALS]
     if not approve:
-        deny = [b for b in form.buttons if b[1].lower() in ("deny", "decline")]
-        if deny:
-            return client.post(urljoin(here, form.action), data={**form.fields, deny[0][0]: deny[0][1]})
+        if refusals:
+            return client.post(urljoin(here, form.action), data={**form.fields, **_pressed(refusals[0])})
         abort = [href for href in page.links if "abort" in href]
         if abort:
             return client.get(urljoin(here, abort[0]))
     data = {**form.fields, **{k: v for k, v in LOGIN.items() if k in form.fields}}
-    if form.buttons and form.buttons[0][0]:
-        name, value = form.buttons[0]
-        data[name] = value
+    press = [b for b in form.buttons if b not in refusals]
+    if press:
+        data.update(_pressed(press[0]))
     return client.post(urljoin(here, form.action), data=data)
+
+
+def _pressed(button: tuple[str, str]) -> dict[str, str]:
+    # A browser sends a submit button's name=value only for the button pressed, and only if it has a name.
+    name, value = button
+    return {name: value} if name else {}
