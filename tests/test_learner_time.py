@@ -151,3 +151,20 @@ def test_the_core_exercise_outputs_widgets_and_the_authorize_detour_are_counted(
 def test_a_notebook_without_a_required_exercise_spends_no_exercise_time():
     found = estimate_path([("05-x.ipynb", notebook(md("### Exercise (optional) · later")))], lambda name: "")[0]
     assert found.exercise_statements is None and found.exercise_minutes == 0
+
+
+def test_the_rates_are_the_fit_rounded():
+    fitted = dict(zip(learner_time.FITTED, learner_time.fit(measurements()), strict=True))
+    used = {
+        "min/new word": 1 / learner_time.NEW_PROSE_WORDS_PER_MINUTE,
+        "min/code word": 1 / learner_time.CODE_WORDS_PER_MINUTE,
+        "min/printed word": 1 / learner_time.OUTPUT_WORDS_PER_MINUTE,
+        "min/widget": learner_time.SECONDS_PER_WIDGET / 60,
+        "exercise min": learner_time.EXERCISE_MINUTES,
+        "min/statement": learner_time.EXERCISE_MINUTES_PER_STATEMENT,
+        "min/Authorize": learner_time.AUTHORIZE_MINUTES,
+    }
+    off = {
+        name: f"{used[name]:.4f} for {fitted[name]:.4f}" for name in used if abs(used[name] / fitted[name] - 1) > 0.05
+    }
+    assert not off, f"rates more than 5% from the fit (python -m tools.learner_time --fit): {off}"

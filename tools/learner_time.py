@@ -7,7 +7,8 @@ The model counts what a learner meets in a notebook's core (cells tagged ``optio
 ``deeper``, folded ``<details>`` blocks and optional exercises are left out) and gives each a
 cost. Its rates were fitted to the measurements in ``tools/learner_time_calibration.json``
 (issue 18: a fresh reader's minutes per notebook, for the notebooks as they were at the commit
-recorded there), with the published reading rate as the one fixed point:
+recorded there; ``--fit`` refits them), with the published reading rate for recaps and 5 seconds a
+cell held fixed:
 
 - prose that brings something new (a section naming a `term` or **term** not met earlier on
   the path) at 185 words a minute; prose that only goes over what was met (every term already
@@ -190,16 +191,7 @@ class Estimate:
     @property
     def exact_minutes(self) -> float:
         """The median learner's minutes, unrounded."""
-        seconds = (
-            self.new_prose_words / NEW_PROSE_WORDS_PER_MINUTE * 60
-            + self.recap_prose_words / RECAP_PROSE_WORDS_PER_MINUTE * 60
-            + self.code_words / CODE_WORDS_PER_MINUTE * 60
-            + self.output_words / OUTPUT_WORDS_PER_MINUTE * 60
-            + self.code_cells * SECONDS_PER_CELL
-            + self.widgets * SECONDS_PER_WIDGET
-            + self.run_seconds
-        )
-        return seconds / 60 + self.exercise_minutes + self.authorize_detours * AUTHORIZE_MINUTES
+        return _fixed_minutes(self) + sum(rate * term for rate, term in zip(RATES, _free_terms(self), strict=True))
 
     @property
     def minutes(self) -> int:
@@ -345,6 +337,98 @@ def compare(measurement: dict) -> list[Comparison]:
     return rows
 
 
+# Refitting ------------------------------------------------------------------------------------------
+# The rates above are what these terms are multiplied by, fitted so that the largest relative error over every
+# measured figure is as small as it can be (Lawson's iteratively reweighted least squares), then
+# rounded. The recap rate (Brysbaert's) and the 5 seconds a cell are held fixed.
+FITTED = (
+    "min/new word",
+    "min/code word",
+    "min/printed word",
+    "min/widget",
+    "exercise min",
+    "min/statement",
+    "min/Authorize",
+)
+RATES = (
+    1 / NEW_PROSE_WORDS_PER_MINUTE,
+    1 / CODE_WORDS_PER_MINUTE,
+    1 / OUTPUT_WORDS_PER_MINUTE,
+    SECONDS_PER_WIDGET / 60,
+    EXERCISE_MINUTES,
+    EXERCISE_MINUTES_PER_STATEMENT,
+    AUTHORIZE_MINUTES,
+)
+
+
+def _free_terms(row: Estimate, exercise_alone: bool = False) -> list[float]:
+    """What the fitted rates multiply, in FITTED's order (the exercise alone, for an exercise's own time)."""
+    if exercise_alone:
+        return [0, 0, 0, 0, 1, row.exercise_statements or 0, 0]
+    exercise = row.exercise_statements is not None
+    return [
+        row.new_prose_words,
+        row.code_words,
+        row.output_words,
+        row.widgets,
+        float(exercise),
+        row.exercise_statements or 0,
+        row.authorize_detours,
+    ]
+
+
+def _fixed_minutes(row: Estimate) -> float:
+    """What the fixed rates give: recaps read at Brysbaert's rate, and the cells run."""
+    seconds = row.code_cells * SECONDS_PER_CELL + row.run_seconds
+    return row.recap_prose_words / RECAP_PROSE_WORDS_PER_MINUTE + seconds / 60
+
+
+def _solve(rows: list[list[float]], targets: list[float]) -> list[float]:
+    """Least squares by the normal equations (a handful of unknowns), Gauss-Jordan with pivoting."""
+    size = len(rows[0])
+    system = [
+        [sum(r[i] * r[j] for r in rows) for j in range(size)]
+        + [sum(r[i] * t for r, t in zip(rows, targets, strict=True))]
+        for i in range(size)
+    ]
+    for i in range(size):
+        pivot = max(range(i, size), key=lambda k: abs(system[k][i]))
+        system[i], system[pivot] = system[pivot], system[i]
+        for k in range(size):
+            if k != i:
+                factor = system[k][i] / system[i][i]
+                system[k] = [a - factor * b for a, b in zip(system[k], system[i], strict=True)]
+    return [system[i][size] / system[i][i] for i in range(size)]
+
+
+def fit(entries: list[dict], rounds: int = 500) -> list[float]:
+    """The rates of FITTED that keep the largest relative error over ``entries`` smallest."""
+    rows: list[list[float]] = []
+    targets: list[float] = []
+    for measurement in entries:
+        found = {row.name[:2]: row for row in estimates_at(measurement["commit"])}
+        for number, measured in measurement["minutes"].items():
+            rows.append([term / measured for term in _free_terms(found[number])])
+            targets.append((measured - _fixed_minutes(found[number])) / measured)
+        for number, measured in measurement.get("exercise_minutes", {}).items():
+            rows.append([term / measured for term in _free_terms(found[number], exercise_alone=True)])
+            targets.append(1.0)
+    emphasis = [1.0] * len(rows)  # each figure's weight in the least squares, moved toward the worst fitted
+    for _ in range(rounds):
+        root = [e**0.5 for e in emphasis]
+        rates = _solve(
+            [[x * r for x in row] for row, r in zip(rows, root, strict=True)],
+            [t * r for t, r in zip(targets, root, strict=True)],
+        )
+        errors = [
+            abs(sum(rate * x for rate, x in zip(rates, row, strict=True)) - t)
+            for row, t in zip(rows, targets, strict=True)
+        ]
+        total = sum(e * error for e, error in zip(emphasis, errors, strict=True)) or 1.0
+        emphasis = [max(e * error / total, 1e-9) for e, error in zip(emphasis, errors, strict=True)]
+    return rates
+
+
 def core(rows: list[Estimate]) -> list[Estimate]:
     return [row for row in rows if row.name[:2] <= "06"]
 
@@ -352,7 +436,14 @@ def core(rows: list[Estimate]) -> list[Estimate]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.learner_time", description=__doc__.splitlines()[0])
     parser.add_argument("--calibration", action="store_true", help="the model against each measurement")
-    if parser.parse_args(argv).calibration:
+    parser.add_argument("--fit", action="store_true", help="the weights that fit every measurement best, unrounded")
+    arguments = parser.parse_args(argv)
+    if arguments.fit:
+        for name, weight in zip(FITTED, fit(measurements()), strict=True):
+            per = f"  ({1 / weight:.0f} words a minute)" if "word" in name and weight > 0 else ""
+            print(f"{name:18} {weight:8.4f}{per}")
+        return 0
+    if arguments.calibration:
         for measurement in measurements():
             print(f"{measurement['date']}  {measurement['source']}  (notebooks at {measurement['commit'][:10]})")
             for row in compare(measurement):
