@@ -186,3 +186,27 @@ def test_how_long_it_takes_gives_the_notebooks_stated_times(page):
     median = sum(stated_times(path)[0] for path in CORE)
     slowest = sum(stated_times(path)[1] for path in CORE)
     assert f"| **00 to 06, the core path** | **{median} min** | **{slowest} min** |" in table
+
+
+def slower_by(numbers: list[str]) -> int:
+    """How many minutes more the slowest quarter needs than the median for these notebooks, as they state."""
+    times = [stated_times(next(NOTEBOOKS.glob(f"{number}-*.ipynb"))) for number in numbers]
+    return sum(slowest - median for median, slowest in times)
+
+
+def test_the_hour_says_how_far_behind_the_slowest_quarter_is(page):
+    rows = agenda(page, "A 60-minute session")
+    hands_on = [number for row in rows if row["how"] == "hands-on" for number in re.findall(r"\d\d", row["notebooks"])]
+    after = next(row["start"] for row in rows if row["notebooks"] and row["how"] != "hands-on")
+    said = " ".join(section(page, "A 60-minute session").split())
+    assert f"some {slower_by(hands_on)} minutes more by {after}" in said
+
+
+def test_the_90_minutes_leave_the_slowest_quarter_the_time_it_needs(page):
+    rows = agenda(page, "A 90-minute session")
+    spare = sum(int(row["min"]) for row in rows if row["how"] in ("buffer", "break"))
+    needed = slower_by([path.name[:2] for path in CORE])
+    assert spare >= needed, (
+        f"the slowest quarter needs {needed} minutes more than the median; buffer and break: {spare}"
+    )
+    assert f"{needed} more than the median" in " ".join(section(page, "A 90-minute session").split())

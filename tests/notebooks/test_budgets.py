@@ -139,3 +139,9 @@ def test_every_cell_is_tagged_core_optional_or_deeper(path):
         if len(set(cell.metadata.get("tags", [])) & {"core", "optional", "deeper"}) != 1
     ]
     assert not untagged, f"{path.name}: cells without exactly one of core/optional/deeper: {untagged}"
+
+
+def test_the_readme_gives_the_second_sessions_time():
+    second = sum(ESTIMATES[path.name].minutes for path in notebook_paths() if path.name[:2] in ("07", "08"))
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"a second session (about {second} minutes" in readme, f"07 and 08 take {second} minutes"
