@@ -1,4 +1,4 @@
-"""04-set-secret: the four parameters of the Secret Store call that saves the token.
+"""04-set-secret: the parameters of the Secret Store call that saves the token (the notebook asks for two).
 
 The check needs no network: it compares what the learner chose with what Stripe's API
 accepts (names and payloads of at most 5000 characters, a scope the UI extension may
@@ -39,7 +39,7 @@ def check_secret_params(
 ) -> Feedback:
     """Would ``apps.secrets.create(name=…, scope=…, payload=…, expires_at=…)`` save ``token`` right?"""
     if any(value is ... for value in (name, scope, payload, expires_at)):
-        return not_started("your four values (my_name, my_scope, my_payload, my_expires_at)")
+        return not_started("your choices for my_scope and my_expires_at")
     now = time.time() if now is None else now
     points = [
         *_name_points(name),
