@@ -119,6 +119,11 @@ class World:
                 "Pass an access or refresh token this sandbox's provider issued.",
             )
 
+    def set_cors(self, enabled: bool) -> None:
+        """Switch the provider's CORS for browser apps on or off (sandbox/provider/cors.py); it stays so."""
+        response = self.http.post(f"{self.provider_issuer}/sandbox/cors", data={"enabled": "on" if enabled else "off"})
+        response.raise_for_status()
+
     def visit(self, url: str) -> ConsentResult:
         """Open a URL in the user's browser, e.g. a redirect URL an attacker made: what the Dashboard says."""
         return visit(url, sandbox_base=self.base_url, http=self.http)
