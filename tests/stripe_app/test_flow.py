@@ -29,7 +29,11 @@ def manifest(world):
     )
     response.raise_for_status()
     provider = Provider.from_metadata(
-        metadata, client_id=response.json()["client_id"], redirect_uri=urls.test, scope=SCOPE
+        metadata,
+        client_id=response.json()["client_id"],
+        redirect_uri=urls.test,
+        scope=SCOPE,
+        api_endpoint=f"{world.provider_issuer}/api/me",
     )
     return app_manifest(KIT_MANIFEST, provider, world.dashboard_base)
 
