@@ -99,8 +99,12 @@ class GeneratedApp:
     unchanged: tuple[str, ...]
 
 
-def app_manifest(manifest: Manifest, provider: Provider, dashboard_base: str = PRODUCTION_DASHBOARD) -> dict[str, Any]:
+def app_manifest(
+    manifest: Manifest, provider: Provider, dashboard_base: str = PRODUCTION_DASHBOARD, provider_name: str | None = None
+) -> dict[str, Any]:
     """The app's ``stripe-app.json``: your manifest, with the provider you registered the app with.
+
+    ``provider_name`` is what the view calls the provider (default: its issuer's host name).
 
     ``provider.redirect_uri`` must be one of the app's two redirect URLs on ``dashboard_base``
     (the URL the ``client_id`` was registered for); both are written, one for each mode.
@@ -143,7 +147,7 @@ def app_manifest(manifest: Manifest, provider: Provider, dashboard_base: str = P
         **(data.get("constants") or {}),
         "oauth": {
             "client_id": provider.client_id,
-            "provider_name": urlsplit(provider.issuer or provider.authorization_endpoint).hostname,
+            "provider_name": provider_name or urlsplit(provider.issuer or provider.authorization_endpoint).hostname,
             "authorization_endpoint": provider.authorization_endpoint,
             "token_endpoint": provider.token_endpoint,
             "revocation_endpoint": provider.revocation_endpoint,
@@ -172,7 +176,12 @@ def _generated_endpoints(data: Mapping[str, Any]) -> set[str]:
 
 
 def app_files(
-    manifest: Manifest, provider: Provider, *, template: Path, dashboard_base: str = PRODUCTION_DASHBOARD
+    manifest: Manifest,
+    provider: Provider,
+    *,
+    template: Path,
+    dashboard_base: str = PRODUCTION_DASHBOARD,
+    provider_name: str | None = None,
 ) -> dict[str, bytes]:
     """Every file of the app, by path: the template's, with your manifest and your app's npm name."""
     missing = [name for name in APP_FILES if not (template / name).is_file()]
@@ -182,7 +191,7 @@ def app_files(
             "Pass template= the stripe-app/ folder of a checkout of the kit (KIT_APP is where the kit expects it).",
         )
     files = {name: (template / name).read_bytes() for name in APP_FILES}
-    data = app_manifest(manifest, provider, dashboard_base)
+    data = app_manifest(manifest, provider, dashboard_base, provider_name)
     files[MANIFEST_FILE] = _json_bytes(data)
     name = npm_name(manifest.app_id)
     for lock_or_package in ("package.json", "package-lock.json"):
@@ -201,6 +210,7 @@ def generate_app(
     *,
     template: str | Path,
     dashboard_base: str = PRODUCTION_DASHBOARD,
+    provider_name: str | None = None,
     overwrite: bool = False,
 ) -> GeneratedApp:
     """Write the app into ``folder``, from the kit's app in ``template`` (``stripe-app/``).
@@ -216,7 +226,7 @@ def generate_app(
             f"{named} is the kit's own app, the template the others are made from.",
             "Name a folder of your own, e.g. generate_app('my-stripe-app', ...).",
         )
-    files = app_files(manifest, provider, template=template, dashboard_base=dashboard_base)
+    files = app_files(manifest, provider, template=template, dashboard_base=dashboard_base, provider_name=provider_name)
     record = _read_record(folder)
     changed = {name for name, content in files.items() if _read(folder / name) not in (None, content)}
     edited = sorted(name for name in changed if record.get(name) != _digest(_read(folder / name) or b""))
