@@ -64,7 +64,7 @@ def check_cors(
     blocked = f"Access to fetch at '{url}' from origin '{ORIGIN}' has been blocked by CORS policy: "
     fix = (
         "Allow the origin null at the provider for this endpoint (Access-Control-Allow-Origin: null), "
-        "with the method and headers the app sends; see 'Configure CORS at your provider' in 09."
+        "with the method and headers the app sends (09-your-stripe-app, Run it for real, step 5)."
     )
     if preflighted:
         asked = {"Origin": ORIGIN, "Access-Control-Request-Method": method}
