@@ -17,31 +17,18 @@ import pytest
 import stripe
 from playwright.sync_api import expect
 
-from helpers.manifest import load_manifest, redirect_urls
-from helpers.provider import Provider, registration_request
+from helpers.manifest import load_manifest
 from helpers.stripe_app import KIT_APP, generate_app
+from tests.stripe_app.example import sandbox_provider
 
 from .conftest import screenshot
 
-SCOPE = "account.read files.read"
 MANIFEST = load_manifest(KIT_APP.parent / "notebooks" / "stripe-app.json")
 
 
 @pytest.fixture(scope="module")
 def provider(world):
-    metadata = world.http.get(f"{world.provider_issuer}/.well-known/oauth-authorization-server").json()
-    urls = redirect_urls(MANIFEST.app_id, world.dashboard_base)
-    registration = world.http.post(
-        metadata["registration_endpoint"], json=registration_request(MANIFEST.name, [urls.test, urls.live], SCOPE)
-    )
-    registration.raise_for_status()
-    return Provider.from_metadata(
-        metadata,
-        client_id=registration.json()["client_id"],
-        redirect_uri=urls.test,
-        scope=SCOPE,
-        api_endpoint=f"{world.provider_issuer}/api/me",
-    )
+    return sandbox_provider(world)
 
 
 @pytest.fixture(scope="module")
