@@ -19,7 +19,7 @@ KIT_CHROMIUM ?= /usr/bin/chromium
 export KIT_CHROMIUM
 # The npm projects the tests run (each with a committed package-lock.json); their node_modules
 # stay beside them, ignored by git, and are reinstalled only when the lockfile changes.
-NODE_PROJECTS := tests/clients tests/oidc_provider stripe-app
+NODE_PROJECTS := tests/clients tests/oidc_provider stripe-app sandbox/dashboard_js
 NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_PROJECTS))
 # The room sheet's test reads the committed PDF's pages and text with poppler's tools.
 PDFTOTEXT := /usr/bin/pdftotext

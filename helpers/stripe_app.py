@@ -5,14 +5,20 @@ manifest, ``stripe-app.json``, which the Dashboard reads and passes on:
 
 - ``constants.oauth``: the ``client_id``, the provider's endpoints, the scope and both redirect
   URLs, exactly as registered (the view reads them as ``environment.constants``);
-- ``content_security_policy["connect-src"]``: the token and revocation endpoints, which the
-  app ``fetch``es from its iframe (the authorization link is only navigated to);
+- ``content_security_policy["connect-src"]``: the token, revocation and API endpoints, which the
+  app ``fetch``es from its iframe (the authorization link is only navigated to). Entries of the
+  kit's sample (``api.example.com``) and of the provider the manifest was generated for before are
+  replaced; any other entry you added is kept;
+- what Stripe's own example manifests write out: ``distribution_type``, ``stripe_api_access_type``
+  and ``sandbox_install_compatible``, unless your manifest says otherwise;
 - one view, ``App``, in the Dashboard's default drawer: ``oauthContext`` reaches the viewport
   the flow started from only (stripe/stripe-apps#637), and the drawer is the one it returns to.
 
 ``generate_app`` writes the whole project into a folder you name. Run it again with other
 values and it rewrites what it wrote before, but never a file you changed since: it keeps a
-record of what it wrote (``.kit-generated.json``) and refuses, naming the files, instead.
+record of what it wrote (``.kit-generated.json``, which the project's .gitignore leaves out) and
+refuses, naming the files, instead. The one exception is ``stripe-app.json`` when you pass that
+very file as the manifest: your edits are then the input, and the new one carries them.
 """
 
 from __future__ import annotations
@@ -52,6 +58,14 @@ SCHEMA = "https://stripe.com/stripe-app.schema.json"
 DRAWER_VIEW = {"viewport": "stripe.dashboard.drawer.default", "component": "App"}
 MANIFEST_FILE = "stripe-app.json"
 RECORD_FILE = ".kit-generated.json"
+# The kit's sample manifest (notebooks/stripe-app.json) and its placeholder provider use this host.
+SAMPLE_HOST = "api.example.com"
+# Written out as Stripe's example manifests write them (the schema's defaults, said plainly).
+MANIFEST_DEFAULTS = {
+    "stripe_api_access_type": "platform",
+    "distribution_type": "private",
+    "sandbox_install_compatible": True,
+}
 # The project as `stripe apps create` lays it out, less the manifest, which is generated.
 # The kit's own test harness (stripe-app/test/) needs the sandbox and stays behind.
 APP_FILES = (
@@ -65,7 +79,9 @@ APP_FILES = (
     "ui-extensions.d.ts",
     "src/oauth.ts",
     "src/oauth.test.ts",
+    "src/testing/fakes.ts",
     "src/views/App.tsx",
+    "src/views/App.test.tsx",
 )
 
 
@@ -83,8 +99,12 @@ class GeneratedApp:
     unchanged: tuple[str, ...]
 
 
-def app_manifest(manifest: Manifest, provider: Provider, dashboard_base: str = PRODUCTION_DASHBOARD) -> dict[str, Any]:
+def app_manifest(
+    manifest: Manifest, provider: Provider, dashboard_base: str = PRODUCTION_DASHBOARD, provider_name: str | None = None
+) -> dict[str, Any]:
     """The app's ``stripe-app.json``: your manifest, with the provider you registered the app with.
+
+    ``provider_name`` is what the view calls the provider (default: its issuer's host name).
 
     ``provider.redirect_uri`` must be one of the app's two redirect URLs on ``dashboard_base``
     (the URL the ``client_id`` was registered for); both are written, one for each mode.
@@ -106,22 +126,37 @@ def app_manifest(manifest: Manifest, provider: Provider, dashboard_base: str = P
     ui_extension = data["ui_extension"]
     ui_extension["views"] = [dict(DRAWER_VIEW)]  # the only component the app has
     policy = ui_extension.setdefault("content_security_policy", {})
-    policy.setdefault("purpose", "Exchanges the authorization code for a token and revokes it at log out")
-    for endpoint in (provider.token_endpoint, provider.revocation_endpoint):
+    # What the Dashboard shows the user as the reason for these URLs: what the app does with them.
+    policy["purpose"] = (
+        "Exchanges the authorization code for a token"
+        + (", calls the provider's API with it" if provider.api_endpoint else "")
+        + (", and revokes it at log out" if provider.revocation_endpoint else "")
+    )
+    replaced = _generated_endpoints(data)
+    policy["connect-src"] = [
+        entry
+        for entry in policy.get("connect-src") or []
+        if entry not in replaced and urlsplit(entry).hostname != SAMPLE_HOST
+    ]
+    fetched = (provider.token_endpoint, provider.revocation_endpoint, provider.api_endpoint)
+    for endpoint in fetched:
         if endpoint and not connect_src_allows(parse_manifest(data), endpoint):
             # CSP matches scheme, host and path: the query string does not belong in the entry.
-            policy["connect-src"] = [*(policy.get("connect-src") or []), urlsplit(endpoint)._replace(query="").geturl()]
+            policy["connect-src"] = [*policy["connect-src"], _csp_entry(endpoint)]
     data["constants"] = {
         **(data.get("constants") or {}),
         "oauth": {
             "client_id": provider.client_id,
+            "provider_name": provider_name or urlsplit(provider.issuer or provider.authorization_endpoint).hostname,
             "authorization_endpoint": provider.authorization_endpoint,
             "token_endpoint": provider.token_endpoint,
             "revocation_endpoint": provider.revocation_endpoint,
+            "api_endpoint": provider.api_endpoint,
             "scope": provider.scope,
             "redirect_uris": {"test": urls.test, "live": urls.live},
         },
     }
+    data = {**data, **{key: value for key, value in MANIFEST_DEFAULTS.items() if key not in data}}
     data = {"$schema": SCHEMA, **{key: value for key, value in data.items() if key != "$schema"}}
     problems = check_ready(parse_manifest(data), provider.token_endpoint)
     if problems:  # cannot happen after the above; a guard against a future edit of this function
@@ -129,8 +164,24 @@ def app_manifest(manifest: Manifest, provider: Provider, dashboard_base: str = P
     return data
 
 
+def _csp_entry(url: str) -> str:
+    return urlsplit(url)._replace(query="", fragment="").geturl()
+
+
+def _generated_endpoints(data: Mapping[str, Any]) -> set[str]:
+    """The connect-src entries a generation for another provider wrote: its endpoints in ``constants.oauth``."""
+    oauth = (data.get("constants") or {}).get("oauth") or {}
+    names = ("token_endpoint", "revocation_endpoint", "api_endpoint")
+    return {_csp_entry(oauth[name]) for name in names if isinstance(oauth.get(name), str)}
+
+
 def app_files(
-    manifest: Manifest, provider: Provider, *, template: Path, dashboard_base: str = PRODUCTION_DASHBOARD
+    manifest: Manifest,
+    provider: Provider,
+    *,
+    template: Path,
+    dashboard_base: str = PRODUCTION_DASHBOARD,
+    provider_name: str | None = None,
 ) -> dict[str, bytes]:
     """Every file of the app, by path: the template's, with your manifest and your app's npm name."""
     missing = [name for name in APP_FILES if not (template / name).is_file()]
@@ -140,7 +191,7 @@ def app_files(
             "Pass template= the stripe-app/ folder of a checkout of the kit (KIT_APP is where the kit expects it).",
         )
     files = {name: (template / name).read_bytes() for name in APP_FILES}
-    data = app_manifest(manifest, provider, dashboard_base)
+    data = app_manifest(manifest, provider, dashboard_base, provider_name)
     files[MANIFEST_FILE] = _json_bytes(data)
     name = npm_name(manifest.app_id)
     for lock_or_package in ("package.json", "package-lock.json"):
@@ -159,6 +210,7 @@ def generate_app(
     *,
     template: str | Path,
     dashboard_base: str = PRODUCTION_DASHBOARD,
+    provider_name: str | None = None,
     overwrite: bool = False,
 ) -> GeneratedApp:
     """Write the app into ``folder``, from the kit's app in ``template`` (``stripe-app/``).
@@ -174,10 +226,12 @@ def generate_app(
             f"{named} is the kit's own app, the template the others are made from.",
             "Name a folder of your own, e.g. generate_app('my-stripe-app', ...).",
         )
-    files = app_files(manifest, provider, template=template, dashboard_base=dashboard_base)
+    files = app_files(manifest, provider, template=template, dashboard_base=dashboard_base, provider_name=provider_name)
     record = _read_record(folder)
     changed = {name for name, content in files.items() if _read(folder / name) not in (None, content)}
     edited = sorted(name for name in changed if record.get(name) != _digest(_read(folder / name) or b""))
+    if MANIFEST_FILE in edited and _read_json(folder / MANIFEST_FILE) == dict(manifest.raw):
+        edited.remove(MANIFEST_FILE)  # your edited manifest is the input: the new one carries the edits
     if edited and not overwrite:
         raise StripeAppError(
             f"{named} holds files that differ from the kit's and were changed since the kit wrote them "
@@ -233,6 +287,13 @@ def _digest(content: bytes) -> str:
 
 def _read(path: Path) -> bytes | None:
     return path.read_bytes() if path.is_file() else None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _read_record(folder: Path) -> dict[str, str]:

@@ -1,10 +1,11 @@
-"""`python -m sandbox --port P --data-dir D [--idle-exit S]`: run the stand-in world in the foreground.
+"""`python -m sandbox --port P --data-dir D [--idle-exit S] [--no-cors]`: run the stand-in world in the foreground.
 
 Listens on 127.0.0.1 only. Writes `D/sandbox.json` (pid, port) once it is
 listening, so launchers can find it, and logs to `D/sandbox.log`. After S seconds
 without a request (default: $KIT_SANDBOX_IDLE_EXIT, else 600; 0: never) it sleeps
 in a small keeper process that holds the port, and wakes at the next request
-(sandbox/idle.py).
+(sandbox/idle.py). With --no-cors the provider answers no CORS (sandbox/provider/cors.py) until
+switched back (World.set_cors); the setting stays in the data folder.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ import signal
 import sys
 from pathlib import Path
 
+from .files import DATABASE_FILE
 from .idle import DEFAULT_IDLE_EXIT, ENV_IDLE_EXIT
+from .provider.cors import set_enabled
 from .server import serve
+from .storage import Storage
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,12 +35,17 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SECONDS",
         help=f"sleep after this long without a request, 0 for never (default: ${ENV_IDLE_EXIT}, else %(default)s)",
     )
+    parser.add_argument(
+        "--no-cors", action="store_true", help="the provider answers no CORS, as one configured for no browser"
+    )
     # Set by the keeper that wakes a sleeping sandbox: serve on this inherited listening socket.
     parser.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     # SIGTERM ends the server cleanly (the launcher's stop() sends it).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     logging.basicConfig(level=logging.INFO)
+    if args.no_cors:
+        set_enabled(Storage(args.data_dir / DATABASE_FILE), False)
     serve(args.data_dir, args.port, idle_exit=args.idle_exit, fd=args.fd)
     return 0
 

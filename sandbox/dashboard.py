@@ -28,6 +28,7 @@ from helpers.manifest import parse_manifest
 from helpers.pkce import make_verifier, s256_challenge
 from helpers.state import make_state
 
+from .app_page import add_app_page
 from .installs import Install, api_key_from_header, find_install, install_app
 from .limits import STATE_LIFETIME
 from .storage import Storage
@@ -200,4 +201,5 @@ def create_dashboard_app(storage: Storage) -> Flask:
 
     app.add_url_rule("/test/apps-oauth/<app_id>", "landing_test", lambda app_id: landing(app_id, "test"))
     app.add_url_rule("/apps-oauth/<app_id>", "landing_live", lambda app_id: landing(app_id, "live"))
+    add_app_page(app, storage)
     return app

@@ -119,6 +119,37 @@ class World:
                 "Pass an access or refresh token this sandbox's provider issued.",
             )
 
+    def open_app(self, folder: Path | str, user_id: str, mode: str = "test") -> str:
+        """Build the app in ``folder`` and give the address of the Dashboard page that runs it, as
+        `stripe apps start` does: installed for ``user_id`` from its own manifest, its view in the
+        drawer, its code in a sandboxed iframe under its manifest's CSP (sandbox/app_page.py).
+
+        A folder without node_modules is built with the kit's own app's packages (the same lockfile).
+        """
+        from helpers.stripe_app import KIT_APP
+
+        folder = Path(folder).resolve()
+        install = self.install_app(folder / "stripe-app.json", user_id, mode)
+        packages = KIT_APP / "node_modules"
+        own = (folder / "node_modules").is_dir()
+        response = self.http.post(
+            f"{self.dashboard_base}/api/apps",
+            json={"folder": str(folder), "packages": None if own or not packages.is_dir() else str(packages)},
+            headers={"Authorization": f"Bearer {install.api_key}"},
+            timeout=180,
+        )
+        if response.status_code != 200:
+            raise SandboxError(
+                f"The Dashboard could not run the app: {response.json()['error']['message']}",
+                hint="Fix what it names, then open the app again.",
+            )
+        return self.browser_url(response.json()["page"].removeprefix(urlsplit(self.base_url).path))
+
+    def set_cors(self, enabled: bool) -> None:
+        """Switch the provider's CORS for browser apps on or off (sandbox/provider/cors.py); it stays so."""
+        response = self.http.post(f"{self.provider_issuer}/sandbox/cors", data={"enabled": "on" if enabled else "off"})
+        response.raise_for_status()
+
     def visit(self, url: str) -> ConsentResult:
         """Open a URL in the user's browser, e.g. a redirect URL an attacker made: what the Dashboard says."""
         return visit(url, sandbox_base=self.base_url, http=self.http)

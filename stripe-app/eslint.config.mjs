@@ -1,3 +1,4 @@
 import uiExtensionConfig from '@stripe/ui-extension-tools/eslint.config.ui-extension.mjs';
 
-export default [...uiExtensionConfig];
+// `eslint .` lints whatever the project holds; what the build and the tests write is not source.
+export default [{ignores: ['.build/', 'coverage/']}, {settings: {react: {version: 'detect'}}}, ...uiExtensionConfig];

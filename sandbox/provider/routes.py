@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..storage import Storage
 from ..web import parse_integer
+from . import cors
 from .grants import AuthorizationCodeGrant, RefreshTokenGrant
 from .models import USER
 from .rfc6750 import BearerProtector, TokenValidator
@@ -34,6 +35,7 @@ def create_provider_app(storage: Storage) -> Flask:
     server.register_endpoint(Registration)
     require_oauth = BearerProtector()
     require_oauth.register_token_validator(TokenValidator(store))
+    cors.install_cors(app, storage)
 
     @app.errorhandler(OAuth2Error)
     def oauth_error(error: OAuth2Error) -> Any:
@@ -91,6 +93,18 @@ def create_provider_app(storage: Storage) -> Flask:
         if not store.age_grant(request.form.get("token", ""), seconds):
             return jsonify(error="invalid_request", error_description="No such token."), 404
         return jsonify(ok=True, seconds=seconds)
+
+    @app.post("/sandbox/cors")
+    def switch_cors() -> Any:
+        """Not OAuth: the sandbox's switch for CORS on the endpoints an app fetches (cors.py).
+
+        09-your-stripe-app turns it off to show what a browser does with a provider that has none.
+        """
+        enabled = request.form.get("enabled")
+        if enabled not in ("on", "off"):
+            return jsonify(error="invalid_request", error_description="enabled must be 'on' or 'off'."), 400
+        cors.set_enabled(storage, enabled == "on")
+        return jsonify(cors=enabled)
 
     @app.get("/api/me")
     @require_oauth()

@@ -19,7 +19,7 @@ import {Sandbox, readSetup, type Install, type OAuthContext} from './sandbox';
 const setup = readSetup();
 const sandbox = setup ? new Sandbox(setup) : null;
 const world = () => sandbox as Sandbox;
-const secrets = new Stripe(STRIPE_API_KEY, {httpClient: createHttpClient()}).apps.secrets;
+const secrets = new Stripe(STRIPE_API_KEY, {httpClient: createHttpClient() as Stripe.HttpClient}).apps.secrets;
 
 /** The props the Dashboard gives the drawer view of this install. */
 function contextFor(install: Install, oauthContext?: OAuthContext): ExtensionContextValue {
@@ -44,7 +44,7 @@ function open(context: ExtensionContextValue) {
   const shown = () => {
     const authorize = wrapper.find(Button, {type: 'primary'});
     return {
-      notice: String(wrapper.find(Banner)?.prop('description') ?? ''),
+      notice: `${String(wrapper.find(Banner)?.prop('title') ?? '')}: ${String(wrapper.find(Banner)?.prop('description') ?? '')}`,
       link: authorize ? (authorize.prop('href') as string | undefined) : undefined,
       signedIn: wrapper.find(Button, {type: 'destructive'}) !== null,
       text: wrapper.text,
@@ -109,7 +109,7 @@ async function connect(userId: string) {
     // same view, once to a view opened afresh. Neither sends a second token request.
     view.handOver(contextFor(install, {...(oauthContext as OAuthContext)}));
     const reopened = open(contextFor(install, oauthContext));
-    expect((await reopened.until(signedIn, 'Log out')).notice).toMatch(/found your saved token/);
+    expect((await reopened.until(signedIn, 'Log out')).notice).toMatch(/Found your saved token/);
     await view.until(signedIn, 'Log out');
     expect(world().tokenRequests('authorization_code')).toHaveLength(1);
 
@@ -191,9 +191,9 @@ async function connect(userId: string) {
       await open(contextFor(install)).until(signedIn, 'Log out after the refresh');
       const rotated = (await findToken(secrets, install.userId)) as TokenData;
       // Another tab kept the old pair and saves it back: its refresh token is spent.
-      await saveToken(secrets, install.userId, token);
+      await saveToken(secrets, install.userId, token, Math.floor(Date.now() / 1000));
       const view = open(contextFor(install));
-      expect((await view.until(signedOut, 'Authorize again')).notice).toMatch(/sign-in at the provider has ended/);
+      expect((await view.until(signedOut, 'Authorize again')).notice).toMatch(/^Signed out: Your sign-in at .* has ended/);
       expect(await findToken(secrets, install.userId)).toBeNull();
       // Reuse of a spent refresh token ends the whole grant (RFC 9700 §4.14.2).
       expect(await world().apiStatus(rotated.access_token)).toBe(401);

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from helpers.errors import ManifestError
-from helpers.manifest import GRANT_SECRET_WRITE, parse_manifest, redirect_urls
+from helpers.manifest import GRANT_SECRET_WRITE, load_manifest, parse_manifest, redirect_urls
 from helpers.stripe_app import (
     APP_FILES,
     KIT_APP,
@@ -31,6 +31,7 @@ def sandbox_provider():
         authorization_endpoint="http://127.0.0.1:8765/provider/authorize",
         token_endpoint="http://127.0.0.1:8765/provider/token",
         revocation_endpoint="http://127.0.0.1:8765/provider/revoke",
+        api_endpoint="http://127.0.0.1:8765/provider/api/me",
         client_id="client-from-registration",
         redirect_uri=urls.live,
     )
@@ -48,8 +49,35 @@ def test_the_manifest_carries_what_was_registered():
     assert oauth["redirect_uris"] == dataclasses.asdict(redirect_urls(KIT_MANIFEST.app_id, SANDBOX_DASHBOARD))
     assert data["ui_extension"]["views"] == [{"viewport": "stripe.dashboard.drawer.default", "component": "App"}]
     connect_src = data["ui_extension"]["content_security_policy"]["connect-src"]
-    assert {"http://127.0.0.1:8765/provider/token", "http://127.0.0.1:8765/provider/revoke"} <= set(connect_src)
+    assert connect_src == [
+        "http://127.0.0.1:8765/provider/token",
+        "http://127.0.0.1:8765/provider/revoke",
+        "http://127.0.0.1:8765/provider/api/me",
+    ]  # the sample's api.example.com entries replaced
+    assert oauth["api_endpoint"] == "http://127.0.0.1:8765/provider/api/me"
     assert parse_manifest(data).app_id == KIT_MANIFEST.app_id
+
+
+def test_the_manifest_says_what_stripes_examples_say_unless_yours_does():
+    data = app_manifest(KIT_MANIFEST, EXAMPLE_PROVIDER)
+    assert (data["distribution_type"], data["stripe_api_access_type"], data["sandbox_install_compatible"]) == (
+        "private",
+        "platform",
+        True,
+    )
+    public = app_manifest(parse_manifest({**KIT_MANIFEST.raw, "distribution_type": "public"}), EXAMPLE_PROVIDER)
+    assert public["distribution_type"] == "public"
+
+
+def test_connect_src_drops_an_earlier_providers_endpoints_and_keeps_your_own_entries():
+    first = app_manifest(KIT_MANIFEST, sandbox_provider(), SANDBOX_DASHBOARD)
+    first["ui_extension"]["content_security_policy"]["connect-src"].append("https://files.mine.example/v2/")
+    again = app_manifest(parse_manifest(first), EXAMPLE_PROVIDER)
+    assert again["ui_extension"]["content_security_policy"]["connect-src"] == [
+        "https://files.mine.example/v2/",
+        "https://api.example.com/oauth2/token",
+        "https://api.example.com/oauth2/revoke",
+    ]
 
 
 def test_a_client_registered_for_other_redirect_urls_is_refused():
@@ -71,8 +99,9 @@ def test_the_app_reads_the_constants_the_generator_writes():
     source = (APP / "src" / "oauth.ts").read_text()
     written = app_manifest(KIT_MANIFEST, EXAMPLE_PROVIDER)["constants"]["oauth"]
     read = set(re.findall(r"field\((?:oauth|redirects), '(\w+)'\)", source))
-    assert read | {"redirect_uris"} >= set(written) - {"scope", "revocation_endpoint"}
-    assert {"scope", "revocation_endpoint"} <= set(re.findall(r"optional\('(\w+)'\)", source))
+    optional = {"scope", "revocation_endpoint", "api_endpoint", "provider_name"}
+    assert read | {"redirect_uris"} >= set(written) - optional
+    assert optional <= set(re.findall(r"optional\('(\w+)'\)", source))
 
 
 def test_generates_the_whole_project(tmp_path):
@@ -100,6 +129,30 @@ def test_never_overwrites_a_learners_edit_silently(tmp_path):
     assert json.loads((tmp_path / "stripe-app.json").read_text())["constants"]["oauth"]["client_id"] == "your_client_id"
     generate_app(tmp_path, KIT_MANIFEST, EXAMPLE_PROVIDER, template=APP, overwrite=True)
     assert not view.read_text().endswith("// mine\n")
+
+
+def test_regenerating_from_your_edited_manifest_carries_the_edits(tmp_path):
+    generate_app(tmp_path, KIT_MANIFEST, sandbox_provider(), template=APP, dashboard_base=SANDBOX_DASHBOARD)
+    manifest_file = tmp_path / "stripe-app.json"
+    edited = json.loads(manifest_file.read_text())
+    edited["name"] = "My own app"
+    manifest_file.write_text(json.dumps(edited, indent=2))
+    app = generate_app(tmp_path, load_manifest(manifest_file), EXAMPLE_PROVIDER, template=APP)  # "for real"
+    assert app.written == ("stripe-app.json",)
+    written = json.loads(manifest_file.read_text())
+    assert written["name"] == "My own app"
+    assert written["constants"]["oauth"]["token_endpoint"] == EXAMPLE_PROVIDER.token_endpoint
+    assert not [
+        entry for entry in written["ui_extension"]["content_security_policy"]["connect-src"] if "127.0.0.1" in entry
+    ]
+    # Edited and not passed in: still yours, and kept.
+    manifest_file.write_text(manifest_file.read_text().replace("My own app", "Mine"))
+    with pytest.raises(StripeAppError, match="stripe-app.json"):
+        generate_app(tmp_path, KIT_MANIFEST, EXAMPLE_PROVIDER, template=APP)
+
+
+def test_the_record_stays_out_of_the_learners_git():
+    assert f"/{RECORD_FILE}" in (APP / ".gitignore").read_text().splitlines()
 
 
 def test_a_file_the_kit_never_wrote_is_not_replaced(tmp_path):

@@ -10,28 +10,17 @@ import json
 
 import pytest
 
-from helpers.manifest import connect_src_allows, parse_manifest, redirect_urls
-from helpers.provider import Provider, registration_request
+from helpers.manifest import connect_src_allows, parse_manifest
 from helpers.stripe_app import app_manifest
 
-from .example import KIT_MANIFEST
+from .example import KIT_MANIFEST, sandbox_provider
 
 pytestmark = pytest.mark.slow
-SCOPE = "account.read files.read"
 
 
 @pytest.fixture(scope="module")
 def manifest(world):
-    metadata = world.http.get(f"{world.provider_issuer}/.well-known/oauth-authorization-server").json()
-    urls = redirect_urls(KIT_MANIFEST.app_id, world.dashboard_base)
-    response = world.http.post(
-        metadata["registration_endpoint"], json=registration_request(KIT_MANIFEST.name, [urls.test, urls.live], SCOPE)
-    )
-    response.raise_for_status()
-    provider = Provider.from_metadata(
-        metadata, client_id=response.json()["client_id"], redirect_uri=urls.test, scope=SCOPE
-    )
-    return app_manifest(KIT_MANIFEST, provider, world.dashboard_base)
+    return app_manifest(KIT_MANIFEST, sandbox_provider(world), world.dashboard_base)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,223 @@
+"""The Dashboard's app page: a Stripe App's real view, run in the browser as the Dashboard runs it.
+
+`stripe apps start` builds the app and the Dashboard loads the bundle into an iframe sandboxed
+with `allow-scripts` only, under a Content Security Policy made from the manifest. This stand-in
+does the same for an app folder on this machine:
+
+- `POST /dashboard/api/apps` (with the install's key, `World.open_app`) builds the folder's bundle
+  with esbuild, in the Stripe CLI's shape (`dashboard_js/build.mjs`), for that install;
+- `GET /dashboard/apps/<app id>?user=…&mode=…` is the page: its script (`dashboard_js/src/host.jsx`)
+  opens the iframe, answers the SDK's calls and draws the view the app renders;
+- the iframe's document (`…/frame`) carries the CSP: `default-src 'none'`, `script-src` naming the
+  Dashboard's runtime and the app's bundle and nothing else, and `connect-src` from the manifest.
+
+Building needs Node.js and the npm packages of `sandbox/dashboard_js/` (the Makefile's `npm ci`);
+without them the page says so, and the rest of the sandbox works as before.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, abort, jsonify, render_template, request, send_file, url_for
+
+from .installs import Install, api_key_from_header, find_install
+from .storage import Storage
+
+JS = Path(__file__).resolve().parent / "dashboard_js"
+BUILD_SCRIPT = JS / "build.mjs"
+ESBUILD = JS / "node_modules" / ".bin" / "esbuild"
+DRAWER = "stripe.dashboard.drawer.default"
+BUILD_TIMEOUT = 120
+
+
+class BuildError(RuntimeError):
+    """The Dashboard's scripts or the app's bundle could not be built; the message says why and what to do."""
+
+
+def _node() -> str:
+    node = shutil.which("node")
+    if node is None or not ESBUILD.exists():
+        raise BuildError(
+            "The Dashboard's page needs Node.js and its npm packages: run `make "
+            "sandbox/dashboard_js/node_modules/.installed` in the kit's checkout (or `npm ci` in sandbox/dashboard_js)."
+        )
+    return node
+
+
+def _run_build(*args: str) -> None:
+    result = subprocess.run(
+        [_node(), str(BUILD_SCRIPT), *args], capture_output=True, text=True, timeout=BUILD_TIMEOUT, cwd=JS
+    )
+    if result.returncode != 0:
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        raise BuildError(f"esbuild could not build it: {' '.join(lines[-6:]) or 'no message'}")
+
+
+def dashboard_scripts(out: Path) -> Path:
+    """The page's script and the iframe's runtime, built once (again when their sources change)."""
+    sources = [BUILD_SCRIPT, *sorted((JS / "src").iterdir())]
+    newest = max(path.stat().st_mtime for path in sources)
+    built = [out / "host.js", out / "runtime.js"]
+    if not all(path.exists() and path.stat().st_mtime >= newest for path in built):
+        out.mkdir(parents=True, exist_ok=True)
+        _run_build("dashboard", str(out))
+    return out
+
+
+def build_app(folder: Path, out: Path, packages: Path | None) -> Path:
+    """The app's bundle, `out/ext.js`, as `stripe apps start` builds it."""
+    if not (folder / "stripe-app.json").is_file() or not (folder / "src").is_dir():
+        raise BuildError(f"{folder} is not a Stripe App project: it has no stripe-app.json and src/.")
+    if not (folder / "node_modules").is_dir() and packages is None:
+        raise BuildError(f"{folder} has no node_modules: run `npm ci` there first.")
+    out.mkdir(parents=True, exist_ok=True)
+    _run_build("app", str(folder), str(out), *([str(packages)] if packages else []))
+    return out / "ext.js"
+
+
+def frame_policy(manifest: dict[str, Any], scripts: list[str]) -> str:
+    """The iframe's CSP: nothing by default; the Dashboard's runtime and the bundle; connect-src from the manifest."""
+    policy = (manifest.get("ui_extension") or {}).get("content_security_policy") or {}
+    connect = policy.get("connect-src") or []
+    images = policy.get("image-src") or []
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {' '.join(scripts)}",
+            f"connect-src {' '.join(connect) or chr(39) + 'none' + chr(39)}",
+            f"img-src {' '.join(images) or chr(39) + 'none' + chr(39)}",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+
+def add_app_page(app: Flask, storage: Storage) -> None:
+    """The routes of the app page, on the Dashboard stand-in's Flask app."""
+    data_dir = storage.path.parent
+    scripts_dir = data_dir / "dashboard-js"
+
+    def bundle_dir(install: Install) -> Path:
+        return data_dir / "apps" / install.install_id
+
+    def error(status: int, message: str) -> tuple[Response, int]:
+        return jsonify(error={"type": "invalid_request_error", "message": message}), status
+
+    def install_for(app_id: str) -> Install:
+        """The install the page shows: the app, for the user and mode in the query string."""
+        user, mode = request.args.get("user", ""), request.args.get("mode", "test")
+        with storage.read() as db:
+            row = db.execute(
+                "SELECT api_key FROM installs WHERE app_id=? AND user_id=? AND mode=?", (app_id, user, mode)
+            ).fetchone()
+        install = find_install(storage, row["api_key"]) if row else None
+        if install is None:
+            abort(404, f"No install of {app_id} for user {user!r} in {mode} mode: open the app with World.open_app.")
+        return install
+
+    def manifest_of(install: Install) -> dict[str, Any]:
+        with storage.read() as db:
+            row = db.execute("SELECT manifest FROM installs WHERE api_key=?", (install.api_key,)).fetchone()
+        manifest: dict[str, Any] = json.loads(row["manifest"])
+        return manifest
+
+    def who(install: Install) -> dict[str, Any]:
+        """The query string that names the install: its user and mode (the app id is in the path)."""
+        return {"user": install.user_id, "mode": install.mode}
+
+    def absolute(endpoint: str, **values: Any) -> str:
+        return request.host_url.rstrip("/") + url_for(endpoint, **values)
+
+    @app.post("/api/apps")
+    def open_app() -> Any:
+        install = find_install(storage, api_key_from_header(request.headers.get("Authorization")) or "")
+        if install is None:
+            return error(401, "Unknown or missing install key: use the api_key from world.install_app(...).")
+        body = request.get_json(silent=True) or {}
+        folder, packages = body.get("folder"), body.get("packages")
+        if not isinstance(folder, str) or not (packages is None or isinstance(packages, str)):
+            return error(400, "Send {folder, packages}: the app's folder, and a node_modules folder or null.")
+        try:
+            dashboard_scripts(scripts_dir)
+            build_app(Path(folder), bundle_dir(install), Path(packages) if packages else None)
+        except (BuildError, subprocess.TimeoutExpired) as failure:
+            return error(503 if "Node.js" in str(failure) else 400, str(failure))
+        return jsonify(page=url_for("app_page", app_id=install.app_id, **who(install)))
+
+    @app.get("/apps/<app_id>")
+    def app_page(app_id: str) -> Any:
+        install = install_for(app_id)
+        args = who(install)
+        urls = {
+            "session": url_for("app_session", app_id=app_id, **args),
+            "frame": url_for("app_frame", app_id=app_id, **args),
+            "dashboard": request.script_root,
+            "stripe": request.script_root.rsplit("/dashboard", 1)[0] + "/stripe",
+        }
+        manifest = manifest_of(install)
+        return render_template(
+            "app_page.html",
+            install=install,
+            manifest=manifest,
+            urls=json.dumps(urls),
+            host_script=url_for("dashboard_script", name="host.js"),
+            policy=frame_policy(manifest, ["(the Dashboard's runtime)", "(the app's bundle)"]),
+        )
+
+    @app.get("/apps/<app_id>/session")
+    def app_session(app_id: str) -> Any:
+        install = install_for(app_id)
+        manifest = manifest_of(install)
+        views = (manifest.get("ui_extension") or {}).get("views") or []
+        view = next((v for v in views if v.get("viewport") == DRAWER), views[0] if views else None)
+        if view is None:
+            return error(400, "The manifest has no view to show: add one under ui_extension.views.")
+        response = jsonify(
+            api_key=install.api_key,
+            user_id=install.user_id,
+            account_id=install.account_id,
+            mode=install.mode,
+            permissions=list(install.permissions),
+            manifest=manifest,
+            component=view["component"],
+            viewport=view["viewport"],
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.get("/apps/<app_id>/frame")
+    def app_frame(app_id: str) -> Any:
+        install = install_for(app_id)
+        args = who(install)
+        runtime = absolute("dashboard_script", name="runtime.js")
+        bundle = absolute("app_bundle", app_id=app_id, **args)
+        html = render_template("app_frame.html", runtime=runtime, bundle=bundle)
+        response = Response(html, mimetype="text/html")
+        # The bundle's URL carries its query string; a CSP source matches scheme, host and path only.
+        response.headers["Content-Security-Policy"] = frame_policy(
+            manifest_of(install), [runtime, bundle.split("?", 1)[0]]
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.get("/apps/<app_id>/ext.js")
+    def app_bundle(app_id: str) -> Any:
+        bundle = bundle_dir(install_for(app_id)) / "ext.js"
+        if not bundle.is_file():
+            abort(404, "The app was not built: open it with World.open_app.")
+        return send_file(bundle, mimetype="text/javascript", max_age=0)
+
+    @app.get("/dashboard-js/<name>")
+    def dashboard_script(name: str) -> Any:
+        if name not in ("host.js", "runtime.js"):
+            abort(404)
+        try:
+            folder = dashboard_scripts(scripts_dir)
+        except BuildError as failure:
+            return Response(f"console.error({json.dumps(str(failure))});", mimetype="text/javascript")
+        return send_file(folder / name, mimetype="text/javascript", max_age=0)
