@@ -39,10 +39,20 @@ class BuildError(RuntimeError):
     """The Dashboard's scripts or the app's bundle could not be built; the message says why and what to do."""
 
 
+class CannotBuild(BuildError):
+    """This sandbox has no way to build: an installed kit carries no dashboard_js/, or Node.js is missing."""
+
+
 def _node() -> str:
+    if not (JS / "src").is_dir():
+        raise CannotBuild(
+            "The Dashboard's page builds the app from the kit's checkout (sandbox/dashboard_js/, with Node.js and "
+            "npm), and this kit was installed as a package, without it. Clone the kit and run `make lab` there "
+            "to see your app in the page; everything else in 09 works here."
+        )
     node = shutil.which("node")
     if node is None or not ESBUILD.exists():
-        raise BuildError(
+        raise CannotBuild(
             "The Dashboard's page needs Node.js and its npm packages: run `make "
             "sandbox/dashboard_js/node_modules/.installed` in the kit's checkout (or `npm ci` in sandbox/dashboard_js)."
         )
@@ -60,6 +70,7 @@ def _run_build(*args: str) -> None:
 
 def dashboard_scripts(out: Path) -> Path:
     """The page's script and the iframe's runtime, built once (again when their sources change)."""
+    _node()  # says what is missing before anything is read
     sources = [BUILD_SCRIPT, *sorted((JS / "src").iterdir())]
     newest = max(path.stat().st_mtime for path in sources)
     built = [out / "host.js", out / "runtime.js"]
@@ -146,7 +157,8 @@ def add_app_page(app: Flask, storage: Storage) -> None:
             dashboard_scripts(scripts_dir)
             build_app(Path(folder), bundle_dir(install), Path(packages) if packages else None)
         except (BuildError, subprocess.TimeoutExpired) as failure:
-            return error(503 if "Node.js" in str(failure) else 400, str(failure))
+            # A sandbox that cannot build is no server error: the request is refused, with what to do.
+            return error(409 if isinstance(failure, CannotBuild) else 400, str(failure))
         return jsonify(page=url_for("app_page", app_id=install.app_id, **who(install)))
 
     @app.get("/apps/<app_id>")
