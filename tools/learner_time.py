@@ -508,8 +508,10 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.calibration:
         entries = measurements()
         for number, measurement in enumerate(entries, 1):
-            print(f"reader {number}: {measurement['date']}  {measurement['source']}  (notebooks at "
-                  f"{measurement['commit'][:10]})")
+            print(
+                f"reader {number}: {measurement['date']}  {measurement['source']}  (notebooks at "
+                f"{measurement['commit'][:10]})"
+            )
             for row in compare(measurement):
                 print(f"  {row.notebook:12} measured {row.measured:5.1f}  model {row.model:5.1f}  {row.error:+6.1%}")
         print("the figures fitted (within 10%): each notebook's mean error over its readers, each reader's exercises")
