@@ -254,6 +254,11 @@ def _about_user_scope(error: stripe.StripeError, name: str | None) -> bool:
     return error.error is not None and error.error.param == "scope[user]"
 
 
+def _names_the_grant(error: stripe.StripeError, name: str | None) -> bool:
+    """The message already gives the command that grants secret_write (the sandbox's does): the hint says no more."""
+    return GRANT_SECRET_WRITE in (error.user_message or "")
+
+
 # Stripe's errors → the kit's, first match wins (as httpx maps httpcore's through one table).
 # {scope}, {name}, {message} (Stripe's, redacted), {status} and {param} fill the texts.
 _RULES = (
@@ -271,6 +276,13 @@ _RULES = (
         "A UI extension reaches only the account scope and its own user's scope: use "
         "SecretScope.for_user(user_context.id) with the id of the user the app runs for.",
         _about_user_scope,
+    ),
+    _Rule(
+        stripe.PermissionError,
+        SecretPermissionError,
+        "Stripe refused the Secret Store call: {message}",
+        "Run the command above in your app's folder, where stripe-app.json is.",
+        _names_the_grant,
     ),
     _Rule(
         stripe.PermissionError,

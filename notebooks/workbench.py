@@ -254,8 +254,9 @@ class Workbench:
     def summary(self) -> str:
         return (
             f"sandbox: {self.world.base_url} (data in {self.world.data_dir.name}/)\n"
-            f"app:     {self.manifest.app_id}, installed for {self.context.user_context.id} "
-            f"in {self.mode} mode with {', '.join(self.install.permissions) or 'no permissions'}"
+            f"app:     {self.manifest.app_id}, installed in {self.mode} mode "
+            f"for the user {self.context.user_context.id}\n"
+            f"         permissions: {', '.join(self.install.permissions) or 'none'} (what they are: notebook 01)"
         )
 
 

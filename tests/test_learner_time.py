@@ -3,6 +3,15 @@
 The calibration data are kept with their source, date and the commit whose notebooks they timed;
 the model is compared with each measurement on the notebooks as they were at that commit (read
 from git), so cutting today's notebooks does not move the goalposts.
+
+Two readers now, and no rates keep the model within 10% of both on every notebook (the test below
+says so, and should fail the day some do: then fit each reader again). So the model is fitted to,
+and held within 10% of, the readers' mean: for each notebook, the mean of its relative errors over
+the readers who timed it, and each reader's exercises taken together. Each reader alone is held
+within 20% on every notebook: the two readers themselves are up to 25 points of the model's time
+apart on one notebook (06), so a single reader's figure is no closer a target than that. Single
+exercises are printed by ``--calibration`` but held to no bound: the second reader's 01 and 02
+exercises have the same size (two statements) and took 2 and 5 minutes (one try, three tries).
 """
 
 from __future__ import annotations
@@ -18,12 +27,16 @@ from tools.learner_time import (
     Estimate,
     compare,
     estimate_path,
+    figures,
+    fit,
     measurements,
     statements,
 )
 
-TOLERANCE = 0.10
+MEAN_TOLERANCE = 0.10
+EACH_READER_TOLERANCE = 0.20
 FIRST_READER = "fresh-reader-1"
+SECOND_READER = "fresh-reader-2"
 # Issue 18's table, as the issue gives it: the first measurement must keep these figures. A new
 # measurement is a new entry in the file; it never replaces one.
 ISSUE_18 = {
@@ -33,6 +46,14 @@ ISSUE_18 = {
         **{"07": 16, "08": 20, "09": 14, "10": 20},
     },
     "exercise_minutes": {"06": 7, "08": 12},
+}
+# The second fresh reader's report, on the learner edition of 00-06 (05: 6, or 7 with later_session.py opened).
+SECOND = {
+    "date": "2026-12-02",
+    "source": "second fresh reader, helper reading the learner edition as a newcomer, estimates per notebook",
+    "commit": "36ec5930a430e04c57d7838c9f919bc84e71a618",
+    "minutes": {"00": 6, "01": 8, "02": 13, "03": 11, "04": 10, "05": 6, "06": 10},
+    "exercise_minutes": {"01": 2, "02": 5, "03": 2, "04": 2.5},
 }
 
 
@@ -49,15 +70,47 @@ def test_every_measurement_says_where_it_comes_from():
 def test_the_first_measurement_is_kept_as_issue_18_gave_it():
     (first,) = [entry for entry in measurements() if entry["id"] == FIRST_READER]
     assert {key: first[key] for key in ISSUE_18} == ISSUE_18
+    assert measurements()[0]["id"] == FIRST_READER, "added after it, never in its place"
+
+
+def test_the_second_reader_is_added_with_its_method():
+    (second,) = [entry for entry in measurements() if entry["id"] == SECOND_READER]
+    assert {key: second[key] for key in SECOND} == SECOND
+    assert "estimate" in second["method"] and "learner edition" in second["method"]
+
+
+def describe(rows) -> dict[str, str]:
+    return {row.notebook: f"{row.model:.1f} min for {row.measured:g} ({row.error:+.0%})" for row in rows}
+
+
+def test_the_model_fits_the_readers_mean_within_10_percent():
+    found = figures(measurements())
+    off = {figure.name: f"{figure.error:+.1%}" for figure in found if abs(figure.error) > MEAN_TOLERANCE}
+    assert not off, f"the readers' mean, off by more than 10%: {off}. Refit (python -m tools.learner_time --fit)"
+    numbers = {figure.name for figure in found}
+    assert {f"{n:02}" for n in range(11)} <= numbers and {f"exercises of {FIRST_READER}"} <= numbers
 
 
 @pytest.mark.parametrize("measurement", measurements(), ids=lambda entry: entry["id"])
-def test_the_model_reproduces_each_measured_notebook_within_10_percent(measurement):
-    rows = compare(measurement)
-    assert len(rows) == len(measurement["minutes"]) + len(measurement.get("exercise_minutes", {}))
-    off = {row.notebook: f"{row.model:.1f} min for {row.measured:g} ({row.error:+.0%})" for row in rows}
-    assert all(abs(row.error) <= TOLERANCE for row in rows), (
-        f"notebooks at {measurement['commit'][:10]}: {off}. Refit (python -m tools.learner_time --calibration)"
+def test_each_reader_is_within_20_percent_on_every_notebook(measurement):
+    rows = [row for row in compare(measurement) if not row.notebook.endswith("exercise")]
+    assert len(rows) == len(measurement["minutes"])
+    assert all(abs(row.error) <= EACH_READER_TOLERANCE for row in rows), (
+        f"notebooks at {measurement['commit'][:10]}: {describe(rows)} (python -m tools.learner_time --calibration)"
+    )
+
+
+def test_no_rates_fit_every_reader_within_10_percent():
+    """Why the fit is to the mean: the best rates for each reader alone still miss one by more than 10%."""
+    entries = measurements()
+    saved = learner_time.RATES
+    try:
+        learner_time.RATES = tuple(fit(entries, each_reader=True))
+        worst = max(abs(figure.error) for figure in figures(entries, each_reader=True))
+    finally:
+        learner_time.RATES = saved
+    assert worst > MEAN_TOLERANCE, (
+        f"rates now fit every reader within {worst:.1%}: fit each reader again instead of their mean"
     )
 
 
@@ -67,6 +120,19 @@ def test_the_slowest_quarter_is_the_facilitators_ratio():
     assert SLOWEST_QUARTER_RATIO == estimate["slowest_quarter_minutes"] / estimate["median_minutes"]
     row = Estimate("x", 0, 0, 0, 0, 0, 0, 600.0, None, 0)  # ten minutes of running cells, nothing else
     assert (row.minutes, row.slowest_quarter) == (10, 14)
+
+
+def test_the_two_readers_spread_sits_inside_the_slowest_quarters_ratio():
+    """Kept with two readers: they are of one kind and give no room's upper quartile; their spread does not contradict
+    the ratio (each reader's 00-06 within it of the model, and the second reader's own range too)."""
+    for measurement in measurements():
+        rows = [row for row in compare(measurement) if row.notebook <= "06" and not row.notebook.endswith("exercise")]
+        ratio = sum(row.measured for row in rows) / sum(row.model for row in rows)
+        assert 1 / SLOWEST_QUARTER_RATIO < ratio < SLOWEST_QUARTER_RATIO, (measurement["id"], ratio)
+    (second,) = [entry for entry in measurements() if entry["id"] == SECOND_READER]
+    assert second["total"]["high"] / second["total"]["about"] < SLOWEST_QUARTER_RATIO
+    decision = learner_time.json.loads(learner_time.CALIBRATION.read_text(encoding="utf-8"))["slowest_quarter"]
+    assert "110/78" in decision and "kept" in decision
 
 
 def test_new_concepts_read_slower_than_recaps():

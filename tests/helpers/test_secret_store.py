@@ -211,6 +211,14 @@ def test_permission():
     assert "reinstall" in caught.value.hint
 
 
+def test_permission_whose_message_names_the_grant_is_not_repeated():
+    grant = 'stripe apps grant permission "secret_write" "Allows storing secrets between page reloads"'
+    api = Stripe(stripe_error(403, "invalid_request_error", f"No secret_write. Add it with: {grant}, then install."))
+    with pytest.raises(SecretPermissionError) as caught:
+        save_token(api.client, USER, TOKEN)
+    assert str(caught.value).count(grant) == 1 and "your app's folder" in caught.value.hint
+
+
 def test_authentication_hides_the_key():
     api = Stripe(stripe_error(401, "invalid_request_error", f"Invalid API Key provided: {KEY}"))
     with pytest.raises(SecretStoreError) as caught:
