@@ -147,7 +147,10 @@ def test_errors_reach_the_learner_as_kit_errors(world):
             helpers.make_client(unpermitted.api_key, api_base=world.stripe_api_base),
             helpers.SecretScope.for_user(install.user_id),
         )
-    assert isinstance(no_permission.value, helpers.SecretPermissionError) and "secret_write" in no_permission.value.hint
+    # The message names the permission and the command that grants it; the hint says where to run it.
+    assert isinstance(no_permission.value, helpers.SecretPermissionError)
+    assert "secret_write" in str(no_permission.value) and "stripe apps grant permission" in str(no_permission.value)
+    assert "stripe-app.json" in no_permission.value.hint
 
     with pytest.raises(helpers.OAuthError) as bad_code:
         helpers.exchange_code(
