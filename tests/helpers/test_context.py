@@ -4,13 +4,13 @@ import httpx
 import pytest
 
 from helpers.context import (
-    Dashboard,
     Environment,
     ExtensionContext,
     OAuthContext,
     OAuthState,
     UserContext,
 )
+from helpers.dashboard_client import DashboardClient
 from helpers.errors import DashboardError, ModeError, OAuthError
 
 BASE = "http://127.0.0.1:9/dashboard"
@@ -23,7 +23,7 @@ GRANTED = {"code": CODE, "verifier": VERIFIER, "state": "my-state", "error": Non
 def test_create_oauth_state(serve):
     challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
     http, script = serve(httpx.Response(200, json={"state": "st_1", "challenge": challenge}))
-    dashboard = Dashboard(BASE + "/", KEY, http)
+    dashboard = DashboardClient(BASE + "/", KEY, http)
     assert dashboard.create_oauth_state() == OAuthState("st_1", challenge)
     request = script.last
     assert (request.method, str(request.url)) == ("POST", f"{BASE}/api/oauth_state")
@@ -34,14 +34,14 @@ def test_create_oauth_state(serve):
 
 def test_create_oauth_state_with_custom_state(serve):
     http, script = serve(httpx.Response(200, json={"state": "st_2", "challenge": "c"}))
-    Dashboard(BASE, KEY, http).create_oauth_state("return-to=/settings")
+    DashboardClient(BASE, KEY, http).create_oauth_state("return-to=/settings")
     assert json.loads(script.last.content) == {"state": "return-to=/settings"}
 
 
 def test_create_oauth_state_with_an_odd_answer(serve):
     http, _ = serve(httpx.Response(200, json={"state": "st_1"}))
     with pytest.raises(DashboardError, match="lacks state or challenge") as caught:
-        Dashboard(BASE, KEY, http).create_oauth_state()
+        DashboardClient(BASE, KEY, http).create_oauth_state()
     assert "Check base_url" in caught.value.hint
 
 
@@ -52,7 +52,7 @@ def test_take_oauth_context(serve):
         httpx.Response(200, json={"oauth_context": GRANTED}),
         httpx.Response(200, json={"oauth_context": denied}),
     )
-    dashboard = Dashboard(BASE, KEY, http)
+    dashboard = DashboardClient(BASE, KEY, http)
     assert dashboard.take_oauth_context() is None
     assert (script.last.method, str(script.last.url)) == ("GET", f"{BASE}/api/oauth_context")
     assert script.last.headers["authorization"] == f"Bearer {KEY}"
@@ -67,7 +67,7 @@ def test_take_oauth_context(serve):
 def test_oauth_context_that_is_not_an_object(serve):
     http, _ = serve(httpx.Response(200, json={"oauth_context": "code=abc"}))
     with pytest.raises(DashboardError, match="oauth_context is not an object"):
-        Dashboard(BASE, KEY, http).take_oauth_context()
+        DashboardClient(BASE, KEY, http).take_oauth_context()
 
 
 def test_denied_context_raises_access_denied():
@@ -94,7 +94,7 @@ def test_oauth_context_repr_hides_code_and_verifier():
 
 def test_dashboard_repr_hides_the_key(serve):
     http, _ = serve()
-    assert repr(Dashboard(BASE, KEY, http)) == f"Dashboard('{BASE}')"
+    assert repr(DashboardClient(BASE, KEY, http)) == f"DashboardClient('{BASE}')"
 
 
 def test_dashboard_error_answer(serve):
@@ -102,7 +102,7 @@ def test_dashboard_error_answer(serve):
         httpx.Response(401, json={"error": {"type": "authentication_error", "message": f"Unknown API key {KEY}"}})
     )
     with pytest.raises(DashboardError) as caught:
-        Dashboard(BASE, KEY, http).create_oauth_state()
+        DashboardClient(BASE, KEY, http).create_oauth_state()
     error = caught.value
     assert error.status_code == 401
     assert error.message == (
@@ -114,20 +114,20 @@ def test_dashboard_error_answer(serve):
 def test_dashboard_not_found_without_json(serve):
     http, _ = serve(httpx.Response(404, text="<h1>Not Found</h1>"))
     with pytest.raises(DashboardError, match="HTTP 404: no error message") as caught:
-        Dashboard(BASE, KEY, http).take_oauth_context()
+        DashboardClient(BASE, KEY, http).take_oauth_context()
     assert "/dashboard" in caught.value.hint
 
 
 def test_dashboard_success_that_is_not_json(serve):
     http, _ = serve(httpx.Response(200, text="<html>Jupyter</html>"))
     with pytest.raises(DashboardError, match="something other than a JSON object"):
-        Dashboard(BASE, KEY, http).take_oauth_context()
+        DashboardClient(BASE, KEY, http).take_oauth_context()
 
 
 def test_dashboard_unreachable(serve):
     http, _ = serve(httpx.ConnectError("[Errno 111] Connection refused"))
     with pytest.raises(DashboardError, match="Could not reach the Dashboard at .*ConnectError") as caught:
-        Dashboard(BASE, KEY, http).create_oauth_state()
+        DashboardClient(BASE, KEY, http).create_oauth_state()
     assert "sandbox.start()" in caught.value.hint
     assert caught.value.status_code is None
 
