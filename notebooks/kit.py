@@ -218,12 +218,14 @@ def setup(user_id: str = LEARNER, mode: str = "test", manifest: Manifest | None 
     return open_kit(sandbox.start(), user_id=user_id, mode=mode, manifest=manifest)
 
 
-def open_kit(world: sandbox.World, *, user_id: str = LEARNER, mode: str = "test", manifest: Manifest | None = None) -> Kit:
+def open_kit(
+    world: sandbox.World, *, user_id: str = LEARNER, mode: str = "test", manifest: Manifest | None = None
+) -> Kit:
     """The kit on a running sandbox: the app installed, the provider discovered, the app registered there."""
     manifest = manifest or load_manifest(MANIFEST_PATH)
     install = world.install_app(manifest, user_id, mode)
     trace = Trace(skip=_empty_poll)
-    trace.remember(install.api_key)  # the key travels in headers the trace hides, and nowhere else it could see
+    trace.remember(install.api_key)  # the trace learns what answers carry; this key is only ever sent
     http = traced_client(trace, timeout=30)
     urls = redirect_urls(manifest.app_id, world.dashboard_base)
     # The sandbox's own calls (world.http) stay out of the trace: they are the kit's set-up, not the app's.
@@ -273,8 +275,6 @@ def _registered_client_id(
         if set(registration.get("redirect_uris", ())) >= {urls.test, urls.live}:
             return str(registration["client_id"])
     # A refusal is the kit's RegistrationError, with what to do, as 01's registration cell gives it.
-    answer = register(
-        metadata.get("registration_endpoint"), _registration_request(manifest, urls), http=world.http
-    )
+    answer = register(metadata.get("registration_endpoint"), _registration_request(manifest, urls), http=world.http)
     _save_registration(world, answer.metadata)
     return answer.client_id
