@@ -48,5 +48,5 @@ def test_a_sandbox_back_on_another_port_registers_the_app_again(data_dir):
 
 
 def test_a_registration_that_still_fits_is_kept(data_dir):
-    first = setup().client_id
-    assert setup().client_id == first
+    first = setup().provider.client_id
+    assert setup().provider.client_id == first
