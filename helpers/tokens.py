@@ -255,7 +255,11 @@ def revoke(provider: Provider, token: TokenData, *, http: httpx.Client) -> None:
     the provider publishes no revocation endpoint: the grant then stays live until it expires.
     """
     if provider.revocation_endpoint is None:
-        raise ProviderError(f"Nothing was revoked: {grant_stays_live(provider.issuer)}.", _NO_REVOCATION_HINT)
+        raise ProviderError(
+            f"Nothing was revoked: the provider ({provider.issuer or 'its issuer unknown'}) publishes no revocation "
+            "endpoint, so the grant stays live there until it expires.",
+            _NO_REVOCATION_HINT,
+        )
     revoke_at(
         provider.revocation_endpoint,
         token=token.refresh_token or token.access_token,
