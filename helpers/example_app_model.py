@@ -277,33 +277,41 @@ class ExampleAppModel(traitlets.HasTraits):
 
     def _start_authorization(self, message: str = "", *, error: Exception | None = None) -> None:
         """``createOAuthState`` and a fresh link: each authorization attempt needs its own state."""
-        self.token, self.link, self._attempt = None, None, None
-        try:
-            self._attempt, self.link = start_authorization(
-                self.dashboard,
-                self.provider.authorization_endpoint,
-                client_id=self.provider.client_id,
-                redirect_uri=self.provider.redirect_uri,
-                scope=self.provider.scope,
-            )
-            self._attempt_made = self._clock()
-        except Exception as failure:  # the kit's DashboardError, or any failure of a stand-in Dashboard
-            error = error or failure
-        self._set("signed_out", message, error=error)
+        with self.hold_trait_notifications():
+            self.token, self.link, self._attempt = None, None, None
+            try:
+                self._attempt, self.link = start_authorization(
+                    self.dashboard,
+                    self.provider.authorization_endpoint,
+                    client_id=self.provider.client_id,
+                    redirect_uri=self.provider.redirect_uri,
+                    scope=self.provider.scope,
+                )
+                self._attempt_made = self._clock()
+            except Exception as failure:  # the kit's DashboardError, or any failure of a stand-in Dashboard
+                error = error or failure
+            self._set("signed_out", message, error=error)
 
     def _signed_in(self, token: TokenData, message: str = "", *, error: Exception | None = None) -> None:
-        self.token, self.link, self._attempt = token, None, None
-        self._set("signed_in", message, error=error)
+        with self.hold_trait_notifications():
+            self.token, self.link, self._attempt = token, None, None
+            self._set("signed_in", message, error=error)
 
     def _reported(self, action: Callable[[], None]) -> None:
-        """Run an action; an unexpected failure is kept in ``error`` and shown, never raised."""
-        try:
-            action()
-        except Exception as error:  # the kit's own errors are handled where they happen; this is the rest
-            self._set("signed_out" if self.token is None else None, error=error)
+        """Run an action; an unexpected failure is kept in ``error`` and shown, never raised.
+
+        Notifications are held until the action is done, so an observer sees where it ended (a
+        log-out forgets the token before it revokes: nobody should see "signed in" without one).
+        Nothing escapes the hold, so traitlets never rolls a change back.
+        """
+        with self.hold_trait_notifications():
+            try:
+                action()
+            except Exception as error:  # the kit's own errors are handled where they happen; this is the rest
+                self._set("signed_out" if self.token is None else None, error=error)
 
     def _set(self, status: Status | None = None, message: str = "", *, error: Exception | None = None) -> None:
-        # Held, so an observer hears of a change once all of it is set, never half of it.
+        # Held (again, when a caller holds already), so an observer hears of a change once all of it is set.
         with self.hold_trait_notifications():
             self.status = status or self.status
             self.error = error

@@ -286,6 +286,15 @@ def test_observers_hear_each_change_once_it_is_whole(open_flow):
     assert heard == [("signed_in", "Connected"), ("signed_out", "Logged ou")]
 
 
+def test_an_observer_never_sees_half_a_change(open_flow):
+    flow = open_flow()
+    seen = []
+    flow.observe(lambda _: seen.append((flow.status, flow.token is None, flow.link is None)))
+    flow.receive(OAuthContext(CODE, VERIFIER))
+    flow.log_out()  # forgets the token before it revokes: no observer sees "signed in" without one
+    assert seen and all(state in {("signed_in", False, True), ("signed_out", True, False)} for state in seen), seen
+
+
 def test_nothing_the_flow_says_holds_a_secret(open_flow):
     flow = open_flow()
     flow.receive(OAuthContext(CODE, VERIFIER))
