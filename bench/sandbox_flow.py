@@ -65,7 +65,7 @@ FORM_ACTION = re.compile(r'<form[^>]*\bid="consent-form"[^>]*>')
 ACTION_ATTR = re.compile(r'\baction="([^"]*)"')
 
 
-class StepFailed(Exception):
+class StepFailedError(Exception):
     """A request answered with something other than what the flow expects."""
 
 
@@ -83,7 +83,7 @@ class Recorder:
             response = await http.request(method, url, **kwargs)
         except Exception as exc:
             self.fail(step, f"{type(exc).__name__}: {exc}")
-            raise StepFailed(step) from exc
+            raise StepFailedError(step) from exc
         self.latencies[step].append(time.perf_counter() - started)
         return response
 
@@ -104,7 +104,7 @@ def expect(recorder: Recorder, step: str, response: httpx.Response, status: int,
             problem = f"{type(exc).__name__}: {exc}"
     if problem:
         recorder.fail(step, problem)
-        raise StepFailed(step)
+        raise StepFailedError(step)
 
 
 # --- setup (not timed) ------------------------------------------------------------------------
@@ -190,7 +190,7 @@ async def run_flow(
         )
         expect(rec, "find", r, 200, lambda r: None if r.json()["payload"] == payload else "payload differs")
         return True
-    except StepFailed:
+    except StepFailedError:
         return False
 
 
@@ -217,7 +217,7 @@ async def healthz_phase(http: httpx.AsyncClient, rec: Recorder, world: sandbox.W
         try:
             r = await rec.timed(HEALTHZ, http, "GET", url)
             expect(rec, HEALTHZ, r, 200)
-        except StepFailed:
+        except StepFailedError:
             pass
 
     return await pool(count, concurrency, one)

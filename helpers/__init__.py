@@ -5,7 +5,7 @@
 - ``provider``: the provider's endpoints and the app's registration there, as one value
 - ``state``: the ``state`` parameter (RFC 6749)
 - ``pkce``: verifier, S256 challenge (RFC 7636)
-- ``context``: the extension context and the Dashboard calls (steps 3 and 4)
+- ``context``: the extension context's values (steps 3 and 4); ``dashboard_client``: the Dashboard calls
 - ``authorize``: the authorization link, properly encoded (step 3)
 - ``tokens``: code exchange, refresh, revocation, expiry, calling the provider's API (step 5 and after)
 - ``secret_store``: save and find the token in Stripe's Secret Store (steps 6 and 7)
@@ -17,18 +17,19 @@
 
 from helpers.authorize import authorization_url
 from helpers.context import (
-    Dashboard,
+    CheckedOAuthContext,
     Environment,
     ExtensionContext,
     OAuthContext,
     OAuthState,
     UserContext,
 )
+from helpers.dashboard_client import DashboardClient
 from helpers.errors import (
     AuthorizeError,
     DashboardError,
     DiscoveryError,
-    GrantStillLive,
+    GrantStillLiveWarning,
     KitError,
     LoopbackError,
     ManifestError,
@@ -39,25 +40,26 @@ from helpers.errors import (
     RedirectError,
     RegistrationError,
     SecretAuthenticationError,
-    SecretNotFound,
+    SecretNotFoundError,
     SecretPermissionError,
     SecretRequestError,
     SecretStoreError,
     StateError,
     TokenError,
+    UncheckedContextError,
 )
 from helpers.manifest import (
     Manifest,
     RedirectURLs,
-    check_ready,
     connect_src_allows,
     load_manifest,
+    manifest_problems,
     parse_manifest,
     redirect_url,
     redirect_urls,
 )
-from helpers.mode import Mode, check_mode
-from helpers.pkce import challenge_matches, check_verifier, make_verifier, s256_challenge
+from helpers.mode import Mode, require_mode
+from helpers.pkce import challenge_matches, make_verifier, require_verifier, s256_challenge
 from helpers.provider import Provider, registration_request
 from helpers.redact import redact_mapping, redact_text, redact_value
 from helpers.state import make_state
@@ -65,10 +67,14 @@ from helpers.tokens import (
     GrantsRevoked,
     TokenData,
     call_api,
+    call_api_at,
     exchange_code,
+    exchange_code_at,
     fresh_token,
     refresh,
+    refresh_at,
     revoke,
+    revoke_at,
     revoke_grants,
 )
 from helpers.trace import Exchange, Trace, http_client, traced_client
@@ -100,7 +106,8 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "AuthorizeError",
-    "Dashboard",
+    "CheckedOAuthContext",
+    "DashboardClient",
     "DashboardError",
     "Environment",
     "Exchange",
@@ -117,7 +124,7 @@ __all__ = [
     "OAuthState",
     "PKCEError",
     "DiscoveryError",
-    "GrantStillLive",
+    "GrantStillLiveWarning",
     "LoopbackError",
     "RedirectError",
     "RegistrationError",
@@ -125,7 +132,7 @@ __all__ = [
     "ProviderError",
     "RedirectURLs",
     "SecretAuthenticationError",
-    "SecretNotFound",
+    "SecretNotFoundError",
     "SecretPermissionError",
     "SecretRequestError",
     "SecretScope",
@@ -133,17 +140,20 @@ __all__ = [
     "StateError",
     "TokenData",
     "TokenError",
+    "UncheckedContextError",
     "Trace",
     "UserContext",
     "authorization_url",
     "call_api",
+    "call_api_at",
     "challenge_matches",
-    "check_mode",
-    "check_ready",
-    "check_verifier",
+    "require_mode",
+    "manifest_problems",
+    "require_verifier",
     "connect_src_allows",
     "delete_secret",
     "exchange_code",
+    "exchange_code_at",
     "find_secret",
     "find_token",
     "fresh_token",
@@ -160,8 +170,10 @@ __all__ = [
     "redirect_url",
     "redirect_urls",
     "refresh",
+    "refresh_at",
     "registration_request",
     "revoke",
+    "revoke_at",
     "revoke_grants",
     "s256_challenge",
     "save_secret",

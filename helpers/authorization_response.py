@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-from helpers.authorize import parse_redirect
+import httpx
+
 from helpers.errors import OAuthError, RedirectError
 from helpers.redact import redact_text, redacted_repr
 
@@ -62,18 +63,14 @@ def read_redirect(
     url = url.strip()
     if not url:
         raise RedirectError("Nothing was pasted.", _PASTE_HINT, cause="empty")
-    got = urlsplit(url)
-    try:
-        where = _origin_and_path(got) if got.scheme in ("http", "https") and got.netloc else None
-    except ValueError:  # a port that is no number
-        where = None
+    where = _origin_and_path(url)
     if where is None:
         raise RedirectError(
             "That is not a web address (it should start with https://).", _PASTE_HINT, cause="not_a_url"
         )
-    registered = _origin_and_path(urlsplit(redirect_uri))
+    registered = _origin_and_path(redirect_uri)
     if where != registered:
-        if authorization_endpoint and where == _origin_and_path(urlsplit(authorization_endpoint)):
+        if authorization_endpoint and where == _origin_and_path(authorization_endpoint):
             raise RedirectError(
                 "That is the authorization link itself, not where it led.",
                 "Open the link, approve, and paste the address of the page you land on.",
@@ -93,7 +90,7 @@ def read_redirect(
         # RFC 6749 §4.1.2.1 asks for state on an error too; Stripe's own Connect has been seen to
         # drop it (stripe/stripe-apps#948). An error carries no code, so it is safe to say, once
         # RFC 9207 §2.4 allows assuming it comes from this provider.
-        _check_issuer(params, issuer, iss_required)
+        _require_issuer(params, issuer, iss_required)
         description = params.get("error_description")
         raise OAuthError(params["error"], redact_text(description) if description else None)
     if returned is None:
@@ -104,7 +101,7 @@ def read_redirect(
         )
     if not _same(returned, state):
         raise _state_mismatch()
-    iss = _check_issuer(params, issuer, iss_required)
+    iss = _require_issuer(params, issuer, iss_required)
     code = params.get("code")
     if not code:
         raise RedirectError(
@@ -115,7 +112,24 @@ def read_redirect(
     return AuthorizationResponse(code=code, state=returned, iss=iss)
 
 
-def _check_issuer(params: dict[str, str], issuer: str | None, required: bool) -> str | None:
+def parse_redirect(url: str) -> dict[str, str]:
+    """Return the query parameters of a redirect URL, one value per name.
+
+    RFC 6749 §3.1 forbids repeating a parameter, so a repeated one raises RedirectError
+    instead of silently picking one of the values.
+    """
+    values = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    repeated = sorted(name for name, found in values.items() if len(found) > 1)
+    if repeated:
+        raise RedirectError(
+            f"The redirect URL repeats the parameter(s) {', '.join(repeated)}.",
+            "Paste the URL exactly as the browser shows it after the provider's redirect.",
+            cause="repeated_parameter",
+        )
+    return {name: found[0] for name, found in values.items()}
+
+
+def _require_issuer(params: dict[str, str], issuer: str | None, required: bool) -> str | None:
     """RFC 9207 §2.4: an ``iss`` must be the issuer, exactly; a provider that promises one must send it."""
     iss = params.get("iss")
     said = f" It says error={params['error']}, but that cannot be trusted." if "error" in params else ""
@@ -146,11 +160,19 @@ def _state_mismatch() -> RedirectError:
     )
 
 
-def _origin_and_path(parts: SplitResult) -> str:
-    # Scheme and host are case-insensitive (RFC 3986 §6.2.2.1); the path is compared exactly,
-    # as providers compare redirect URIs.
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}{port}{parts.path}"
+def _origin_and_path(url: str) -> httpx.URL | None:
+    """The address without its query and fragment, normalised as httpx does; None if it is no web address.
+
+    httpx lowercases scheme and host (RFC 3986 §6.2.2.1) and drops a default port; the path stays
+    exact, as providers compare redirect URIs.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:  # a port that is no number, and the like
+        return None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return None
+    return parsed.copy_with(query=None, fragment=None)
 
 
 def _same(given: str, expected: str) -> bool:

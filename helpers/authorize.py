@@ -1,4 +1,4 @@
-"""Step 3: the authorization link, and reading the URL the provider redirects to.
+"""Step 3: the authorization link.
 
 Stripe's page builds the link by pasting values into a template string. That works only
 while no value holds a character with a meaning in a query string: a ``+`` in ``state``
@@ -9,7 +9,7 @@ value is percent-encoded, so what the provider reads is exactly what the app sen
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from helpers.errors import AuthorizeError
 
@@ -65,22 +65,6 @@ def authorization_url(
     if endpoint.query:
         query = f"{endpoint.query}&{query}"
     return endpoint._replace(query=query).geturl()
-
-
-def parse_redirect(url: str) -> dict[str, str]:
-    """Return the query parameters of a redirect URL, one value per name.
-
-    RFC 6749 §3.1 forbids repeating a parameter, so a repeated one raises AuthorizeError
-    instead of silently picking one of the values.
-    """
-    values = parse_qs(urlsplit(url).query, keep_blank_values=True)
-    repeated = sorted(name for name, found in values.items() if len(found) > 1)
-    if repeated:
-        raise AuthorizeError(
-            f"The redirect URL repeats the parameter(s) {', '.join(repeated)}.",
-            "Paste the URL exactly as the browser shows it after the provider's redirect.",
-        )
-    return {name: found[0] for name, found in values.items()}
 
 
 def start_authorization(

@@ -11,7 +11,7 @@ checks it (https://fetch.spec.whatwg.org/#cors-check):
 - the answer itself must carry ``Access-Control-Allow-Origin: null`` (or ``*``: the app sends no
   credentials).
 
-``check_cors`` sends the same requests and applies the same checks, so you can try your provider's
+``probe_cors`` sends the same requests and applies the same checks, so you can try your provider's
 endpoints before the Dashboard does. It sends a real request after the preflight (without a valid
 code or token, so the provider refuses it): what matters is the headers of its answer.
 """
@@ -49,7 +49,7 @@ def _listed(header: str | None) -> set[str]:
     return {item.strip().lower() for item in (header or "").split(",") if item.strip()}
 
 
-def check_cors(
+def probe_cors(
     url: str, *, method: str = "POST", headers: Iterable[str] = (), http: httpx.Client | None = None
 ) -> CorsCheck:
     """Send what a browser sends for a ``fetch`` from origin null to ``url``, and check the answers as it does.

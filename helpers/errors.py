@@ -77,6 +77,7 @@ RedirectCause = Literal[
     "wrong_issuer",
     "issuer_missing",
     "no_code",
+    "repeated_parameter",
 ]
 
 
@@ -88,7 +89,7 @@ class RedirectError(AuthorizeError):
         self.cause = cause
 
 
-class GrantStillLive(UserWarning):
+class GrantStillLiveWarning(UserWarning):
     """Logging out left a grant live at the provider: it has no revocation endpoint, or refused to revoke.
 
     A warning, not an error: the app did forget the token, which is what the user asked for; but
@@ -98,6 +99,10 @@ class GrantStillLive(UserWarning):
 
 class TokenError(KitError):
     """Token data is malformed: a token response or a saved token lacks a required field."""
+
+
+class UncheckedContextError(KitError, TypeError):
+    """The code exchange was handed something other than a checked ``oauthContext`` (``.checked()``)."""
 
 
 # Why each OAuth error happens in this flow, and the way out. Keys are the error codes of
@@ -196,18 +201,18 @@ class OAuthError(KitError):
 
 
 class SecretStoreError(KitError):
-    """A Secret Store call failed; ``http_status`` is what Stripe answered (None: no answer).
+    """A Secret Store call failed; ``status_code`` is what Stripe answered (None: no answer).
 
-    Each cause has its own class below, so code says ``except SecretNotFound:`` for the
+    Each cause has its own class below, so code says ``except SecretNotFoundError:`` for the
     one failure an app expects (no token saved yet) and lets the others through.
     """
 
-    def __init__(self, message: str, hint: str, *, http_status: int | None = None) -> None:
+    def __init__(self, message: str, hint: str, *, status_code: int | None = None) -> None:
         super().__init__(message, hint)
-        self.http_status = http_status
+        self.status_code = status_code
 
 
-class SecretNotFound(SecretStoreError):
+class SecretNotFoundError(SecretStoreError):
     """No secret of that name in that scope (HTTP 404): nothing saved yet, deleted, or expired."""
 
 

@@ -22,8 +22,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, replace
 
-from helpers.authorization_response import read_redirect
-from helpers.authorize import parse_redirect
+from helpers.authorization_response import parse_redirect, read_redirect
 from helpers.context import OAuthContext, OAuthState
 from helpers.errors import AuthorizeError, OAuthError, RedirectError
 from helpers.pkce import make_verifier, s256_challenge

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from helpers.errors import ManifestError
-from helpers.mode import check_mode
+from helpers.mode import require_mode
 
 APP_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_\-\.]+$")
 # Stripe's schema pattern for connect-src entries: a scheme, a host and a non-empty path.
@@ -71,7 +71,7 @@ def parse_manifest(data: Mapping[str, Any]) -> Manifest:
             f"The manifest lacks required field(s): {', '.join(missing)}.",
             "Add them; notebooks/stripe-app.json shows each one.",
         )
-    app_id = _check_app_id(data["id"])
+    app_id = _require_app_id(data["id"])
     for name in ("name", "version"):
         if not isinstance(data[name], str) or not data[name]:
             raise ManifestError(
@@ -119,8 +119,8 @@ def redirect_url(app_id: str, mode: str, dashboard_base: str = PRODUCTION_DASHBO
     Test mode has its own URL (``/test/apps-oauth/<id>``); the provider must accept both.
     The app id's alphabet needs no URL-encoding, so the id goes in as it is.
     """
-    app_id = _check_app_id(app_id)
-    prefix = "/test" if check_mode(mode) == "test" else ""
+    app_id = _require_app_id(app_id)
+    prefix = "/test" if require_mode(mode) == "test" else ""
     return f"{dashboard_base.rstrip('/')}{prefix}/apps-oauth/{app_id}"
 
 
@@ -154,7 +154,7 @@ def connect_src_allows(manifest: Manifest, url: str) -> bool:
     return False
 
 
-def check_ready(manifest: Manifest, token_endpoint: str) -> list[str]:
+def manifest_problems(manifest: Manifest, token_endpoint: str) -> list[str]:
     """Return what stops the app from running the flow against ``token_endpoint`` (empty if nothing)."""
     problems = []
     if not manifest.has_permission(SECRET_WRITE):
@@ -172,7 +172,7 @@ def check_ready(manifest: Manifest, token_endpoint: str) -> list[str]:
     return problems
 
 
-def _check_app_id(app_id: object) -> str:
+def _require_app_id(app_id: object) -> str:
     if not isinstance(app_id, str) or not APP_ID_PATTERN.fullmatch(app_id):
         raise ManifestError(
             f"The app id {app_id!r} is not valid: it may hold only letters, digits, '_', '-' and '.'.",

@@ -10,7 +10,7 @@ Mode = Literal["test", "live"]
 MODES: tuple[Mode, ...] = ("test", "live")
 
 
-def check_mode(mode: object) -> Mode:
+def require_mode(mode: object) -> Mode:
     """Return ``mode`` if it is ``"test"`` or ``"live"``, else raise ModeError."""
     for known in MODES:
         if mode == known:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from helpers.context import OAuthContext
+from helpers.context import CheckedOAuthContext, OAuthContext
 from helpers.errors import KitError, OAuthError, RedirectError
 from helpers.redact import redact_text
 from helpers.widgets import status_html
@@ -70,15 +70,15 @@ class PasteBack(widgets.VBox):
         )
         return context
 
-    def code_and_verifier(self) -> tuple[str, str]:
-        """The code and verifier of the address read, for the exchange; a kit error if none was read yet."""
+    def checked(self) -> CheckedOAuthContext:
+        """The ``oauthContext`` of the address read, checked, for ``exchange_code``; a kit error if none was read."""
         if self.context is None:
             raise RedirectError(
                 "No address was read yet, so there is no code.",
                 "Approve at the provider, paste the address you land on into the box, and press Read it.",
                 cause="empty",
             )
-        return self.context.code_and_verifier()
+        return self.context.checked()
 
     def __repr__(self) -> str:
         # What the last read did; a code taken earlier is kept through a later refusal.

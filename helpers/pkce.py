@@ -45,7 +45,7 @@ def make_verifier(n_bytes: int = MIN_VERIFIER_BYTES) -> str:
     return _base64url(secrets.token_bytes(n_bytes))
 
 
-def check_verifier(verifier: object) -> str:
+def require_verifier(verifier: object) -> str:
     """Return ``verifier`` if it follows RFC 7636 §4.1, else raise PKCEError naming the rule broken.
 
     The message never quotes the verifier: it is a secret.
@@ -78,7 +78,7 @@ def s256_challenge(verifier: str) -> str:
     ``code_challenge = BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))``; the verifier is
     checked first, so a malformed one fails here rather than at the provider.
     """
-    digest = hashlib.sha256(check_verifier(verifier).encode("ascii")).digest()
+    digest = hashlib.sha256(require_verifier(verifier).encode("ascii")).digest()
     return _base64url(digest)
 
 

@@ -148,10 +148,16 @@ def _redact_item(key: str, value: Any, known: tuple[str, ...]) -> Any:
     return value
 
 
+def is_secret_field(name: str, value: object) -> bool:
+    """Whether ``value`` under the field ``name`` is a secret (an error code under ``code`` is not)."""
+    lowered = name.lower()
+    if lowered not in SECRET_FIELDS or not isinstance(value, str):
+        return False
+    return not (lowered == "code" and _ERROR_CODE.fullmatch(value))
+
+
 def _redact_field(name: str, value: str) -> str:
-    if name.lower() == "code" and _ERROR_CODE.fullmatch(value):
-        return value
-    return redact_value(value)
+    return redact_value(value) if is_secret_field(name, value) else value
 
 
 def _redact_json_field(match: re.Match[str]) -> str:

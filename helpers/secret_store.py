@@ -27,7 +27,7 @@ from stripe.params.apps import (
 
 from helpers.errors import (
     SecretAuthenticationError,
-    SecretNotFound,
+    SecretNotFoundError,
     SecretPermissionError,
     SecretRequestError,
     SecretStoreError,
@@ -211,13 +211,13 @@ def delete_secret(
 ) -> Secret | None:
     """Delete the secret ``name`` in ``scope``; the answer has ``deleted=True``.
 
-    A secret that is not there raises SecretNotFound, or returns None with ``missing_ok``
+    A secret that is not there raises SecretNotFoundError, or returns None with ``missing_ok``
     (logging out twice, or after the secret expired, leaves nothing to delete).
     """
     params: SecretDeleteWhereParams = {"scope": scope.to_params(), "name": name}
     try:
         return _call(lambda: client.v1.apps.secrets.delete_where(params), scope, name)
-    except SecretNotFound:
+    except SecretNotFoundError:
         if missing_ok:
             return None
         raise
@@ -264,7 +264,7 @@ def _names_the_grant(error: stripe.StripeError, name: str | None) -> bool:
 _RULES = (
     _Rule(
         stripe.InvalidRequestError,
-        SecretNotFound,
+        SecretNotFoundError,
         "No secret named {name!r} in the {scope} (Stripe: {message}).",
         "Save it first (04-set-secret) or check the name and scope.",
         lambda error, name: error.http_status == 404 and name is not None,
@@ -330,4 +330,4 @@ def _store_error(error: stripe.StripeError, scope: SecretScope, name: str | None
     }
     # A connection error has no HTTP status of its own (the SDK may still set one).
     status = None if isinstance(error, stripe.APIConnectionError) else error.http_status
-    return rule.kit_error(rule.message.format(**fields), rule.hint, http_status=status)
+    return rule.kit_error(rule.message.format(**fields), rule.hint, status_code=status)

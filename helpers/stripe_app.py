@@ -39,8 +39,8 @@ from helpers.manifest import (
     PRODUCTION_DASHBOARD,
     SECRET_WRITE,
     Manifest,
-    check_ready,
     connect_src_allows,
+    manifest_problems,
     parse_manifest,
     redirect_urls,
 )
@@ -158,7 +158,7 @@ def app_manifest(
     }
     data = {**data, **{key: value for key, value in MANIFEST_DEFAULTS.items() if key not in data}}
     data = {"$schema": SCHEMA, **{key: value for key, value in data.items() if key != "$schema"}}
-    problems = check_ready(parse_manifest(data), provider.token_endpoint)
+    problems = manifest_problems(parse_manifest(data), provider.token_endpoint)
     if problems:  # cannot happen after the above; a guard against a future edit of this function
         raise StripeAppError(" ".join(problems), "Fix the manifest, then generate again.")
     return data

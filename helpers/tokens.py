@@ -8,6 +8,10 @@ secrets. Every request here sends a form body (``data=``) and no query.
 ``TokenData`` keeps the expiry as an absolute time (``expires_at``): a relative
 ``expires_in`` means nothing once it is saved and read back in a later session.
 
+Each request has two forms: ``exchange_code_at`` (and ``refresh_at``, ``revoke_at``,
+``call_api_at``) spells out every parameter, as notebook 03 teaches it; ``exchange_code``
+(``refresh``, ``revoke``, ``call_api``) takes them from a ``Provider`` and sends the same request.
+
 After the exchange: ``fresh_token`` refreshes an access token that has expired (or is about
 to) before the app uses it, ``call_api`` uses it (RFC 6750) and turns a refusal into an
 ``OAuthError`` that says what to do, and ``revoke`` ends the grant when the user logs out.
@@ -25,12 +29,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
-from urllib.request import parse_http_list, parse_keqv_list
 
 import httpx
+from werkzeug.datastructures import WWWAuthenticate
 
-from helpers.errors import GrantStillLive, OAuthError, TokenError
-from helpers.pkce import check_verifier
+from helpers.context import CheckedOAuthContext
+from helpers.errors import GrantStillLiveWarning, OAuthError, ProviderError, TokenError, UncheckedContextError
+from helpers.pkce import require_verifier
 from helpers.provider import Provider
 from helpers.redact import redact_text, redacted_repr
 from helpers.responses import body_detail, json_object
@@ -38,6 +43,10 @@ from helpers.responses import body_detail, json_object
 _RESPONSE_HINT = (
     "The endpoint did not answer like an OAuth token endpoint (RFC 6749 §5.1). "
     "Check that the URL is the provider's token endpoint."
+)
+_NO_REVOCATION_HINT = (
+    "End the grant in the provider's console (the app's access, under connected apps or sessions), or give "
+    "its documented RFC 7009 endpoint as Provider(revocation_endpoint=…)."
 )
 _SAVED_HINT = (
     "The saved secret does not hold a token saved by save_token(). Run the flow again and "
@@ -133,7 +142,7 @@ class TokenData:
         return redacted_repr(self)
 
 
-def exchange_code(
+def exchange_code_at(
     token_endpoint: str,
     *,
     code: str,
@@ -145,20 +154,53 @@ def exchange_code(
 ) -> TokenData:
     """Exchange a code and its PKCE verifier for tokens (RFC 6749 §4.1.3, RFC 7636 §4.5).
 
-    ``redirect_uri`` must be the one in the authorization link. Raises OAuthError when the
-    provider refuses (its error code picks the hint) or cannot be reached.
+    Every parameter spelt out, as notebook 03 teaches the request; ``exchange_code`` sends the
+    same request from a ``Provider`` and a checked ``oauthContext``. ``redirect_uri`` must be
+    the one in the authorization link. Raises OAuthError when the provider refuses (its error
+    code picks the hint) or cannot be reached.
     """
     form = {
         "grant_type": "authorization_code",
         "code": code,
         "redirect_uri": redirect_uri,
         "client_id": client_id,
-        "code_verifier": check_verifier(verifier),
+        "code_verifier": require_verifier(verifier),
     }
     return _request_token(http, token_endpoint, form, (code, verifier), now)
 
 
-def refresh(
+def exchange_code(
+    provider: Provider,
+    context: CheckedOAuthContext,
+    *,
+    http: httpx.Client,
+    redirect_uri: str | None = None,
+    now: float | None = None,
+) -> TokenData:
+    """Exchange a checked ``oauthContext`` (``context.checked()``) for tokens at ``provider``.
+
+    Only a checked context is taken, so a context with an error or without a verifier never
+    reaches the token endpoint. ``redirect_uri`` is the provider's unless the link named
+    another (a loopback one).
+    """
+    if not isinstance(context, CheckedOAuthContext):
+        raise UncheckedContextError(
+            f"exchange_code takes a checked oauthContext, not a {type(context).__name__}.",
+            "Pass context.checked(): it raises why the context cannot be exchanged (an error such as "
+            "access_denied, or no code), and otherwise gives what exchange_code takes.",
+        )
+    return exchange_code_at(
+        provider.token_endpoint,
+        code=context.code,
+        verifier=context.verifier,
+        client_id=provider.client_id,
+        redirect_uri=redirect_uri or provider.redirect_uri,
+        http=http,
+        now=now,
+    )
+
+
+def refresh_at(
     token_endpoint: str,
     *,
     refresh_token: str | None,
@@ -166,7 +208,7 @@ def refresh(
     http: httpx.Client,
     now: float | None = None,
 ) -> TokenData:
-    """Get a new access token with a refresh token (RFC 6749 §6).
+    """Get a new access token with a refresh token (RFC 6749 §6), every parameter spelt out.
 
     If the provider issues no new refresh token, the old one stays valid and is kept.
     """
@@ -180,7 +222,14 @@ def refresh(
     return token if token.refresh_token else replace(token, refresh_token=refresh_token)
 
 
-def revoke(
+def refresh(provider: Provider, token: TokenData, *, http: httpx.Client, now: float | None = None) -> TokenData:
+    """Refresh ``token`` at ``provider`` with its refresh token; save what comes back (rotation)."""
+    return refresh_at(
+        provider.token_endpoint, refresh_token=token.refresh_token, client_id=provider.client_id, http=http, now=now
+    )
+
+
+def revoke_at(
     revocation_endpoint: str,
     *,
     token: str,
@@ -188,7 +237,7 @@ def revoke(
     token_type_hint: str | None = None,
     http: httpx.Client,
 ) -> None:
-    """Revoke an access or refresh token (RFC 7009 §2.1), e.g. when the user disconnects.
+    """Revoke an access or refresh token (RFC 7009 §2.1), every parameter spelt out.
 
     Per §2.2 the provider answers 200 even for a token it does not know, so success does
     not prove the token was valid.
@@ -197,6 +246,27 @@ def revoke(
     if token_type_hint is not None:
         form["token_type_hint"] = token_type_hint
     _post_form(http, revocation_endpoint, form, (token,))
+
+
+def revoke(provider: Provider, token: TokenData, *, http: httpx.Client) -> None:
+    """End ``token``'s grant at ``provider``: revoke its refresh token, or without one its access token.
+
+    Revoking the refresh token ends the whole grant (RFC 7009 §2.1). Raises ProviderError when
+    the provider publishes no revocation endpoint: the grant then stays live until it expires.
+    """
+    if provider.revocation_endpoint is None:
+        raise ProviderError(
+            f"Nothing was revoked: the provider ({provider.issuer or 'its issuer unknown'}) publishes no revocation "
+            "endpoint, so the grant stays live there until it expires.",
+            _NO_REVOCATION_HINT,
+        )
+    revoke_at(
+        provider.revocation_endpoint,
+        token=token.refresh_token or token.access_token,
+        token_type_hint="refresh_token" if token.refresh_token else "access_token",
+        client_id=provider.client_id,
+        http=http,
+    )
 
 
 def grant_stays_live(issuer: str) -> str:
@@ -229,7 +299,7 @@ def revoke_grants(provider: Provider, grants: Sequence[TokenData], *, http: http
 
     Revoking the refresh token ends the whole grant (RFC 7009 §2.1). A grant that could not be
     revoked (no ``revocation_endpoint``, or the provider refused) is reported and warned about
-    (``GrantStillLive``): it stays usable until it expires, by anyone holding a copy.
+    (``GrantStillLiveWarning``): it stays usable until it expires, by anyone holding a copy.
     """
     live: list[str] = []
     revoked = 0
@@ -239,20 +309,14 @@ def revoke_grants(provider: Provider, grants: Sequence[TokenData], *, http: http
             live.append(f"a grant good {until}: {grant_stays_live(provider.issuer)}")
             continue
         try:
-            revoke(
-                provider.revocation_endpoint,
-                token=grant.refresh_token or grant.access_token,
-                token_type_hint="refresh_token" if grant.refresh_token else "access_token",
-                client_id=provider.client_id,
-                http=http,
-            )
+            revoke(provider, grant, http=http)
         except OAuthError as error:
             live.append(f"a grant good {until}: the provider refused to revoke it ({error.message}). {error.hint}")
             continue
         revoked += 1
     report = GrantsRevoked(provider.issuer, revoked, tuple(live))
     if live:
-        warnings.warn(str(report), GrantStillLive, stacklevel=2)
+        warnings.warn(str(report), GrantStillLiveWarning, stacklevel=2)
     return report
 
 
@@ -263,15 +327,14 @@ def _expiry(at: int | None) -> str:
 
 
 def fresh_token(
+    provider: Provider,
     token: TokenData,
-    token_endpoint: str,
     *,
-    client_id: str,
     http: httpx.Client,
     now: float | None = None,
     leeway: float = 30,
 ) -> TokenData:
-    """Return ``token`` if it is still good at ``now``, else a refreshed one (check before you call).
+    """Return ``token`` if it is still good at ``now``, else one refreshed at ``provider`` (check before you call).
 
     Checking the expiry first saves a request that would fail with ``invalid_token``. The
     refreshed token replaces the old one, refresh token included (rotation): save it.
@@ -279,10 +342,10 @@ def fresh_token(
     now = time.time() if now is None else now
     if not token.is_expired(now, leeway):
         return token
-    return refresh(token_endpoint, refresh_token=token.refresh_token, client_id=client_id, http=http, now=now)
+    return refresh(provider, token, http=http, now=now)
 
 
-def call_api(url: str, *, access_token: str, http: httpx.Client) -> Any:
+def call_api_at(url: str, *, access_token: str, http: httpx.Client) -> Any:
     """GET a protected resource with the token (RFC 6750 §2.1) and return its JSON.
 
     A refusal becomes an ``OAuthError`` with the resource server's error code (RFC 6750
@@ -309,13 +372,22 @@ def call_api(url: str, *, access_token: str, http: httpx.Client) -> Any:
     raise OAuthError(error, shown, response.status_code)
 
 
+def call_api(provider: Provider, token: TokenData, *, http: httpx.Client) -> Any:
+    """GET ``provider``'s API (``api_endpoint``) with ``token``'s access token; its JSON (see ``call_api_at``)."""
+    if provider.api_endpoint is None:
+        raise ProviderError(
+            "The provider has no api_endpoint to call.",
+            "Give the protected resource's URL as Provider(api_endpoint=…), or call call_api_at(url, …).",
+        )
+    return call_api_at(provider.api_endpoint, access_token=token.access_token, http=http)
+
+
 def _bearer_challenge(header: str) -> dict[str, str]:
-    """The parameters of a ``WWW-Authenticate: Bearer k="v", …`` header (RFC 6750 §3)."""
-    scheme, _, params = header.strip().partition(" ")
-    if scheme.lower() != "bearer":
+    """The parameters of a ``WWW-Authenticate: Bearer k="v", …`` header (RFC 6750 §3), by werkzeug's parser."""
+    challenge = WWWAuthenticate.from_header(header)
+    if challenge is None or challenge.type != "bearer":
         return {}
-    # The standard library's parser of HTTP lists honours quoted commas; items without '=' are skipped.
-    return parse_keqv_list([item for item in parse_http_list(params) if "=" in item])
+    return {name: value for name, value in challenge.parameters.items() if value is not None}
 
 
 def _request_token(

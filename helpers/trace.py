@@ -3,12 +3,15 @@
 A ``Trace`` hooks into an ``httpx.Client`` (event hooks), so it sees the kit's own calls
 (Dashboard, provider) and, through ``secret_store.HttpxHTTPClient``, the Stripe SDK's calls too.
 Each exchange is redacted as it is recorded: nothing secret is ever stored, so nothing
-secret can be displayed, saved in a notebook, or logged by mistake.
+secret can be displayed, saved in a notebook, or logged by mistake. The secrets an exchange
+carries in its fields (a code and verifier sent, tokens received) are remembered as it is
+recorded, so they stay hidden wherever they turn up later, in any form.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import ssl
 import threading
 import time
@@ -16,10 +19,11 @@ import weakref
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 
-from helpers.redact import redact_header, redact_text
+from helpers.redact import is_secret_field, redact_header, redact_text
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -61,7 +65,8 @@ class Trace:
     """A thread-safe record of HTTP exchanges, plus secret values to hide wherever they appear.
 
     Field rules already hide codes, verifiers, tokens and keys in URLs, forms, JSON and
-    headers; ``remember`` adds values that could show up anywhere else. ``skip`` leaves out
+    headers, and the values of those fields are remembered, to be hidden anywhere else they
+    show up later; ``remember`` adds values the trace cannot see arrive. ``skip`` leaves out
     exchanges not worth showing (a view asking "anything yet?" every half second).
     """
 
@@ -109,6 +114,7 @@ class Trace:
         # Reading here makes the body available to the trace and still to the caller.
         response.read()
         request = response.request
+        self.remember(*_secrets_sent(request), *_secrets_received(response))
         with self._lock:
             known = tuple(self._known)
             started = self._started.pop(request, None)
@@ -154,6 +160,32 @@ def traced_client(trace: Trace, **kwargs: Any) -> httpx.Client:
     for name, fns in trace.event_hooks().items():
         hooks.setdefault(name, []).extend(fns)
     return http_client(event_hooks=hooks, **kwargs)
+
+
+def _secrets_sent(request: httpx.Request) -> list[str]:
+    """The secret fields' values of a form body (a code and verifier, a refresh token to spend)."""
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return []
+    pairs = parse_qsl(request.content.decode("utf-8", errors="replace"), keep_blank_values=False)
+    return [value for name, value in pairs if is_secret_field(name, value)]
+
+
+def _secrets_received(response: httpx.Response) -> list[str]:
+    """The secret fields' values of a JSON answer, at any depth (tokens; an ``oauthContext``'s code and verifier)."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return []
+    found: list[str] = []
+    pending: list[Any] = [body]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            found += [value for name, value in item.items() if is_secret_field(str(name), value)]
+            pending += item.values()
+        elif isinstance(item, list):
+            pending += item
+    return found
 
 
 def _redact_headers(headers: httpx.Headers, known: Iterable[str]) -> Headers:

@@ -9,13 +9,12 @@ run (nbval, CI) then sees exactly what a browser shows, and ``button.click()`` i
 gives the same result as a click. Everything shown is redacted; each widget's ``repr``
 (the text a saved notebook keeps) is short and holds no secret.
 
-The whole app built from these pieces, ``ExampleApp``, is in ``helpers.example_app``.
+The whole app built from these pieces, ``ExampleAppView``, is in ``helpers.example_app_view``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import time
 import weakref
 from collections.abc import Callable, Sequence
@@ -23,31 +22,26 @@ from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import ipywidgets as widgets
+from markupsafe import Markup
 
 from helpers.context import ConsentAnswer, OAuthContext, no_oauth_context
 from helpers.errors import KitError
 from helpers.redact import redact_text, redact_value
 from helpers.tokens import TokenData
 from helpers.trace import Exchange, Trace
-
-_CARD = "border:1px solid #d5dbe1;border-radius:6px;padding:8px 12px;margin:4px 0;"
-_OK, _BAD, _WAIT = "#09825d", "#df1b41", "#697386"
-
-
-def _escape(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _rows(pairs: Sequence[tuple[str, Any]]) -> str:
-    cells = "".join(
-        f"<tr><td style='padding-right:12px;color:{_WAIT}'>{_escape(k)}</td><td><code>{_escape(v)}</code></td></tr>"
-        for k, v in pairs
-    )
-    return f"<table>{cells}</table>"
-
-
-def _card(title: str, body: str, color: str = _WAIT) -> str:
-    return f"<div style='{_CARD}border-left:4px solid {color}'><b>{_escape(title)}</b>{body}</div>"
+from helpers.widget_html import (
+    BAD,
+    OK,
+    WAIT,
+    authorize_link,
+    card,
+    colored,
+    consent_answer,
+    line,
+    rows,
+    trace_details,
+    trace_table,
+)
 
 
 def _problem(error: Exception) -> str:
@@ -57,15 +51,15 @@ def _problem(error: Exception) -> str:
     with secrets in mind).
     """
     if isinstance(error, KitError):
-        return _card(error.message, f"<div>What to do: {_escape(error.hint)}</div>", _BAD)
-    return _card(f"{type(error).__name__}: {redact_text(str(error))}", "", _BAD)
+        return card(error.message, line(f"What to do: {error.hint}"), BAD)
+    return card(f"{type(error).__name__}: {redact_text(str(error))}", "", BAD)
 
 
 def status_html(title: str, message: str = "", *, error: Exception | None = None, ok: bool = False) -> str:
     """A status card: the title and a message, or the error as the kit's message and hint (red)."""
     if error is not None:
-        return _card(title, "", _BAD) + _problem(error)
-    return _card(title, f"<div>{_escape(message)}</div>" if message else "", _OK if ok else _WAIT)
+        return card(title, "", BAD) + _problem(error)
+    return card(title, line(message) if message else "", OK if ok else WAIT)
 
 
 class AuthorizeButton(widgets.HTML):
@@ -83,11 +77,7 @@ class AuthorizeButton(widgets.HTML):
     def show(self, link: str) -> None:
         """Point the button at a new link (each authorization attempt has its own)."""
         self.link = link
-        self.value = (
-            f"<a class='jupyter-button mod-primary kit-authorize' href='{_escape(link)}' target='_blank' "
-            f"rel='noopener' style='display:inline-flex;align-items:center;padding:0 16px;"
-            f"text-decoration:none;color:white'>{_escape(self.label)}</a>"
-        )
+        self.value = authorize_link(link, self.label)
 
     def __repr__(self) -> str:
         return f"AuthorizeButton({self.label!r})"
@@ -142,7 +132,7 @@ class AuthorizeLink(widgets.HBox):
         except Exception as error:  # shown to the learner, not raised into the widget's machinery
             self.status.value = _problem(error)
         else:
-            self.status.value = f"<span style='color:{_OK}'>A fresh link: the previous one is no longer needed.</span>"
+            self.status.value = colored(OK, "A fresh link: the previous one is no longer needed.")
 
     def __repr__(self) -> str:
         return f"AuthorizeLink({self.button.label!r})"
@@ -169,8 +159,7 @@ class UserButtons(widgets.VBox):
 
     def reset(self) -> None:
         """Show that nobody has answered yet (for a new authorization link); ``results`` stay."""
-        label = _escape(self._link_label)
-        self.status.value = f"<span style='color:{_WAIT}'>Nobody has answered {label} yet.</span>"
+        self.status.value = colored(WAIT, f"Nobody has answered {self._link_label} yet.")
 
     def _answer(self, approve: bool) -> None:
         try:
@@ -180,19 +169,16 @@ class UserButtons(widgets.VBox):
             return
         self.results.append(result)
         detail = result.reason or result.error
-        color = _OK if result.outcome == "handed_over" and not result.error else _BAD
+        color = OK if result.outcome == "handed_over" and not result.error else BAD
         said = "approved" if approve else "denied"
-        self.status.value = (
-            f"<span style='color:{color}'>The user {said}. Dashboard: <b>{_escape(result.outcome)}</b>"
-            f"{f' ({_escape(detail)})' if detail else ''}.</span>"
-        )
+        self.status.value = consent_answer(color, said, result.outcome, detail)
 
     def __repr__(self) -> str:
         return f"UserButtons(answers={len(self.results)})"
 
 
 class Attempt(Protocol):
-    """The authorization attempt an app view waits on an answer to (``helpers.app_flow.AppFlow`` is one)."""
+    """The authorization attempt an app view waits on an answer to (an ``ExampleAppModel`` is one)."""
 
     def answers(self, context: OAuthContext) -> bool | None:
         """True when ``context`` answers the attempt's link, False when not, None when nobody can tell."""
@@ -203,18 +189,22 @@ class Attempt(Protocol):
         ...
 
 
-_EXPIRED = (
-    "This link has expired: the Dashboard no longer accepts an answer to it. Press <b>New link</b>, then "
-    "<b>Authorize</b>."
+# Fixed sentences with markup of their own: written here, so nothing a caller passes goes into them unescaped.
+_EXPIRED = Markup(
+    "<div>No <code>oauthContext</code>. This link has expired: the Dashboard no longer accepts an answer to "
+    "it. Press <b>New link</b>, then <b>Authorize</b>.</div>"
 )
+_WAITING_FOR_CONTEXT = Markup("<div>Waiting for <code>oauthContext</code>…</div>")
+_WENT_ELSEWHERE = Markup("<div>An <code>oauthContext</code> came for another view's link, and went there.</div>")
+_NOTHING_YET = Markup("<div>No <code>oauthContext</code> yet: answer the consent page first.</div>")
 
 
 class AppView(widgets.VBox):
     """What the app's UI extension sees: waits for ``oauthContext`` and shows it, redacted, when it comes.
 
-    ``take_context()`` asks the Dashboard for it (``Dashboard.take_oauth_context``), and
+    ``take_context()`` asks the Dashboard for it (``DashboardClient.take_oauth_context``), and
     ``on_context`` callbacks get each context that arrives. What to do with a code seen
-    before is the app's decision (``helpers.app_flow.OncePerCode``), not the view's.
+    before is the app's decision (``helpers.example_app_model.OncePerCode``), not the view's.
     ``attempt``, when given, is the app's current authorization attempt: which contexts
     answer its link (a context that answers another view's link goes to that view), and
     whether the link expired (then the view says so).
@@ -320,7 +310,7 @@ class AppView(widgets.VBox):
         self.context = None
         AppView._waiting = [*self._others_waiting(), weakref.ref(self)]
         self.ticker.playing = True
-        self.display.value = _card("App view", "<div>Waiting for <code>oauthContext</code>…</div>")
+        self.display.value = card("App view", _WAITING_FOR_CONTEXT)
 
     def check(self) -> OAuthContext | None:
         """Ask the Dashboard once; return the context if one arrived for this view (and keep it).
@@ -340,9 +330,7 @@ class AppView(widgets.VBox):
         if owner is not self:
             owner._arrive(context)
             if self.context is None:
-                self.display.value = _card(
-                    "App view", "<div>An <code>oauthContext</code> came for another view's link, and went there.</div>"
-                )
+                self.display.value = card("App view", _WENT_ELSEWHERE)
             return None
         self._arrive(context)
         return context
@@ -357,8 +345,8 @@ class AppView(widgets.VBox):
 
     def _nothing_yet(self) -> str:
         if self._attempt is not None and self._attempt.link_expired():
-            return _card("App view", f"<div>No <code>oauthContext</code>. {_EXPIRED}</div>", _BAD)
-        return _card("App view", "<div>No <code>oauthContext</code> yet: answer the consent page first.</div>")
+            return card("App view", _EXPIRED, BAD)
+        return card("App view", _NOTHING_YET)
 
     def _owner(self, context: OAuthContext) -> AppView:
         """The waiting view whose link ``context`` answers, newest first; if none can tell, this one, which asked."""
@@ -375,7 +363,8 @@ class AppView(widgets.VBox):
             try:
                 callback(context)
             except Exception as error:
-                self.display.value += _problem(error)
+                # The value is the card describe_context made above, HTML already: kept as it is.
+                self.display.value = Markup(self.display.value) + _problem(error)
 
     def __repr__(self) -> str:
         return f"AppView(context={'arrived' if self.context else 'waiting'})"
@@ -383,21 +372,21 @@ class AppView(widgets.VBox):
 
 def describe_context(context: OAuthContext) -> str:
     if context.error:
-        return _card(
+        return card(
             "oauthContext arrived, with an error",
-            _rows([("error", context.error), ("state", context.state)]),
-            _BAD,
+            rows([("error", context.error), ("state", context.state)]),
+            BAD,
         )
-    return _card(
+    return card(
         "oauthContext arrived",
-        _rows(
+        rows(
             [
                 ("code", redact_value(context.code or "")),
                 ("verifier", redact_value(context.verifier or "")),
                 ("state", context.state),
             ]
         ),
-        _OK,
+        OK,
     )
 
 
@@ -418,9 +407,9 @@ class TokenCard(widgets.HTML):
             expiry = "expired"
         else:
             expiry = f"expires in about {round((token.expires_at - now) / 60)} min"
-        self.value = _card(
+        self.value = card(
             "Token",
-            _rows(
+            rows(
                 [
                     ("access_token", redact_value(token.access_token)),
                     ("token_type", token.token_type),
@@ -429,7 +418,7 @@ class TokenCard(widgets.HTML):
                     ("expiry", expiry),
                 ]
             ),
-            _OK if expiry.startswith("expires in") else _BAD,
+            OK if expiry.startswith("expires in") else BAD,
         )
         self.expiry = expiry
 
@@ -443,11 +432,11 @@ class SecretPanel(widgets.HTML):
     def __init__(self, secrets: Sequence[Any], scope: Any) -> None:
         super().__init__()
         self.names = tuple(sorted(s.name for s in secrets))
-        rows = [
+        listed = [
             (s.name, "expires " + (time.strftime("%Y-%m-%d", time.gmtime(s.expires_at)) if s.expires_at else "never"))
             for s in secrets
         ]
-        self.value = _card(f"Secrets in scope {scope}", _rows(rows) if rows else "<div>none</div>")
+        self.value = card(f"Secrets in scope {scope}", rows(listed) if listed else line("none"))
 
     def __repr__(self) -> str:
         return f"SecretPanel({list(self.names)})"
@@ -523,20 +512,18 @@ class TraceViewer(widgets.VBox):
 
     def refresh(self) -> None:
         exchanges = self.trace.exchanges
-        rows = "".join(
-            f"<tr><td>{n}</td><td>{_escape(x.method)}</td><td><code>{_escape(_without_query(x.url))}</code></td>"
-            f"<td style='color:{_OK if x.status < 400 else _BAD}'>{x.status}</td>"
-            f"<td>{_escape(party_of(x.url))}</td></tr>"
-            for n, x in enumerate(exchanges, start=1)
-        )
-        self.table.value = _card(
+        numbered = list(enumerate(exchanges, start=1))
+        self.table.value = card(
             f"HTTP trace: {len(exchanges)} exchange(s)",
-            f"<table><tr><th>#</th><th>method</th><th>URL</th><th>status</th><th>party</th></tr>{rows}</table>",
+            trace_table(
+                [
+                    (n, x.method, _without_query(x.url), x.status, OK if x.status < 400 else BAD, party_of(x.url))
+                    for n, x in numbered
+                ]
+            ),
         )
-        self.details.value = "".join(
-            f"<details><summary>{n}. {_escape(x.method)} {_escape(party_of(x.url))} → {x.status}</summary>"
-            f"<pre>{_escape(x.render_text())}</pre></details>"
-            for n, x in enumerate(exchanges, start=1)
+        self.details.value = trace_details(
+            [(n, x.method, party_of(x.url), x.status, x.render_text()) for n, x in numbered]
         )
 
     def __repr__(self) -> str:

@@ -11,9 +11,9 @@ import textwrap
 from collections.abc import Callable
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
-from workbench import Workbench
+from kit import Kit
 
-from helpers import OAuthContext, OAuthError, TokenData, call_api, exchange_code, refresh
+from helpers import OAuthContext, OAuthError, TokenData, call_api, exchange_code_at, refresh
 
 
 def say(text: str) -> None:
@@ -40,7 +40,7 @@ def without(*names: str) -> Callable[[str], str]:
 class Lab:
     """The sandbox's world as the attacks see it: honest attempts, raw requests, and what still works."""
 
-    def __init__(self, kit: Workbench) -> None:
+    def __init__(self, kit: Kit) -> None:
         self.kit = kit
         self.provider = kit.provider
 
@@ -48,9 +48,7 @@ class Lab:
         """The user's honest attempt: a fresh link, Approve, and the ``oauthContext`` the app gets."""
         _, link = self.kit.start_authorization()
         self.kit.world.consent(link)
-        context = self.kit.oauth_context()
-        self.kit.trace.remember(context.code, context.verifier)
-        return context
+        return self.kit.oauth_context()
 
     def token_request(self, **form: str | None) -> str:
         """A raw token request as an attacker sends it (nothing checked first); the answer in a line."""
@@ -59,14 +57,17 @@ class Lab:
         answer = self.kit.http.post(self.provider.token_endpoint, data={k: v for k, v in body.items() if v})
         said = answer.json()
         if answer.is_success:
-            self.kit.trace.remember(said["access_token"], said["refresh_token"])
             return "HTTP 200: a token for whoever sent this"
         return f"HTTP {answer.status_code} {said['error']}: {said['error_description']}"
 
     def exchange(self, context: OAuthContext, redirect_uri: str | None = None) -> TokenData | None:
-        """What the app does with ``oauthContext`` (``exchange_code``); a refusal is printed, None returned."""
+        """What the app does with ``oauthContext``, as it is, checked or not; a refusal is printed, None returned.
+
+        The lab sends what an attacker could make the app send, so it spells the request out
+        (``exchange_code_at``) instead of taking only a checked context (``exchange_code``).
+        """
         try:
-            token = exchange_code(
+            return exchange_code_at(
                 self.provider.token_endpoint,
                 code=context.code or "",
                 verifier=context.verifier or "",
@@ -77,15 +78,13 @@ class Lab:
         except OAuthError as error:
             say(f"refused: {error.error} (HTTP {error.status_code}): {error.error_description}")
             return None
-        self.kit.trace.remember(token.access_token, token.refresh_token)
-        return token
 
     def works(self, token: TokenData | None) -> bool:
         """Does the provider's API still accept this access token?"""
         if token is None:
             return False
         try:
-            call_api(self.provider.api_endpoint or "", access_token=token.access_token, http=self.kit.http)
+            call_api(self.provider, token, http=self.kit.http)
         except OAuthError:
             return False
         return True
@@ -95,15 +94,9 @@ class Lab:
         if token is None:
             return False
         try:
-            fresh = refresh(
-                self.provider.token_endpoint,
-                refresh_token=token.refresh_token,
-                client_id=self.provider.client_id,
-                http=self.kit.http,
-            )
+            refresh(self.provider, token, http=self.kit.http)
         except OAuthError:
             return False
-        self.kit.trace.remember(fresh.access_token, fresh.refresh_token)
         return True
 
     def downgraded(self, change: Callable[[str], str]) -> tuple[OAuthContext | None, str]:

@@ -150,7 +150,7 @@ def run(command: list[str], env: dict, cwd: Path, timeout: float) -> str:
 # What the stand-in kernel runs, from the notebooks' folder, under binder/start.
 KERNEL = """
 import json, os, sys, httpx
-import helpers, sandbox, workbench
+import helpers, kit, sandbox
 repo = os.environ["REPO"]
 for module in (helpers, sandbox):
     assert module.__file__.startswith(repo), module.__file__

@@ -9,7 +9,7 @@ docs/workshop.md): learners then run every cell themselves, and the optional exe
 "Going further" sections (cells tagged ``optional`` or ``deeper``) start folded, one click
 away. The edition holds:
 
-- ``notebooks/``: the notebooks, and everything they need beside them (workbench, exercises,
+- ``notebooks/``: the notebooks, and everything they need beside them (kit, exercises,
   solutions, the manifest);
 - ``stripe-app/``: the example app as a real Stripe App, which 06 links into and 09 reads
   (without its ``node_modules``);

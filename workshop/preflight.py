@@ -177,9 +177,9 @@ class Preflight:
         return f"{self.proxy_path(link).split('?')[0]} answers with the consent page"
 
     def whole_flow(self) -> str:
-        from helpers.context import Dashboard
+        from helpers.dashboard_client import DashboardClient
         from helpers.secret_store import SecretScope, find_token, make_client, save_token
-        from helpers.tokens import exchange_code
+        from helpers.tokens import exchange_code_at
         from sandbox.user_agent import consent
 
         world, install, provider = self.found["world"], self.found["install"], self.found["provider"]
@@ -192,12 +192,12 @@ class Preflight:
                 "The redirect back to the Dashboard must go through the same proxy: check that nothing between "
                 "the hub's proxy and the learner's server rewrites X-Forwarded-* headers.",
             )
-        dashboard = Dashboard(world.dashboard_base, install.api_key, world.http)
+        dashboard = DashboardClient(world.dashboard_base, install.api_key, world.http)
         context = dashboard.take_oauth_context()
         if context is None:
             raise CheckFailed("the Dashboard handed no oauthContext over after the approval.", "Raise an issue.")
         code, verifier = context.code_and_verifier()
-        token = exchange_code(
+        token = exchange_code_at(
             provider.token_endpoint,
             code=code,
             verifier=verifier,
@@ -254,10 +254,10 @@ class Preflight:
 
     def new_link(self) -> str:
         from helpers.authorize import start_authorization
-        from helpers.context import Dashboard
+        from helpers.dashboard_client import DashboardClient
 
         world, install, provider = self.found["world"], self.found["install"], self.found["provider"]
-        dashboard = Dashboard(world.dashboard_base, install.api_key, world.http)
+        dashboard = DashboardClient(world.dashboard_base, install.api_key, world.http)
         _, link = start_authorization(
             dashboard,
             provider.authorization_endpoint,

@@ -13,7 +13,7 @@ from typing import Any
 
 import stripe
 
-from helpers.errors import SecretNotFound, SecretPermissionError, SecretStoreError
+from helpers.errors import SecretNotFoundError, SecretPermissionError, SecretStoreError
 from helpers.redact import redact_text
 from helpers.secret_store import TOKEN_SECRET_NAME, SecretScope, delete_secret, save_secret, save_token
 from helpers.tokens import TokenData
@@ -119,9 +119,9 @@ def _with_a_token(
 def _without_a_token(token_or_none: Callable, client: stripe.StripeClient, scope: SecretScope) -> list[str]:
     try:
         got = token_or_none(client, scope)
-    except SecretNotFound:
+    except SecretNotFoundError:
         return [
-            "When no token is saved, it raised SecretNotFound. Catch SecretNotFound and return None: "
+            "When no token is saved, it raised SecretNotFoundError. Catch SecretNotFoundError and return None: "
             "'no token yet' is a normal state, in which the app shows the Authorize button."
         ]
     except SecretStoreError as error:
@@ -129,7 +129,7 @@ def _without_a_token(token_or_none: Callable, client: stripe.StripeClient, scope
     except stripe.StripeError as error:
         return [
             f"When no token is saved, it raised Stripe's {type(error).__name__} (HTTP {error.http_status}). "
-            "Return None for a 404: use find_token, and catch SecretNotFound."
+            "Return None for a 404: use find_token, and catch SecretNotFoundError."
         ]
     except Exception as error:  # the learner's code
         return [f"When no token is saved, it raised {_what(error)}; it should return None."]
@@ -158,7 +158,7 @@ def _when_refused(token_or_none: Callable, client: stripe.StripeClient, other: S
         ]
     return [
         f"On another user's scope Stripe refuses (403), yet it returned "
-        f"{'None' if got is None else 'a ' + type(got).__name__}. Only a missing secret (SecretNotFound) "
+        f"{'None' if got is None else 'a ' + type(got).__name__}. Only a missing secret (SecretNotFoundError) "
         "means 'no token': re-raise every other error with a bare `raise`, or the app would ask the user "
         "to authorize again when the real problem (a permission, a wrong scope, Stripe down) is elsewhere."
     ]

@@ -12,18 +12,19 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
 import stripe
 
 from helpers.authorize import start_authorization
-from helpers.context import Dashboard
-from helpers.errors import OAuthError, SecretNotFound, SecretPermissionError, TokenError
+from helpers.dashboard_client import DashboardClient
+from helpers.errors import OAuthError, SecretNotFoundError, SecretPermissionError, TokenError
+from helpers.provider import Provider
 from helpers.redact import redact_text
 from helpers.secret_store import TOKEN_SECRET_NAME, SecretScope, delete_secret, make_client, save_token
-from helpers.tokens import TokenData, call_api, exchange_code, revoke
+from helpers.tokens import TokenData, call_api_at, exchange_code, revoke
 
 from .feedback import Feedback, check, not_a_function, not_started
 
@@ -31,7 +32,7 @@ from .feedback import Feedback, check, not_a_function, not_started
 CHECK_USER = "usr_lifecycle08"
 # Another user again, whose scope Stripe refuses to CHECK_USER's install (403).
 REFUSED_USER = "usr_someoneelse08"
-SIGNATURE = "def get_access_token(client, scope, *, token_endpoint, client_id, http, now): ..."
+SIGNATURE = "def get_access_token(client, scope, *, provider, http, now): ..."
 HOUR = 3600
 
 RETURNED_EXPIRED = (
@@ -66,17 +67,12 @@ class _Lab:
 
     def __init__(self, kit: Any, user: str) -> None:
         self.world = kit.world
-        provider = kit.provider
-        self.client_id = provider.client_id
-        self.redirect_uri = provider.redirect_uri
-        self.authorize_endpoint = provider.authorization_endpoint
-        self.token_endpoint = provider.token_endpoint
-        self.revocation_endpoint = provider.revocation_endpoint
+        self.provider: Provider = kit.provider
         install = kit.world.install_app(kit.manifest, user, kit.mode)
         self.scope = SecretScope.for_user(user)
         # The check's own calls, and the learner's: separate clients, so only the learner's are counted.
         self.plain = httpx.Client(timeout=30)
-        self.dashboard = Dashboard(kit.world.dashboard_base, install.api_key, self.plain)
+        self.dashboard = DashboardClient(kit.world.dashboard_base, install.api_key, self.plain)
         self.store = make_client(install.api_key, api_base=kit.world.stripe_api_base, http=self.plain)
         self.requests: list[tuple[str, str]] = []
         self.known: set[str] = set()  # every token issued here, hidden in whatever the check quotes
@@ -109,18 +105,14 @@ class _Lab:
         while self.dashboard.take_oauth_context() is not None:
             pass
         _, link = start_authorization(
-            self.dashboard, self.authorize_endpoint, client_id=self.client_id, redirect_uri=self.redirect_uri
+            self.dashboard,
+            self.provider.authorization_endpoint,
+            client_id=self.provider.client_id,
+            redirect_uri=self.provider.redirect_uri,
         )
         self.world.consent(link)
         context = self.dashboard.take_oauth_context()
-        token = exchange_code(
-            self.token_endpoint,
-            code=context.code,
-            verifier=context.verifier,
-            client_id=self.client_id,
-            redirect_uri=self.redirect_uri,
-            http=self.plain,
-        )
+        token = exchange_code(self.provider, context.checked(), http=self.plain)
         self.known.update((token.access_token, token.refresh_token or ""))
         save_token(self.store, self.scope, token, expires_at=token.usable_until)
         return token
@@ -151,22 +143,22 @@ class _Lab:
         if not isinstance(access_token, str) or not access_token:
             return False
         try:
-            call_api(f"{self.world.provider_issuer}/api/me", access_token=access_token, http=self.plain)
+            call_api_at(f"{self.world.provider_issuer}/api/me", access_token=access_token, http=self.plain)
         except OAuthError:
             return False
         return True
 
     def run(
-        self, function: Callable, *, now: float, scope: SecretScope | None = None, token_endpoint: str | None = None
+        self, function: Callable, *, now: float, scope: SecretScope | None = None, provider: Provider | None = None
     ) -> _Run:
-        endpoint = token_endpoint or self.token_endpoint
+        provider = provider or self.provider
+        endpoint = provider.token_endpoint
         start = len(self.requests)
         try:
             got = function(
                 self.client,
                 scope or self.scope,
-                token_endpoint=endpoint,
-                client_id=self.client_id,
+                provider=provider,
                 http=self.http,
                 now=now,
             )
@@ -180,7 +172,7 @@ class _Lab:
 def check_get_access_token(get_access_token: Any, *, kit: Any, user: str = CHECK_USER) -> Feedback:
     """Run ``get_access_token`` in each situation a later session meets, and say what to fix.
 
-    ``kit`` is the notebook's workbench (``setup()``): the check uses its sandbox, app and
+    ``kit`` is the notebook's kit (``setup()``): the check uses its sandbox, app and
     provider registration, for ``user`` rather than the learner.
     """
     if get_access_token is ...:
@@ -188,10 +180,10 @@ def check_get_access_token(get_access_token: Any, *, kit: Any, user: str = CHECK
     problem = not_a_function(
         get_access_token,
         f"get_access_token should be a function ({SIGNATURE})",
-        call=((None, None), {"token_endpoint": "", "client_id": "", "http": None, "now": 0}),
+        call=((None, None), {"provider": None, "http": None, "now": 0}),
         wrong_signature=(
-            "The check calls your function as get_access_token(client, scope, token_endpoint=…, "
-            f"client_id=…, http=…, now=…): define it as {SIGNATURE}"
+            "The check calls your function as get_access_token(client, scope, provider=…, http=…, now=…): "
+            f"define it as {SIGNATURE}"
         ),
     )
     if problem is not None:
@@ -288,7 +280,7 @@ def _an_expired_token(function: Callable, lab: _Lab) -> list[str]:
             )
         else:
             points.append(
-                "With an expired token saved, it did not refresh at the token_endpoint it was given, "
+                "With an expired token saved, it did not refresh at the provider it was given, "
                 "with the http client it was given."
             )
         return points
@@ -342,9 +334,9 @@ def _an_expired_token(function: Callable, lab: _Lab) -> list[str]:
 def _no_token(function: Callable, lab: _Lab) -> list[str]:
     lab.forget()
     run = lab.run(function, now=time.time())
-    if isinstance(run.error, SecretNotFound):
+    if isinstance(run.error, SecretNotFoundError):
         return [
-            "When no token is saved, it raised SecretNotFound. Catch SecretNotFound and return None: "
+            "When no token is saved, it raised SecretNotFoundError. Catch SecretNotFoundError and return None: "
             "the user has not authorized yet (or logged out), so the app shows Authorize."
         ]
     if run.error is not None:
@@ -357,13 +349,7 @@ def _no_token(function: Callable, lab: _Lab) -> list[str]:
 def _an_ended_grant(function: Callable, lab: _Lab) -> list[str]:
     token = lab.issue()
     # The user removed the app's access at the provider: the saved refresh token is dead.
-    revoke(
-        lab.revocation_endpoint,
-        token=token.refresh_token,
-        token_type_hint="refresh_token",
-        client_id=lab.client_id,
-        http=lab.plain,
-    )
+    revoke(lab.provider, token, http=lab.plain)
     later = lab.age(token)
     run = lab.run(function, now=later)
     saved = lab.saved()
@@ -408,7 +394,7 @@ def _an_unreachable_provider(function: Callable, lab: _Lab) -> list[str]:
     token = lab.issue()
     later = lab.age(token)
     unreachable = f"http://127.0.0.1:{_closed_port()}/provider/token"
-    run = lab.run(function, now=later, token_endpoint=unreachable)
+    run = lab.run(function, now=later, provider=replace(lab.provider, token_endpoint=unreachable))
     saved = lab.saved()
     points: list[str] = []
     if saved is None:
@@ -423,7 +409,7 @@ def _an_unreachable_provider(function: Callable, lab: _Lab) -> list[str]:
         elif not run.token_requests:
             if got is not None:  # it refreshed somewhere else: None without a request is named by the expired case
                 points.append(
-                    "Refresh at the token_endpoint your function is given, with the http client it is "
+                    "Refresh at the provider your function is given, with the http client it is "
                     "given (the check gave it a provider that cannot be reached, and got a token anyway)."
                 )
         else:
@@ -453,6 +439,6 @@ def _a_refused_scope(function: Callable, lab: _Lab) -> list[str]:
     return [
         "On another user's scope Stripe refuses (403), yet it returned "
         f"{'None' if run.got is None else 'a ' + type(run.got).__name__}. Only a missing secret "
-        "(SecretNotFound) means 'no token': re-raise every other SecretStoreError, or the app would ask the user "
+        "(SecretNotFoundError) means 'no token': re-raise every other SecretStoreError, or the app would ask the user "
         "to authorize again when the problem is a permission or a wrong scope."
     ]

@@ -94,7 +94,7 @@ def check_handle_context(handle: object, user_id: str = USER) -> Feedback:
         points.append(f"On the first oauthContext your function raised {type(error).__name__}: {error}")
     token = _token(FIRST.code)
     if first_calls == [(FIRST.code, FIRST.verifier)]:
-        points += _check_save(store.saves, token, user_id)
+        points += _save_problems(store.saves, token, user_id)
         if result != token:
             points.append("Return the token that exchange gave you, so the app can show it.")
 
@@ -140,7 +140,7 @@ def check_handle_context(handle: object, user_id: str = USER) -> Feedback:
     )
 
 
-def _check_save(saves: list[tuple[Any, Any, Any]], token: TokenData, user_id: str) -> list[str]:
+def _save_problems(saves: list[tuple[Any, Any, Any]], token: TokenData, user_id: str) -> list[str]:
     if not saves:
         return ["The token was not saved: call save(scope, token, expires_at=...) so a later session finds it."]
     scope, saved, expires_at = saves[0]

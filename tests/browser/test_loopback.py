@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from helpers import exchange_code, redirect_urls
+from helpers import exchange_code_at, redirect_urls
 from helpers.authorize import start_authorization
 from helpers.discovery import discover
 from helpers.local_dashboard import LocalDashboard
@@ -68,7 +68,7 @@ def test_the_browser_lands_on_the_loopback_listener_and_the_code_arrives(page, r
         screenshot(page, f"loopback-{provider_name}")
 
         context = dashboard.oauth_context(catcher.wait(timeout=10))
-        token = exchange_code(
+        token = exchange_code_at(
             provider.token_endpoint,
             code=context.code,
             verifier=context.verifier,

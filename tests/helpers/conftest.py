@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from helpers.app_flow import AppFlow
-from helpers.example_app import ExampleApp
+from helpers.example_app_model import ExampleAppModel
+from helpers.example_app_view import ExampleAppView
 from helpers.secret_store import SecretScope, make_client
 from helpers.trace import Trace, http_client, traced_client
 from helpers.widgets import AppView
@@ -80,15 +80,15 @@ def consent():
 
 @pytest.fixture
 def new_flow(world, dashboard):
-    """``new_flow(clock, state_lifetime, **provider changes)`` → an AppFlow against the fakes, not yet loaded."""
+    """``new_flow(clock, state_lifetime, **provider changes)`` → an ExampleAppModel on the fakes, not yet loaded."""
     clients: list[httpx.Client] = []
 
-    def make(clock=lambda: NOW, state_lifetime=None, **changes) -> AppFlow:
+    def make(clock=lambda: NOW, state_lifetime=None, **changes) -> ExampleAppModel:
         http = httpx.Client(transport=httpx.MockTransport(world))
         stripe_client = make_client(KEY, api_base=f"{BASE}/stripe", transport=httpx.MockTransport(world))
         clients.append(http)
         scope = SecretScope.for_user("usr_1")
-        return AppFlow(
+        return ExampleAppModel(
             dashboard, stripe_client, provider(**changes), scope, http, clock=clock, state_lifetime=state_lifetime
         )
 
@@ -99,9 +99,9 @@ def new_flow(world, dashboard):
 
 @pytest.fixture
 def open_flow(new_flow):
-    """``open_flow(clock=…, state_lifetime=…, **provider changes)`` → an AppFlow, loaded as the app opens."""
+    """``open_flow(clock=…, state_lifetime=…, **provider changes)`` → an ExampleAppModel, loaded as the app opens."""
 
-    def make(clock=lambda: NOW, state_lifetime=None, **changes) -> AppFlow:
+    def make(clock=lambda: NOW, state_lifetime=None, **changes) -> ExampleAppModel:
         flow = new_flow(clock, state_lifetime, **changes)
         flow.load()
         return flow
@@ -111,10 +111,10 @@ def open_flow(new_flow):
 
 @pytest.fixture
 def open_app(new_flow, consent):
-    """``open_app(consent=…, browser_link=…, clock=…, state_lifetime=…, **provider changes)`` → an ExampleApp."""
+    """``open_app(consent=…, browser_link=…, clock=…, state_lifetime=…, **provider changes)`` → an ExampleAppView."""
 
-    def make(consent=consent, browser_link=None, clock=lambda: NOW, state_lifetime=None, **changes) -> ExampleApp:
-        return ExampleApp(new_flow(clock, state_lifetime, **changes), consent=consent, browser_link=browser_link)
+    def make(consent=consent, browser_link=None, clock=lambda: NOW, state_lifetime=None, **changes) -> ExampleAppView:
+        return ExampleAppView(new_flow(clock, state_lifetime, **changes), consent=consent, browser_link=browser_link)
 
     return make
 

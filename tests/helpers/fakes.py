@@ -1,6 +1,6 @@
 """Fakes for the app's tests: a Dashboard object, and a Stripe API and a provider for a MockTransport.
 
-Shared by the flow's tests (test_app_flow.py) and the widgets' (test_widgets.py);
+Shared by the flow's tests (test_example_app_model.py) and the widgets' (test_widgets.py);
 tests/sandbox/test_example_app.py runs the same app against the sandbox.
 """
 

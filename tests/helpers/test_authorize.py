@@ -2,7 +2,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from helpers.authorize import authorization_url, parse_redirect
+from helpers.authorization_response import parse_redirect
+from helpers.authorize import authorization_url
 from helpers.errors import AuthorizeError
 
 ENDPOINT = "https://auth.example.com/oauth2/authorize"

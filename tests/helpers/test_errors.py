@@ -9,7 +9,7 @@ from helpers.errors import (
     ManifestError,
     OAuthError,
     PKCEError,
-    SecretNotFound,
+    SecretNotFoundError,
     SecretStoreError,
     TokenError,
 )
@@ -70,8 +70,8 @@ def test_unknown_oauth_error_gets_the_default_hint():
 
 
 def test_secret_store_and_dashboard_errors_carry_status():
-    store = SecretNotFound("No secret.", "Save it.", http_status=404)
-    assert isinstance(store, SecretStoreError) and store.http_status == 404
+    store = SecretNotFoundError("No secret.", "Save it.", status_code=404)
+    assert isinstance(store, SecretStoreError) and store.status_code == 404
     dashboard = DashboardError("Refused.", "Use the key.", status_code=401)
     assert dashboard.status_code == 401
     assert str(dashboard) == "Refused.\nWhat to do: Use the key."

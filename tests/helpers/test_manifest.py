@@ -8,9 +8,9 @@ from helpers.manifest import (
     PRODUCTION_DASHBOARD,
     Manifest,
     RedirectURLs,
-    check_ready,
     connect_src_allows,
     load_manifest,
+    manifest_problems,
     parse_manifest,
     redirect_url,
     redirect_urls,
@@ -200,7 +200,7 @@ def test_no_connect_src_allows_nothing():
 
 
 def test_check_ready_on_a_ready_manifest():
-    assert check_ready(parse_manifest(DROPBOX), TOKEN_ENDPOINT) == []
+    assert manifest_problems(parse_manifest(DROPBOX), TOKEN_ENDPOINT) == []
 
 
 def test_check_ready_names_each_problem():
@@ -208,7 +208,7 @@ def test_check_ready_names_each_problem():
         changed(["permissions"], [{"permission": "user_email_read", "purpose": "Greets the user."}])
     )
     endpoint = "https://auth.example.com/oauth/token?audience=x"
-    missing_permission, missing_connect_src = check_ready(manifest, endpoint)
+    missing_permission, missing_connect_src = manifest_problems(manifest, endpoint)
     assert 'stripe apps grant permission "secret_write" "Allows storing secrets between page reloads"' in (
         missing_permission
     )

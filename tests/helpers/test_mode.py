@@ -6,18 +6,18 @@ import pytest
 
 from helpers.errors import ManifestError, ModeError
 from helpers.manifest import redirect_url
-from helpers.mode import check_mode
+from helpers.mode import require_mode
 
 
 @pytest.mark.parametrize("mode", ["test", "live"])
 def test_the_two_modes_pass(mode):
-    assert check_mode(mode) == mode
+    assert require_mode(mode) == mode
 
 
 @pytest.mark.parametrize("mode", ["sandbox", "TEST", "", None, 1])
 def test_anything_else_is_a_mode_error_not_a_manifest_error(mode):
     with pytest.raises(ModeError, match="mode must be 'test' or 'live'") as caught:
-        check_mode(mode)
+        require_mode(mode)
     assert not isinstance(caught.value, ManifestError)
 
 

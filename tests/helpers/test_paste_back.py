@@ -48,7 +48,7 @@ def test_the_pasted_address_gives_the_context_and_leaves_no_code_behind(attempt)
         (lambda s: landing(code=CODE), "state_missing", "has no state"),
         (lambda s: landing(error="access_denied", state=s), "access_denied", "declined on the consent page"),
         (lambda s: landing("https://dashboard.stripe.com/apps-oauth/com.example.app", code=CODE, state=s),
-         "wrong_redirect", "not to this link&#x27;s redirect URI"),
+         "wrong_redirect", "not to this link&#39;s redirect URI"),
         (lambda s: landing(AUTHORIZE, state=s), "the_link_itself", "the authorization link itself"),
         (lambda s: "", "empty", "Nothing was pasted"),
     ],
@@ -66,7 +66,7 @@ def test_the_code_is_asked_for_before_anything_was_read(attempt):
     dashboard, _ = attempt
     paste = PasteBack(dashboard.oauth_context)
     with pytest.raises(RedirectError, match="No address was read yet"):
-        paste.code_and_verifier()
+        paste.checked()
 
 
 def test_after_a_wrong_address_the_right_one_still_works(attempt):
@@ -74,7 +74,7 @@ def test_after_a_wrong_address_the_right_one_still_works(attempt):
     paste = PasteBack(dashboard.oauth_context)
     paste.submit(landing(code=CODE, state="tampered"))
     assert paste.submit(landing(code=CODE, state=oauth_state.state)) is not None
-    assert paste.code_and_verifier()[0] == CODE
+    assert paste.checked().code == CODE
     paste.submit(landing(code=CODE, state=oauth_state.state))  # pasted twice: refused, the first code stays
     assert repr(paste) == "PasteBack(refused: state_mismatch, the code taken before is kept)"
     assert paste.context is not None

@@ -9,8 +9,8 @@ from helpers.errors import PKCEError
 from helpers.pkce import (
     VERIFIER_PATTERN,
     challenge_matches,
-    check_verifier,
     make_verifier,
+    require_verifier,
     s256_challenge,
 )
 
@@ -62,8 +62,8 @@ def test_make_verifier_refuses_out_of_range(n_bytes):
 
 
 def test_check_verifier_returns_a_good_one():
-    assert check_verifier(RFC_VERIFIER) == RFC_VERIFIER
-    assert check_verifier("a" * 128) == "a" * 128
+    assert require_verifier(RFC_VERIFIER) == RFC_VERIFIER
+    assert require_verifier("a" * 128) == "a" * 128
 
 
 @pytest.mark.parametrize(
@@ -84,14 +84,14 @@ def test_check_verifier_returns_a_good_one():
 )
 def test_check_verifier_names_the_broken_rule(verifier, rule):
     with pytest.raises(PKCEError, match=rule) as caught:
-        check_verifier(verifier)
+        require_verifier(verifier)
     assert "make_verifier()" in caught.value.hint
 
 
 def test_check_verifier_message_does_not_quote_the_verifier():
     verifier = "SECRET" * 6 + "+" + "SECRET"
     with pytest.raises(PKCEError) as caught:
-        check_verifier(verifier)
+        require_verifier(verifier)
     assert verifier not in str(caught.value) and "SECRETSECRET" not in str(caught.value)
 
 

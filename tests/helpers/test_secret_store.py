@@ -7,7 +7,7 @@ import stripe
 
 from helpers.errors import (
     SecretAuthenticationError,
-    SecretNotFound,
+    SecretNotFoundError,
     SecretPermissionError,
     SecretRequestError,
     SecretStoreError,
@@ -95,7 +95,7 @@ def test_make_client_talks_to_api_base_without_retries():
     assert len(api.requests) == 1, "no retry"
     assert str(api.last.url).startswith(f"{API_BASE}/v1/apps/secrets?")
     assert api.last.headers["authorization"] == f"Bearer {KEY}"
-    assert (type(caught.value), caught.value.http_status) == (SecretStoreError, 500)
+    assert (type(caught.value), caught.value.status_code) == (SecretStoreError, 500)
     assert "Stripe failed (HTTP 500): boom" in caught.value.message
 
 
@@ -193,7 +193,7 @@ def test_not_found():
     with pytest.raises(SecretStoreError) as caught:
         find_token(api.client, USER)
     error = caught.value
-    assert (type(error), error.http_status) == (SecretNotFound, 404)
+    assert (type(error), error.status_code) == (SecretNotFoundError, 404)
     assert error.message == (
         "No secret named 'oauth_token' in the user scope of usr_1 (Stripe: No such secret: 'oauth_token')."
     )
@@ -205,7 +205,7 @@ def test_permission():
     api = Stripe(stripe_error(403, "invalid_request_error", "The app lacks the secret_write permission."))
     with pytest.raises(SecretStoreError) as caught:
         save_token(api.client, USER, TOKEN)
-    assert (type(caught.value), caught.value.http_status) == (SecretPermissionError, 403)
+    assert (type(caught.value), caught.value.status_code) == (SecretPermissionError, 403)
     grant = 'stripe apps grant permission "secret_write" "Allows storing secrets between page reloads"'
     assert grant in caught.value.hint
     assert "reinstall" in caught.value.hint
@@ -224,7 +224,7 @@ def test_authentication_hides_the_key():
     with pytest.raises(SecretStoreError) as caught:
         save_token(api.client, USER, TOKEN)
     error = caught.value
-    assert (type(error), error.http_status) == (SecretAuthenticationError, 401)
+    assert (type(error), error.status_code) == (SecretAuthenticationError, 401)
     assert KEY not in str(error) and "sk_test_…a1b2" in error.message
     assert "world.install_app(...)" in error.hint
 
@@ -236,7 +236,7 @@ def test_invalid_request_quotes_message_and_param():
     with pytest.raises(SecretStoreError) as caught:
         save_token(api.client, USER, TOKEN)
     error = caught.value
-    assert (type(error), error.http_status) == (SecretRequestError, 400)
+    assert (type(error), error.status_code) == (SecretRequestError, 400)
     assert error.message == "Stripe rejected the request: Invalid integer: abc (parameter: expires_at)"
 
 
@@ -245,7 +245,7 @@ def test_connection_error():
     with pytest.raises(SecretStoreError) as caught:
         find_token(api.client, USER)
     error = caught.value
-    assert (type(error), error.http_status) == (SecretStoreError, None)
+    assert (type(error), error.status_code) == (SecretStoreError, None)
     assert "ConnectError" in error.message
     assert "sandbox.start()" in error.hint
 
@@ -274,11 +274,11 @@ def test_stripe_errors_are_the_sdks():
 def test_delete_of_a_missing_secret_raises_unless_missing_ok():
     missing = {"error": {"type": "invalid_request_error", "message": "No such secret: 'oauth_token'", "param": "name"}}
     api = Stripe(httpx.Response(404, json=missing), httpx.Response(404, json=missing))
-    with pytest.raises(SecretNotFound):
+    with pytest.raises(SecretNotFoundError):
         delete_secret(api.client, USER, "oauth_token")
     assert delete_secret(api.client, USER, "oauth_token", missing_ok=True) is None
 
 
 def test_every_kit_error_is_a_secret_store_error():
-    for kind in (SecretNotFound, SecretPermissionError, SecretAuthenticationError, SecretRequestError):
+    for kind in (SecretNotFoundError, SecretPermissionError, SecretAuthenticationError, SecretRequestError):
         assert issubclass(kind, SecretStoreError)

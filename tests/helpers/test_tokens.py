@@ -4,10 +4,30 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from helpers.errors import GrantStillLive, OAuthError, PKCEError, TokenError
+from helpers.context import CheckedOAuthContext, OAuthContext
+from helpers.errors import (
+    GrantStillLiveWarning,
+    OAuthError,
+    PKCEError,
+    ProviderError,
+    TokenError,
+    UncheckedContextError,
+)
 from helpers.pkce import make_verifier
 from helpers.provider import Provider
-from helpers.tokens import TokenData, call_api, exchange_code, fresh_token, refresh, revoke, revoke_grants
+from helpers.tokens import (
+    TokenData,
+    call_api,
+    call_api_at,
+    exchange_code,
+    exchange_code_at,
+    fresh_token,
+    refresh,
+    refresh_at,
+    revoke,
+    revoke_at,
+    revoke_grants,
+)
 
 TOKEN_URL = "http://127.0.0.1:9/provider/oauth/token"
 REVOKE_URL = "http://127.0.0.1:9/provider/oauth/revoke"
@@ -24,13 +44,24 @@ GRANTED = {
 }
 
 
+PROVIDER = Provider(
+    issuer="http://127.0.0.1:9/provider",
+    authorization_endpoint="http://127.0.0.1:9/provider/authorize",
+    token_endpoint=TOKEN_URL,
+    client_id="kit-client",
+    redirect_uri=REDIRECT,
+    revocation_endpoint="http://127.0.0.1:9/provider/oauth/revoke",
+    api_endpoint="http://127.0.0.1:9/provider/api/me",
+)
+
+
 def form_of(request: httpx.Request) -> dict[str, str]:
     return {name: values[0] for name, values in parse_qs(request.content.decode()).items()}
 
 
 def exchange(http, **overrides):
     arguments = dict(code=CODE, verifier=VERIFIER, client_id="kit-client", redirect_uri=REDIRECT, http=http, now=NOW)
-    return exchange_code(TOKEN_URL, **{**arguments, **overrides})
+    return exchange_code_at(TOKEN_URL, **{**arguments, **overrides})
 
 
 def test_exchange_sends_a_form_body_and_no_query(serve):
@@ -114,7 +145,7 @@ def test_a_problem_details_answer_is_shown_not_dropped(serve):
 def test_an_api_that_refuses_without_rfc_6750_says_what_its_body_says(serve):
     http, _ = serve(httpx.Response(500, json={"message": "database unavailable"}))
     with pytest.raises(OAuthError) as caught:
-        call_api("http://127.0.0.1:9/api/me", access_token="at_Zx81kQ2mN4pL7vR0tY6wE3", http=http)
+        call_api_at("http://127.0.0.1:9/api/me", access_token="at_Zx81kQ2mN4pL7vR0tY6wE3", http=http)
     assert caught.value.error == "server_error" and caught.value.error_description == "database unavailable"
 
 
@@ -145,7 +176,7 @@ def test_token_response_without_access_token(serve):
 def test_refresh_sends_a_form_body_and_keeps_the_old_refresh_token(serve):
     answer = {key: value for key, value in GRANTED.items() if key != "refresh_token"}
     http, script = serve(httpx.Response(200, json=answer))
-    token = refresh(TOKEN_URL, refresh_token="rt_old_0123456789abcdef", client_id="kit-client", http=http, now=NOW)
+    token = refresh_at(TOKEN_URL, refresh_token="rt_old_0123456789abcdef", client_id="kit-client", http=http, now=NOW)
     assert form_of(script.last) == {
         "grant_type": "refresh_token",
         "refresh_token": "rt_old_0123456789abcdef",
@@ -158,32 +189,32 @@ def test_refresh_sends_a_form_body_and_keeps_the_old_refresh_token(serve):
 
 def test_refresh_takes_a_rotated_refresh_token(serve):
     http, _ = serve(httpx.Response(200, json=GRANTED))
-    token = refresh(TOKEN_URL, refresh_token="rt_old_0123456789abcdef", client_id="kit-client", http=http, now=NOW)
+    token = refresh_at(TOKEN_URL, refresh_token="rt_old_0123456789abcdef", client_id="kit-client", http=http, now=NOW)
     assert token.refresh_token == GRANTED["refresh_token"]
 
 
 def test_refresh_without_refresh_token(serve):
     http, script = serve()
     with pytest.raises(TokenError, match="no refresh token"):
-        refresh(TOKEN_URL, refresh_token=None, client_id="kit-client", http=http)
+        refresh_at(TOKEN_URL, refresh_token=None, client_id="kit-client", http=http)
     assert script.requests == []
 
 
 def test_refresh_after_revocation_is_invalid_grant(serve):
     http, _ = serve(httpx.Response(400, json={"error": "invalid_grant"}))
     with pytest.raises(OAuthError, match="'invalid_grant' \\(HTTP 400\\)"):
-        refresh(TOKEN_URL, refresh_token="rt_old_0123456789abcdef", client_id="kit-client", http=http)
+        refresh_at(TOKEN_URL, refresh_token="rt_old_0123456789abcdef", client_id="kit-client", http=http)
 
 
 def test_revoke(serve):
     http, script = serve(httpx.Response(200, json={}), httpx.Response(200))
-    revoke(REVOKE_URL, token="rt_x", client_id="kit-client", token_type_hint="refresh_token", http=http)
+    revoke_at(REVOKE_URL, token="rt_x", client_id="kit-client", token_type_hint="refresh_token", http=http)
     assert form_of(script.requests[0]) == {
         "token": "rt_x",
         "client_id": "kit-client",
         "token_type_hint": "refresh_token",
     }
-    revoke(REVOKE_URL, token="at_x", client_id="kit-client", http=http)
+    revoke_at(REVOKE_URL, token="at_x", client_id="kit-client", http=http)
     assert form_of(script.requests[1]) == {"token": "at_x", "client_id": "kit-client"}
     assert script.requests[1].headers["content-type"] == "application/x-www-form-urlencoded"
 
@@ -191,7 +222,7 @@ def test_revoke(serve):
 def test_revoke_error(serve):
     http, _ = serve(httpx.Response(400, json={"error": "unsupported_token_type"}))
     with pytest.raises(OAuthError) as caught:
-        revoke(REVOKE_URL, token="at_x", client_id="kit-client", http=http)
+        revoke_at(REVOKE_URL, token="at_x", client_id="kit-client", http=http)
     assert "token_type_hint" in caught.value.hint
 
 
@@ -291,7 +322,7 @@ def test_refresh_token_expiry_must_be_a_number():
 def test_fresh_token_keeps_a_good_token_without_a_request(serve):
     http, script = serve()
     token = TokenData.from_response(GRANTED, NOW)
-    assert fresh_token(token, TOKEN_URL, client_id="kit-client", http=http, now=NOW + 60) is token
+    assert fresh_token(PROVIDER, token, http=http, now=NOW + 60) is token
     assert script.requests == []
 
 
@@ -300,7 +331,7 @@ def test_fresh_token_refreshes_within_the_leeway(serve):
     http, script = serve(httpx.Response(200, json=rotated))
     token = TokenData.from_response(GRANTED, NOW)
     later = NOW + 3600 - 10  # 10 s left: less than the 30 s leeway
-    new = fresh_token(token, TOKEN_URL, client_id="kit-client", http=http, now=later)
+    new = fresh_token(PROVIDER, token, http=http, now=later)
     assert form_of(script.last)["refresh_token"] == GRANTED["refresh_token"]
     assert (new.access_token, new.refresh_token) == (rotated["access_token"], rotated["refresh_token"])
     assert new.expires_at == int(later + 3600)
@@ -310,13 +341,13 @@ def test_fresh_token_without_a_refresh_token_says_authorize_again(serve):
     http, _ = serve()
     token = TokenData("a" * 20, "Bearer", expires_at=1000)
     with pytest.raises(TokenError, match="no refresh token") as caught:
-        fresh_token(token, TOKEN_URL, client_id="kit-client", http=http, now=2000)
+        fresh_token(PROVIDER, token, http=http, now=2000)
     assert "authorization flow again" in caught.value.hint
 
 
 def test_call_api_sends_the_bearer_token(serve):
     http, script = serve(httpx.Response(200, json={"name": "Ada"}))
-    assert call_api(API_URL, access_token=ACCESS, http=http) == {"name": "Ada"}
+    assert call_api_at(API_URL, access_token=ACCESS, http=http) == {"name": "Ada"}
     assert script.last.headers["authorization"] == f"Bearer {ACCESS}"
 
 
@@ -324,7 +355,7 @@ def test_call_api_reads_the_error_from_www_authenticate(serve):
     header = f'Bearer realm="kit", error="invalid_token", error_description="token {ACCESS} is expired"'
     http, _ = serve(httpx.Response(401, headers={"WWW-Authenticate": header}))
     with pytest.raises(OAuthError) as caught:
-        call_api(API_URL, access_token=ACCESS, http=http)
+        call_api_at(API_URL, access_token=ACCESS, http=http)
     error = caught.value
     assert (error.error, error.status_code) == ("invalid_token", 401)
     assert ACCESS not in str(error) and "is expired" in str(error)
@@ -344,7 +375,7 @@ def test_call_api_reads_the_error_from_www_authenticate(serve):
 def test_call_api_failures(serve, answer, error):
     http, _ = serve(answer)
     with pytest.raises(OAuthError) as caught:
-        call_api(API_URL, access_token=ACCESS, http=http)
+        call_api_at(API_URL, access_token=ACCESS, http=http)
     assert caught.value.error == error
 
 
@@ -366,6 +397,60 @@ def provider_with(revocation_endpoint):
     )
 
 
+# The forms that take a Provider: the same requests, their parameters read from it --------------------
+
+
+def test_exchange_code_takes_the_provider_and_a_checked_context(serve):
+    http, script = serve(httpx.Response(200, json=GRANTED), httpx.Response(200, json=GRANTED))
+    token = exchange_code(PROVIDER, OAuthContext(CODE, VERIFIER).checked(), http=http, now=NOW)
+    assert token.access_token == GRANTED["access_token"]
+    assert form_of(script.last) == {
+        "grant_type": "authorization_code",
+        "code": CODE,
+        "redirect_uri": PROVIDER.redirect_uri,
+        "client_id": PROVIDER.client_id,
+        "code_verifier": VERIFIER,
+    }
+    exchange_code(PROVIDER, OAuthContext(CODE, VERIFIER).checked(), http=http, redirect_uri="http://127.0.0.1:5/cb")
+    assert form_of(script.last)["redirect_uri"] == "http://127.0.0.1:5/cb"
+
+
+@pytest.mark.parametrize("given", [OAuthContext(CODE, VERIFIER), (CODE, VERIFIER), None])
+def test_exchange_code_refuses_what_was_not_checked(serve, given):
+    http, script = serve()
+    with pytest.raises(UncheckedContextError, match="checked oauthContext") as caught:
+        exchange_code(PROVIDER, given, http=http)
+    assert ".checked()" in caught.value.hint and script.requests == []
+
+
+def test_only_checking_makes_a_checked_context():
+    with pytest.raises(UncheckedContextError):
+        CheckedOAuthContext(CODE, VERIFIER)
+    with pytest.raises(OAuthError):
+        OAuthContext(state="s", error="access_denied").checked()
+    assert CODE not in repr(OAuthContext(CODE, VERIFIER).checked())
+
+
+def test_refresh_revoke_and_call_api_take_the_provider(serve):
+    token = TokenData.from_response(GRANTED, NOW)
+    http, script = serve(httpx.Response(200, json=GRANTED), httpx.Response(200), httpx.Response(200, json={"n": 1}))
+    refresh(PROVIDER, token, http=http, now=NOW)
+    assert form_of(script.last)["refresh_token"] == GRANTED["refresh_token"]
+    revoke(PROVIDER, token, http=http)
+    assert str(script.last.url) == REVOKE_URL and form_of(script.last)["token_type_hint"] == "refresh_token"
+    assert call_api(PROVIDER, token, http=http) == {"n": 1}
+    assert script.last.headers["authorization"] == f"Bearer {GRANTED['access_token']}"
+
+
+def test_revoke_and_call_api_say_what_the_provider_lacks(serve):
+    http, _ = serve()
+    bare = provider_with(None)
+    with pytest.raises(ProviderError, match="no revocation endpoint"):
+        revoke(bare, GRANTS[0], http=http)
+    with pytest.raises(ProviderError, match="no api_endpoint"):
+        call_api(bare, GRANTS[0], http=http)
+
+
 def test_revoke_grants_revokes_each_grant_and_says_so(serve):
     http, script = serve(httpx.Response(200), httpx.Response(200))
     report = revoke_grants(provider_with(REVOKE_URL), GRANTS, http=http)
@@ -380,7 +465,7 @@ def test_revoke_grants_revokes_each_grant_and_says_so(serve):
 
 def test_without_a_revocation_endpoint_log_out_says_loudly_the_grants_stay_live(serve):
     http, script = serve()
-    with pytest.warns(GrantStillLive) as warned:
+    with pytest.warns(GrantStillLiveWarning) as warned:
         report = revoke_grants(provider_with(None), GRANTS, http=http)
     assert script.requests == [] and report.revoked == 0 and len(report.live) == 2
     shown = str(report)
@@ -395,7 +480,7 @@ def test_without_a_revocation_endpoint_log_out_says_loudly_the_grants_stay_live(
 
 def test_a_refusal_leaves_that_grant_live_and_the_others_are_still_revoked(serve):
     http, _ = serve(httpx.Response(400, json={"error": "unsupported_token_type"}), httpx.Response(200))
-    with pytest.warns(GrantStillLive):
+    with pytest.warns(GrantStillLiveWarning):
         report = revoke_grants(provider_with(REVOKE_URL), GRANTS, http=http)
     assert report.revoked == 1 and "the provider refused to revoke it (OAuth error 'unsupported_token_type'" in str(
         report

@@ -77,6 +77,25 @@ def test_remembered_values_are_hidden_anywhere():
     assert trace.exchanges[0].request_body == "free text …alue here"
 
 
+def test_secrets_seen_in_fields_are_hidden_later_in_any_form():
+    """Tokens received and a code sent are remembered: a later free-text mention is hidden too."""
+    granted = {
+        "access_token": "at_Zx81kQ2mN4pL7vR0tY6wE3",
+        "token_type": "Bearer",
+        "refresh_token": "rt_9f8e7d6c5b4a3210",
+    }
+    answers = iter(
+        [httpx.Response(200, json=granted), httpx.Response(404, json={"error": {"code": "resource_missing"}})]
+    )
+    trace = Trace()
+    with traced_client(trace, transport=httpx.MockTransport(lambda request: next(answers))) as http:
+        http.post("http://127.0.0.1:9/token", data={"code": "c0de-sent-in-a-form", "grant_type": "x"})
+        http.post("http://127.0.0.1:9/api", content="at_Zx81kQ2mN4pL7vR0tY6wE3 rt_9f8e7d6c5b4a3210 c0de-sent-in-a-form")
+    assert trace.exchanges[1].request_body == "…6wE3 …3210 …form"
+    # An error code in Stripe's envelope is no secret: it stays readable wherever it shows.
+    assert '"resource_missing"' in trace.exchanges[1].response_body
+
+
 def test_render_text_shape_and_header_filter():
     trace = Trace()
     with traced_client(trace, transport=httpx.MockTransport(lambda r: httpx.Response(204))) as http:

@@ -1,7 +1,7 @@
 """The widgets: what each shows (redacted), what a click does, errors shown rather than raised, reprs.
 
-``ExampleApp`` (the view of ``AppFlow``) renders here over fakes (tests/helpers/fakes.py);
-test_app_flow.py tests what the flow does, tests/sandbox/test_example_app.py both against the sandbox.
+``ExampleAppView`` (the view of ``ExampleAppModel``) renders here over fakes (tests/helpers/fakes.py);
+test_example_app_model.py tests what the flow does, tests/sandbox/test_example_app.py both against the sandbox.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def test_authorize_button_is_a_link_to_a_new_tab():
     link = f"{BASE}/provider/authorize?response_type=code&state=a'b&client_id=c"
     button = AuthorizeButton(link, "Authorize ExampleApp")
     assert "target='_blank'" in button.value and "rel='noopener'" in button.value
-    assert "href='http://127.0.0.1:9/provider/authorize?response_type=code&amp;state=a&#x27;b" in button.value
+    assert "href='http://127.0.0.1:9/provider/authorize?response_type=code&amp;state=a&#39;b" in button.value
     assert repr(button) == "AuthorizeButton('Authorize ExampleApp')"
 
 
@@ -171,7 +171,7 @@ def test_app_view_hands_on_every_context_that_arrives():
     view.on_context(seen.append)
     for _ in range(4):
         view.check()
-    # The same code again is the app's to refuse (AppFlow's OncePerCode), not the view's.
+    # The same code again is the app's to refuse (ExampleAppModel's OncePerCode), not the view's.
     assert seen == [first, again, second]
 
 
@@ -291,30 +291,30 @@ def test_trace_viewer_lists_exchanges_redacted():
     assert "0 exchange(s)" in viewer.table.value and repr(viewer) == "TraceViewer(0 exchanges)"
 
 
-# ExampleApp against fakes -------------------------------------------------------------------
+# ExampleAppView against fakes -------------------------------------------------------------------
 
 
-# ExampleApp: the view of AppFlow -------------------------------------------------------------
+# ExampleAppView: the view of ExampleAppModel -------------------------------------------------------------
 
 
 def test_the_app_renders_each_status_with_its_parts(open_app, dashboard, consent, world):
     app = open_app()
-    assert repr(app) == "ExampleApp(signed_out)" and "not connected" in app.header.value
+    assert repr(app) == "ExampleAppView(signed_out)" and "not connected" in app.header.value
     assert app.children == (app.header, app.authorize_link, app.user_buttons, app.app_view)
     assert app.check_button is app.app_view.check_button
     app.user_buttons.approve.click()
-    assert consent.answers == [(app.flow.link, True)] and app.flow.status == "waiting"
+    assert consent.answers == [(app.model.link, True)] and app.model.status == "waiting"
     assert "waiting for oauthContext" in app.header.value
     dashboard.pending.append(OAuthContext(CODE, VERIFIER))
     app.check_button.click()
-    assert app.flow.status == "signed_in" and "connected" in app.header.value
+    assert app.model.status == "signed_in" and "connected" in app.header.value
     assert app.children == (app.header, app.token_card, app.reopen_button, app.logout_button)
     assert not app.app_view.ticker.playing, "signed in: no asking"
     assert_no_secret(shown(app))
     app.reopen_button.click()
     assert "found the saved token" in app.header.value
     app.logout_button.click()
-    assert app.flow.status == "signed_out" and app.authorize_link in app.children
+    assert app.model.status == "signed_out" and app.authorize_link in app.children
     assert ("usr_1", "oauth_token") not in world.secrets
 
 
@@ -338,28 +338,28 @@ def test_errors_show_as_the_kits_message(open_app, dashboard):
 def test_user_buttons_of_a_signed_in_app_say_why_not(open_app):
     app = open_app()
     buttons = app.user_buttons
-    app.flow.receive(OAuthContext(CODE, VERIFIER))
+    app.model.receive(OAuthContext(CODE, VERIFIER))
     buttons.approve.click()
-    assert "no authorization link to answer" in buttons.status.value and app.flow.status == "signed_in"
+    assert "no authorization link to answer" in buttons.status.value and app.model.status == "signed_in"
 
 
 def test_the_parts_are_made_once_and_reused(open_app):
     app = open_app()
     button, users = app.authorize_link, app.user_buttons
     users.approve.click()
-    app.flow.receive(OAuthContext(CODE, VERIFIER))
+    app.model.receive(OAuthContext(CODE, VERIFIER))
     card, logout = app.token_card, app.logout_button
-    app.flow.log_out()
+    app.model.log_out()
     assert app.authorize_link is button and app.user_buttons is users
     assert "Nobody has answered" in users.status.value and "state=state-2" in button.link
-    app.flow.receive(OAuthContext(CODE_2, VERIFIER))
-    assert app.token_card is card and app.logout_button is logout and card.token == app.flow.token
+    app.model.receive(OAuthContext(CODE_2, VERIFIER))
+    assert app.token_card is card and app.logout_button is logout and card.token == app.model.token
 
 
 def test_an_app_opened_signed_in_shows_the_token(open_app, world):
     save(world)
     app = open_app()
-    assert app.flow.status == "signed_in" and app.token_card.token == TOKEN and app.authorize_link is None
+    assert app.model.status == "signed_in" and app.token_card.token == TOKEN and app.authorize_link is None
 
 
 def test_authorize_button_and_token_card_show_new_values():
@@ -430,8 +430,8 @@ def test_a_context_goes_to_the_view_whose_link_it_answers(open_app, dashboard):
     assert rerun.app_view._is_watching() and not yours.app_view._is_watching()
     dashboard.approve(1)  # the learner answered "Your turn"'s link in the browser
     rerun.app_view.ticker.value = 1  # the newer view's timer ticks, and takes the context
-    assert yours.flow.status == "signed_in" and "connected" in yours.header.value
-    assert rerun.flow.status == "signed_out" and rerun.flow.token_requests == 0
+    assert yours.model.status == "signed_in" and "connected" in yours.header.value
+    assert rerun.model.status == "signed_out" and rerun.model.token_requests == 0
     assert "went there" in rerun.app_view.display.value
     assert rerun.app_view._is_watching()  # still waiting on its own link: it asks on
 
@@ -448,7 +448,7 @@ def test_when_the_asking_view_stops_waiting_the_newest_waiting_one_asks(open_app
     signed_in = open_app()
     dashboard.approve(2)
     signed_in.check_button.click()
-    assert signed_in.flow.status == "signed_in" and not signed_in.app_view.ticker.playing
+    assert signed_in.model.status == "signed_in" and not signed_in.app_view.ticker.playing
     assert waiting.app_view._is_watching() and waiting.app_view.ticker.playing
     save(world)
     open_app()  # opens signed in (a saved token): it never takes the asking from a waiting view
@@ -460,9 +460,9 @@ def test_new_link_beside_authorize_makes_a_fresh_attempt(open_app, consent):
     first = app.authorize_link.link
     app.user_buttons.approve.click()
     app.authorize_link.new_link_button.click()
-    assert app.flow.link == app.authorize_link.link != first and "state=state-2" in app.flow.link
+    assert app.model.link == app.authorize_link.link != first and "state=state-2" in app.model.link
     assert "state=state-2" in app.authorize_link.button.value and "A fresh link" in app.authorize_link.status.value
-    assert app.flow.status == "signed_out" and "Nobody has answered" in app.user_buttons.status.value
+    assert app.model.status == "signed_out" and "Nobody has answered" in app.user_buttons.status.value
     assert "Waiting for" in app.app_view.display.value and app.app_view._is_watching()
 
 

@@ -38,7 +38,7 @@ from .conftest import LEARNERS
 from .hub import ARTIFACTS, NOTEBOOKS_IN_HOME, Hub, Learner
 
 NOTEBOOK = "06-the-whole-app.ipynb"
-USER_ID = "usr_learner01"  # notebooks/workbench.py: the user every notebook installs the app for
+USER_ID = "usr_learner01"  # notebooks/kit.py: the user every notebook installs the app for
 
 
 async def one_learner(learner: Learner) -> dict:

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import runpy
-import sys
 
 import pytest
+from exercises.authorization_link import check_challenge, check_link
+from exercises.redirect_urls import check_redirect_urls
 
 from helpers.authorize import authorization_url
 from helpers.pkce import s256_challenge
 from helpers.provider import Provider
 from tools.run_notebooks import NOTEBOOKS
-
-sys.path.insert(0, str(NOTEBOOKS))
-from exercises.authorization_link import check_challenge, check_link  # noqa: E402
-from exercises.redirect_urls import check_redirect_urls  # noqa: E402
 
 APP = "com.example.pkce-kit"
 TEST = f"https://dashboard.stripe.com/test/apps-oauth/{APP}"

@@ -5,18 +5,14 @@ The challenge exercise and check_link's messages are tested in test_exercises.py
 
 from __future__ import annotations
 
-import sys
 from types import SimpleNamespace
 
 import pytest
+from exercises.authorization_link import check_link
 
 from helpers.pkce import s256_challenge
-from tools.run_notebooks import NOTEBOOKS
 
 from .test_exercises import PROVIDER, solution
-
-sys.path.insert(0, str(NOTEBOOKS))
-from exercises.authorization_link import check_link  # noqa: E402
 
 ENDPOINT = PROVIDER.authorization_endpoint
 REDIRECT = PROVIDER.redirect_uri

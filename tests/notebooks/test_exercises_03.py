@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 from types import SimpleNamespace
 from urllib.parse import quote, urlencode
 
 import pytest
+from exercises.token_exchange import check_token_form
 
 from helpers.pkce import s256_challenge
-from tools.run_notebooks import NOTEBOOKS
 
 from .test_exercises import PROVIDER, solution
-
-sys.path.insert(0, str(NOTEBOOKS))
-from exercises.token_exchange import check_token_form  # noqa: E402
 
 CODE = "Qm9vZ2llV29vZ2llQ29kZUZyb21UaGVQcm92aWRlcjEyMzQ1Ng"
 VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"

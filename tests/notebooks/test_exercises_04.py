@@ -5,18 +5,15 @@ from __future__ import annotations
 import datetime
 import json
 import runpy
-import sys
 from dataclasses import asdict
 from types import SimpleNamespace
 
 import pytest
+from exercises.secret_store import check_secret_params
 
 from helpers.secret_store import SecretScope
 from helpers.tokens import TokenData
 from tools.run_notebooks import NOTEBOOKS
-
-sys.path.insert(0, str(NOTEBOOKS))
-from exercises.secret_store import check_secret_params  # noqa: E402
 
 NOW = 1_800_000_000
 USER = "usr_learner01"

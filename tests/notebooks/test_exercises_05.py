@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 import runpy
 import secrets
-import sys
 import time
 
 import pytest
 import stripe
+from exercises.find_secret import check_token_or_none
 
 from helpers import (
-    SecretNotFound,
+    SecretNotFoundError,
     SecretScope,
     SecretStoreError,
     TokenData,
@@ -27,9 +27,6 @@ from helpers import (
 )
 from helpers.secret_store import TOKEN_SECRET_NAME
 from tools.run_notebooks import NOTEBOOKS
-
-sys.path.insert(0, str(NOTEBOOKS))
-from exercises.find_secret import check_token_or_none  # noqa: E402
 
 
 @pytest.fixture
@@ -101,7 +98,7 @@ def catches_nothing(client, scope):
 def wraps_the_error(client, scope):
     try:
         return find_token(client, scope)
-    except SecretNotFound:
+    except SecretNotFoundError:
         return None
     except SecretStoreError as error:
         raise RuntimeError("could not read the token") from error
@@ -130,7 +127,7 @@ def always_none(client, scope):
 def wrong_name(client, scope):
     try:
         return find_token(client, scope, name="token")
-    except SecretNotFound:
+    except SecretNotFoundError:
         return None
 
 
@@ -143,8 +140,8 @@ def raw_sdk_without_catching(client, scope):
     "function, says",
     [
         (swallows_everything, "re-raise every other error"),
-        (swallows_every_store_error, "Only a missing secret (SecretNotFound)"),
-        (catches_nothing, "it raised SecretNotFound"),
+        (swallows_every_store_error, "Only a missing secret (SecretNotFoundError)"),
+        (catches_nothing, "it raised SecretNotFoundError"),
         (wraps_the_error, "re-raise the error you caught, unchanged"),
         (returns_the_payload, "It returned a string"),
         (returns_the_secret, "Stripe's Secret object"),
@@ -173,7 +170,7 @@ def test_the_check_leaves_an_empty_scope_empty(store):
     run_check(solution(), store)
     with pytest.raises(SecretStoreError) as raised:
         find_token(client, scope)
-    assert isinstance(raised.value, SecretNotFound)
+    assert isinstance(raised.value, SecretNotFoundError)
 
 
 def test_no_message_quotes_the_token(store):

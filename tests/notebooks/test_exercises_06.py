@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import runpy
-import sys
 
 import pytest
+from exercises.whole_app import check_handle_context
 
 from helpers.secret_store import SecretScope
 from tools.run_notebooks import NOTEBOOKS
-
-sys.path.insert(0, str(NOTEBOOKS))
-from exercises.whole_app import check_handle_context  # noqa: E402
 
 
 def solution() -> dict:

@@ -5,14 +5,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import runpy
-import sys
 
 import pytest
+from exercises import security_lab as lab
 
 from tools.run_notebooks import NOTEBOOKS
-
-sys.path.insert(0, str(NOTEBOOKS))
-from exercises import security_lab as lab  # noqa: E402
 
 
 def solution(number: int, name: str):

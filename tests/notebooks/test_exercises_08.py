@@ -9,45 +9,35 @@ from __future__ import annotations
 import json
 import runpy
 import secrets
-import sys
 import time
 
 import pytest
+from exercises.token_lifecycle import check_get_access_token
+from kit import open_kit
 
 from helpers import (
-    ExtensionContext,
     OAuthError,
-    SecretNotFound,
+    SecretNotFoundError,
     SecretScope,
     SecretStoreError,
     TokenData,
     delete_secret,
     find_token,
     fresh_token,
-    load_manifest,
     make_client,
     refresh,
     save_secret,
     save_token,
 )
-from helpers.context import Environment, UserContext
 from tools.run_notebooks import NOTEBOOKS
-
-sys.path.insert(0, str(NOTEBOOKS))
-from exercises.token_lifecycle import check_get_access_token  # noqa: E402
-from workbench import Workbench  # noqa: E402
 
 
 @pytest.fixture
 def kit(world):
-    """The notebook's workbench, for a new learner, on the test sandbox."""
-    user = f"usr_{secrets.token_hex(6)}"
-    manifest = load_manifest(NOTEBOOKS / "stripe-app.json")
-    install = world.install_app(manifest, user)
-    context = ExtensionContext(Environment("test"), UserContext(user, install.account_id))
-    bench = Workbench(world, manifest, install, context)
-    yield bench
-    bench.http.close()
+    """The notebook's kit, for a new learner, on the test sandbox."""
+    kit = open_kit(world, user_id=f"usr_{secrets.token_hex(6)}")
+    yield kit
+    kit.http.close()
 
 
 def run_check(function, kit):
@@ -65,13 +55,13 @@ def test_the_solution_passes(kit):
 
 
 def test_a_solution_with_fresh_token_passes_too(kit):
-    def with_fresh_token(client, scope, *, token_endpoint, client_id, http, now):
+    def with_fresh_token(client, scope, *, provider, http, now):
         try:
             token = find_token(client, scope)
-        except SecretNotFound:
+        except SecretNotFoundError:
             return None
         try:
-            new = fresh_token(token, token_endpoint, client_id=client_id, http=http, now=now)
+            new = fresh_token(provider, token, http=http, now=now)
         except OAuthError as error:
             if error.error == "invalid_grant":
                 delete_secret(client, scope, "oauth_token")
@@ -103,11 +93,11 @@ def lifecycle(
 ):
     """The solution with one thing changed, to check that each change is named."""
 
-    def get_access_token(client, scope, *, token_endpoint, client_id, http, now):
+    def get_access_token(client, scope, *, provider, http, now):
         try:
             token = find_token(client, scope)
         except SecretStoreError as error:
-            missing = isinstance(error, SecretNotFound)
+            missing = isinstance(error, SecretNotFoundError)
             if missing and on_missing == "none":
                 return None
             if not missing and on_store_error == "none":
@@ -117,7 +107,7 @@ def lifecycle(
         if refreshes == "never" or (refreshes == "when_expired" and not token.is_expired(at)):
             return token if returns == "token_data" else token.access_token
         try:
-            new = refresh(token_endpoint, refresh_token=token.refresh_token, client_id=client_id, http=http, now=now)
+            new = refresh(provider, token, http=http, now=now)
         except OAuthError as error:
             if error.error == "invalid_grant":
                 if on_invalid_grant == "raise":
@@ -147,20 +137,20 @@ def lifecycle(
     return get_access_token
 
 
-def swallows_everything(client, scope, *, token_endpoint, client_id, http, now):
+def swallows_everything(client, scope, *, provider, http, now):
     try:
-        return solution()(client, scope, token_endpoint=token_endpoint, client_id=client_id, http=http, now=now)
+        return solution()(client, scope, provider=provider, http=http, now=now)
     except Exception:
         return None
 
 
-def saves_the_raw_response(client, scope, *, token_endpoint, client_id, http, now):
+def saves_the_raw_response(client, scope, *, provider, http, now):
     token = find_token(client, scope)
     if not token.is_expired(now):
         return token.access_token
     response = http.post(
-        token_endpoint,
-        data={"grant_type": "refresh_token", "refresh_token": token.refresh_token, "client_id": client_id},
+        provider.token_endpoint,
+        data={"grant_type": "refresh_token", "refresh_token": token.refresh_token, "client_id": provider.client_id},
     )
     save_secret(client, scope, "oauth_token", response.text)  # the provider's JSON, with expires_in only
     return response.json()["access_token"]
@@ -170,7 +160,7 @@ def saves_the_raw_response(client, scope, *, token_endpoint, client_id, http, no
     "function, says",
     [
         ("get_access_token", "should be a function"),
-        (lambda client, scope: None, "define it as def get_access_token(client, scope, *, token_endpoint"),
+        (lambda client, scope: None, "define it as def get_access_token(client, scope, *, provider"),
         (lifecycle(refreshes="never"), "returned the expired access token without refreshing"),
         (lifecycle(clock="wall"), "with the `now` your function is given"),
         (lifecycle(refreshes="always"), "refreshed a token that was still good"),
@@ -180,16 +170,16 @@ def saves_the_raw_response(client, scope, *, token_endpoint, client_id, http, no
         (lifecycle(expiry="old"), "not the new token's usable_until"),
         (lifecycle(returns="old"), "returned the old, expired access token"),
         (lifecycle(returns="token_data"), "It returned a TokenData"),
-        (lifecycle(on_missing="raise"), "it raised SecretNotFound"),
+        (lifecycle(on_missing="raise"), "it raised SecretNotFoundError"),
         (lifecycle(on_invalid_grant="raise"), "it let the error through"),
         (lifecycle(on_invalid_grant="keep"), "returned None without deleting the dead secret"),
         (lifecycle(on_other="swallow"), "swallowed an error that is not invalid_grant"),
         (lifecycle(on_other="swallow"), "Delete it only on invalid_grant"),
         (lifecycle(on_other="delete_and_raise"), "Delete it only on invalid_grant"),
         (lifecycle(on_other="wrap"), "re-raise the error you caught, unchanged"),
-        (lifecycle(on_store_error="none"), "Only a missing secret (SecretNotFound)"),
+        (lifecycle(on_store_error="none"), "Only a missing secret (SecretNotFoundError)"),
         (swallows_everything, "swallowed an error that is not invalid_grant"),
-        (swallows_everything, "Only a missing secret (SecretNotFound)"),
+        (swallows_everything, "Only a missing secret (SecretNotFoundError)"),
         (saves_the_raw_response, "has no expires_at of its own"),
     ],
 )
@@ -228,13 +218,13 @@ def test_the_check_leaves_its_own_scope_empty(kit):
     client = make_client(install.api_key, api_base=kit.world.stripe_api_base)
     with pytest.raises(SecretStoreError) as raised:
         find_token(client, SecretScope.for_user(user))
-    assert isinstance(raised.value, SecretNotFound)
+    assert isinstance(raised.value, SecretNotFoundError)
 
 
 def test_no_message_quotes_a_secret(kit):
     seen = []
 
-    def leaky(client, scope, *, token_endpoint, client_id, http, now):
+    def leaky(client, scope, *, provider, http, now):
         token = find_token(client, scope)
         seen.append(token)
         raise ValueError(f"cannot use {token.access_token} or {token.refresh_token}")

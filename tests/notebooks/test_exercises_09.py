@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import runpy
-import sys
+
+from exercises.stripe_app import check_connect_src
 
 from tools.run_notebooks import NOTEBOOKS
-
-sys.path.insert(0, str(NOTEBOOKS))
-from exercises.stripe_app import check_connect_src  # noqa: E402
 
 
 def test_the_solution_passes():

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
-
-from tools.run_notebooks import NOTEBOOKS
+from exercises.your_provider import check_well_known_urls
 
 from .test_exercises import solution
-
-sys.path.insert(0, str(NOTEBOOKS))
-from exercises.your_provider import check_well_known_urls  # noqa: E402
 
 
 def test_the_solution_passes():

@@ -22,7 +22,7 @@ def edition(tmp_path_factory):
 def test_every_notebook_and_what_they_need_is_there(edition):
     for path in notebook_paths():
         assert (edition / path.name).exists()
-    for needed in ("workbench.py", "stripe-app.json", "exercises/feedback.py", "solutions"):
+    for needed in ("kit.py", "stripe-app.json", "exercises/feedback.py", "solutions"):
         assert (edition / needed).exists(), needed
     assert not list(edition.rglob("__pycache__"))
 

@@ -84,9 +84,9 @@ def test_06_your_turn_gets_its_context_after_an_earlier_app_cell_ran_again():
     with opened(NOTEBOOKS / "06-the-whole-app.ipynb") as session:
         session.run_through('yours = kit.example_app(title="Your turn")')
         assert not errors(session.run(session.index("app = kit.example_app()")))  # an earlier cell, again
-        assert session.code("print(kit.world.consent(yours.flow.link).outcome)") == "handed_over\n"  # the browser
+        assert session.code("print(kit.world.consent(yours.model.link).outcome)") == "handed_over\n"  # the browser
         session.code("app.app_view.ticker.value += 1")  # the browser's timer ticks in the newest view
-        assert session.code("print(yours.flow.status, app.flow.status)") == "signed_in signed_out\n"
+        assert session.code("print(yours.model.status, app.model.status)") == "signed_in signed_out\n"
 
 
 def test_10_the_paste_box_follows_the_link_cell_run_again():

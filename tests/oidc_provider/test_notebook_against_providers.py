@@ -27,10 +27,10 @@ pytestmark = pytest.mark.slow  # a kernel, a sandbox and a provider
 NOTEBOOK = NOTEBOOKS / "10-your-own-provider.ipynb"
 PLAY = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from tests.oidc_provider import user"
 ASKED_AT_THE_PROVIDER = """
-from helpers import OAuthError, call_api
+from helpers import OAuthError, call_api_at
 for grant in (token, loop_token):
     try:
-        call_api(API, access_token=grant.access_token, http=kit.http)
+        call_api_at(API, access_token=grant.access_token, http=kit.http)
         print("alive")
     except OAuthError as error:
         print("dead:", error.error, error.status_code)

@@ -30,11 +30,11 @@ from helpers import (
     OAuthError,
     RedirectError,
     RegistrationError,
-    call_api,
-    exchange_code,
+    call_api_at,
+    exchange_code_at,
     redirect_urls,
-    refresh,
-    revoke,
+    refresh_at,
+    revoke_at,
 )
 from helpers.authorize import start_authorization
 from helpers.discovery import Discovery, discover
@@ -190,7 +190,7 @@ def test_paste_back_exchange_refresh_and_the_same_hints(foreign, found, registra
     context = paste.submit(landed)
     assert context is not None, paste.status.value
     code, verifier = context.code_and_verifier()
-    token = exchange_code(
+    token = exchange_code_at(
         provider.token_endpoint,
         code=code,
         verifier=verifier,
@@ -199,14 +199,14 @@ def test_paste_back_exchange_refresh_and_the_same_hints(foreign, found, registra
         http=http,
     )
     assert token.refresh_token and token.expires_at
-    assert call_api(foreign.api(found), access_token=token.access_token, http=http)
-    refreshed = refresh(
+    assert call_api_at(foreign.api(found), access_token=token.access_token, http=http)
+    refreshed = refresh_at(
         provider.token_endpoint, refresh_token=token.refresh_token, client_id=provider.client_id, http=http
     )
     assert refreshed.access_token != token.access_token
-    assert call_api(foreign.api(found), access_token=refreshed.access_token, http=http)
+    assert call_api_at(foreign.api(found), access_token=refreshed.access_token, http=http)
     with pytest.raises(OAuthError) as replayed:  # a code works once, at every provider (the grant ends)
-        exchange_code(
+        exchange_code_at(
             provider.token_endpoint,
             code=code,
             verifier=verifier,
@@ -227,7 +227,7 @@ def test_loopback_the_kernel_catches_the_code_itself(foreign, found, registratio
     browser_page = http.get(landed)  # the browser follows the redirect to the kernel's listener
     assert "close this tab" in browser_page.text
     context = dashboard.oauth_context(catcher.wait(timeout=5))
-    token = exchange_code(
+    token = exchange_code_at(
         provider.token_endpoint,
         code=context.code,
         verifier=context.verifier,
@@ -235,9 +235,9 @@ def test_loopback_the_kernel_catches_the_code_itself(foreign, found, registratio
         redirect_uri=catcher.redirect_uri,
         http=http,
     )
-    assert call_api(foreign.api(found), access_token=token.access_token, http=http)
+    assert call_api_at(foreign.api(found), access_token=token.access_token, http=http)
     assert introspected(foreign, found, token.access_token) in (None, True)
-    revoke(
+    revoke_at(
         found.metadata["revocation_endpoint"],
         token=token.refresh_token,
         token_type_hint="refresh_token",
@@ -245,11 +245,11 @@ def test_loopback_the_kernel_catches_the_code_itself(foreign, found, registratio
         http=http,
     )
     with pytest.raises(OAuthError) as revoked:
-        refresh(provider.token_endpoint, refresh_token=token.refresh_token, client_id=provider.client_id, http=http)
+        refresh_at(provider.token_endpoint, refresh_token=token.refresh_token, client_id=provider.client_id, http=http)
     assert revoked.value.error == "invalid_grant"
     # Asked at the provider itself: the access token of the revoked grant is dead too (RFC 7009 §2.1).
     with pytest.raises(OAuthError) as dead:
-        call_api(foreign.api(found), access_token=token.access_token, http=http)
+        call_api_at(foreign.api(found), access_token=token.access_token, http=http)
     assert dead.value.error == "invalid_token" and dead.value.status_code == 401
     assert introspected(foreign, found, token.access_token) in (None, False)
 

@@ -9,7 +9,7 @@ import contextlib
 
 import pytest
 
-from helpers.cors import CorsError, check_cors
+from helpers.cors import CorsError, probe_cors
 
 from .conftest import make_app
 
@@ -117,18 +117,18 @@ def test_the_switch_takes_on_or_off_only(world, http):
 
 def test_the_kits_browser_check_agrees_with_the_provider_in_both_states(world, http):
     """helpers.cors does what Chromium does (tests/browser/test_dashboard_iframe.py sees Chromium's own words)."""
-    token = check_cors(f"{world.provider_issuer}/token", http=http)
+    token = probe_cors(f"{world.provider_issuer}/token", http=http)
     assert (token.preflighted, token.allow_origin) == (False, "null")  # a form POST with Accept is a simple request
-    api = check_cors(f"{world.provider_issuer}/api/me", method="GET", headers=["Authorization"], http=http)
+    api = probe_cors(f"{world.provider_issuer}/api/me", method="GET", headers=["Authorization"], http=http)
     assert (api.preflighted, api.allow_origin) == (True, "null")
     with cors_off(world):
         with pytest.raises(CorsError) as refused:
-            check_cors(f"{world.provider_issuer}/token", http=http)
+            probe_cors(f"{world.provider_issuer}/token", http=http)
         assert "from origin 'null' has been blocked by CORS policy: No 'Access-Control-Allow-Origin'" in str(
             refused.value
         )
         assert "Access-Control-Allow-Origin: null" in refused.value.hint
         with pytest.raises(CorsError, match="preflight request doesn't pass access control check"):
-            check_cors(f"{world.provider_issuer}/api/me", method="GET", headers=["Authorization"], http=http)
+            probe_cors(f"{world.provider_issuer}/api/me", method="GET", headers=["Authorization"], http=http)
     with pytest.raises(CorsError, match="Method DELETE is not allowed"):
-        check_cors(f"{world.provider_issuer}/api/me", method="DELETE", http=http)
+        probe_cors(f"{world.provider_issuer}/api/me", method="DELETE", http=http)

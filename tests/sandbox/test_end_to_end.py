@@ -62,7 +62,7 @@ def test_the_documented_flow_end_to_end(world):
     context = helpers.ExtensionContext(helpers.Environment("test"), helpers.UserContext(user_id))
 
     # 3. state + challenge from the Dashboard, and the encoded authorization link
-    dashboard = helpers.Dashboard(world.dashboard_base, install.api_key, http)
+    dashboard = helpers.DashboardClient(world.dashboard_base, install.api_key, http)
     oauth_state = dashboard.create_oauth_state("return_to=/settings&tab=1")
     link = helpers.authorization_url(
         meta["authorization_endpoint"],
@@ -81,7 +81,7 @@ def test_the_documented_flow_end_to_end(world):
     trace.remember(oauth_context.code, oauth_context.verifier)
 
     # 5. the token exchange, in a form body
-    token = helpers.exchange_code(
+    token = helpers.exchange_code_at(
         meta["token_endpoint"],
         code=oauth_context.code,
         verifier=oauth_context.verifier,
@@ -133,7 +133,7 @@ def test_errors_reach_the_learner_as_kit_errors(world):
     client = helpers.make_client(install.api_key, api_base=world.stripe_api_base)
     with pytest.raises(helpers.SecretStoreError) as missing:
         helpers.find_token(client, helpers.SecretScope.for_user(install.user_id), name="never_saved")
-    assert isinstance(missing.value, helpers.SecretNotFound) and "never_saved" in str(missing.value)
+    assert isinstance(missing.value, helpers.SecretNotFoundError) and "never_saved" in str(missing.value)
 
     with pytest.raises(helpers.SecretStoreError) as other_user:
         helpers.find_token(client, helpers.SecretScope.for_user("usr_someone_else"))
@@ -153,7 +153,7 @@ def test_errors_reach_the_learner_as_kit_errors(world):
     assert "stripe-app.json" in no_permission.value.hint
 
     with pytest.raises(helpers.OAuthError) as bad_code:
-        helpers.exchange_code(
+        helpers.exchange_code_at(
             f"{world.provider_issuer}/token",
             code="made-up",
             verifier="a" * 43,

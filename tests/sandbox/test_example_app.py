@@ -1,4 +1,4 @@
-"""The example app (AppFlow and its ExampleApp view) against the real sandbox: the kernel path of 06."""
+"""The example app (ExampleAppModel and its ExampleAppView) against the real sandbox: the kernel path of 06."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 import helpers
-from helpers.app_flow import AppFlow
-from helpers.example_app import ExampleApp
+from helpers.example_app_model import ExampleAppModel
+from helpers.example_app_view import ExampleAppView
 from helpers.widgets import AppView, describe_exchanges
 from sandbox.limits import STATE_LIFETIME
 
@@ -57,14 +57,14 @@ def test_example_app_whole_flow(world, http):
     traced = helpers.traced_client(trace, timeout=30)
     trace.remember(app.install.api_key)
     stripe_client = helpers.make_client(app.install.api_key, api_base=world.stripe_api_base, trace=trace)
-    dashboard = helpers.Dashboard(world.dashboard_base, app.install.api_key, traced)
+    dashboard = helpers.DashboardClient(world.dashboard_base, app.install.api_key, traced)
 
     provider = provider_of(world, app, scope="files.read")
     scope = helpers.SecretScope.for_user(app.install.user_id)
 
-    def open_app() -> ExampleApp:
-        flow = AppFlow(dashboard, stripe_client, provider, scope, traced)
-        return ExampleApp(flow, consent=world.consent)
+    def open_app() -> ExampleAppView:
+        flow = ExampleAppModel(dashboard, stripe_client, provider, scope, traced)
+        return ExampleAppView(flow, consent=world.consent)
 
     def api_me(token: helpers.TokenData) -> int:
         return http.get(
@@ -73,12 +73,12 @@ def test_example_app_whole_flow(world, http):
 
     # first session: nothing saved, so Authorize; the user approves; Check exchanges and saves
     first = open_app()
-    assert first.flow.status == "signed_out" and first.flow.link
+    assert first.model.status == "signed_out" and first.model.link
     first.user_buttons.approve.click()
-    assert first.flow.status == "waiting", first.user_buttons.status.value
+    assert first.model.status == "waiting", first.user_buttons.status.value
     first.check_button.click()
-    assert first.flow.status == "signed_in", first.flow.message
-    assert first.flow.token_requests == 1 and api_me(first.flow.token) == 200
+    assert first.model.status == "signed_in", first.model.message
+    assert first.model.token_requests == 1 and api_me(first.model.token) == 200
     assert describe_exchanges(trace.exchanges) == "\n".join(
         [
             "1. GET /stripe/v1/apps/secrets/find → 404 (Stripe API)",
@@ -94,31 +94,31 @@ def test_example_app_whole_flow(world, http):
     # a later session finds the token: no createOAuthState, nothing sent to the provider
     mark = len(trace.exchanges)
     later = open_app()
-    assert later.flow.status == "signed_in" and later.flow.token == first.flow.token
+    assert later.model.status == "signed_in" and later.model.token == first.model.token
     assert describe_exchanges(trace.exchanges[mark:]) == "1. GET /stripe/v1/apps/secrets/find → 200 (Stripe API)"
 
     # Log out: the secret is deleted and the token revoked
     later.logout_button.click()
-    assert later.flow.status == "signed_out" and later.flow.link, later.flow.message
-    assert api_me(first.flow.token) == 401
-    assert open_app().flow.status == "signed_out"
+    assert later.model.status == "signed_out" and later.model.link, later.model.message
+    assert api_me(first.model.token) == 401
+    assert open_app().model.status == "signed_out"
 
     # Deny: access_denied shown, still signed out, with a fresh link
     denied = open_app()
     denied.user_buttons.deny.click()
     denied.check_button.click()
-    assert denied.flow.status == "signed_out" and denied.flow.error.error == "access_denied" and denied.flow.link
+    assert denied.model.status == "signed_out" and denied.model.error.error == "access_denied" and denied.model.link
 
     # the context handed twice (as the real Dashboard does until a reload): one exchange
     twice = open_app()
     twice.user_buttons.approve.click()
     context = dashboard.take_oauth_context()
-    twice.flow.receive(context)
-    twice.flow.receive(context)
-    assert twice.flow.status == "signed_in" and twice.flow.token_requests == 1 and api_me(twice.flow.token) == 200
+    twice.model.receive(context)
+    twice.model.receive(context)
+    assert twice.model.status == "signed_in" and twice.model.token_requests == 1 and api_me(twice.model.token) == 200
     # what the guard prevents: a second exchange fails, and the provider revokes the first token
     try:
-        helpers.exchange_code(
+        helpers.exchange_code_at(
             f"{world.provider_issuer}/token",
             code=context.code,
             verifier=context.verifier,
@@ -130,10 +130,10 @@ def test_example_app_whole_flow(world, http):
         assert error.error == "invalid_grant"
     else:
         raise AssertionError("a code worked twice")
-    assert api_me(twice.flow.token) == 401
-    twice.flow.log_out()
-    twice.flow.receive(context)  # after Log out the old code is still in the props: not tried again
-    assert twice.flow.status == "signed_out" and twice.flow.token_requests == 1 and twice.flow.error is None
+    assert api_me(twice.model.token) == 401
+    twice.model.log_out()
+    twice.model.receive(context)  # after Log out the old code is still in the props: not tried again
+    assert twice.model.status == "signed_out" and twice.model.token_requests == 1 and twice.model.error is None
 
     # nothing any of these widgets showed, and nothing in the trace, holds a secret in clear
     everything = "\n".join(shown(w) for w in (first, later, denied, twice)) + trace.render_text(headers=None)
@@ -146,21 +146,21 @@ def test_example_app_without_secret_write_shows_why(world, http):
     app = make_app(world, http, permissions=())
     with httpx.Client(timeout=30) as client:
         example = open_example(world, app, client)
-        assert example.flow.status == "signed_out" and isinstance(example.flow.error, helpers.SecretPermissionError)
-        assert "secret_write" in example.flow.message and example.flow.link
+        assert example.model.status == "signed_out" and isinstance(example.model.error, helpers.SecretPermissionError)
+        assert "secret_write" in example.model.message and example.model.link
 
 
-def open_example(world, app: App, http: httpx.Client, **flow_options) -> ExampleApp:
+def open_example(world, app: App, http: httpx.Client, **flow_options) -> ExampleAppView:
     """The example app of ``app``'s install, with Approve / Deny buttons: a cell that opens it."""
-    flow = AppFlow(
-        helpers.Dashboard(world.dashboard_base, app.install.api_key, http),
+    flow = ExampleAppModel(
+        helpers.DashboardClient(world.dashboard_base, app.install.api_key, http),
         helpers.make_client(app.install.api_key, api_base=world.stripe_api_base),
         provider_of(world, app),
         helpers.SecretScope.for_user(app.install.user_id),
         http,
         **flow_options,
     )
-    return ExampleApp(flow, consent=world.consent)
+    return ExampleAppView(flow, consent=world.consent)
 
 
 @pytest.fixture
@@ -174,10 +174,10 @@ def test_the_context_reaches_your_turn_after_an_earlier_cell_ran_again(world, ht
     with httpx.Client(timeout=30) as client:
         yours = open_example(world, app, client)
         rerun = open_example(world, app, client)  # an earlier cell run again: the newest view, the one that asks
-        assert world.consent(yours.flow.link).outcome == "handed_over"  # the learner answers Your turn's link
+        assert world.consent(yours.model.link).outcome == "handed_over"  # the learner answers Your turn's link
         rerun.app_view.ticker.value = 1  # the browser's timer ticks in the newer view
-        assert yours.flow.status == "signed_in", yours.flow.message
-        assert rerun.flow.status == "signed_out" and rerun.flow.token_requests == 0
+        assert yours.model.status == "signed_in", yours.model.message
+        assert rerun.model.status == "signed_out" and rerun.model.token_requests == 0
 
 
 def test_an_expired_link_says_so_and_new_link_gets_the_user_through(world, http, fresh_page):
@@ -194,4 +194,4 @@ def test_an_expired_link_says_so_and_new_link_gets_the_user_through(world, http,
         example.authorize_link.new_link_button.click()
         example.user_buttons.approve.click()
         example.check_button.click()
-        assert example.flow.status == "signed_in", example.flow.message
+        assert example.model.status == "signed_in", example.model.message

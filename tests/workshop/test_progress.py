@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from helpers import exchange_code, find_token, make_client, save_token
+from helpers import exchange_code_at, find_token, make_client, save_token
 from helpers.secret_store import SecretScope
 from workshop.progress import PROGRESS_FILE, reached, record, report
 
@@ -40,12 +40,13 @@ def test_the_report_names_the_furthest_step_of_the_flow(tmp_path):
 
 
 def test_the_sandbox_records_each_step_of_the_flow_as_it_serves_it(tmp_path):
+    from kit import MANIFEST_PATH
+
     import sandbox
     from helpers.authorize import start_authorization
-    from helpers.context import Dashboard
+    from helpers.dashboard_client import DashboardClient
     from helpers.manifest import redirect_urls
     from helpers.provider import Provider, registration_request
-    from notebooks.workbench import MANIFEST_PATH
 
     world = sandbox.start(tmp_path / "data")
     try:
@@ -56,7 +57,7 @@ def test_the_sandbox_records_each_step_of_the_flow_as_it_serves_it(tmp_path):
         registered = world.http.post(metadata["registration_endpoint"], json=registration_request("t", [urls.test]))
         provider = Provider.from_metadata(metadata, client_id=registered.json()["client_id"], redirect_uri=urls.test)
         assert set(reached(world.data_dir)) == {"registered"}
-        dashboard = Dashboard(world.dashboard_base, install.api_key, world.http)
+        dashboard = DashboardClient(world.dashboard_base, install.api_key, world.http)
         _, link = start_authorization(
             dashboard, provider.authorization_endpoint, client_id=provider.client_id, redirect_uri=urls.test
         )
@@ -68,7 +69,7 @@ def test_the_sandbox_records_each_step_of_the_flow_as_it_serves_it(tmp_path):
         )
         world.consent(link)
         code, verifier = dashboard.take_oauth_context().code_and_verifier()
-        token = exchange_code(
+        token = exchange_code_at(
             provider.token_endpoint,
             code=code,
             verifier=verifier,

@@ -1,9 +1,10 @@
-"""The example app of Stripe's page without its view: what its component does, as method calls.
+"""The example app of Stripe's page without its view: the model its view renders.
 
 Stripe's page shows the app in three pieces (the Authorize link, the token exchange,
-saving and finding the token). ``AppFlow`` is the whole of it, the way a real app puts
-the pieces together, with no ipywidgets: ``helpers.example_app.ExampleApp`` renders it
-and forwards clicks, as the ipywidgets tutorial keeps a model apart from its GUI.
+saving and finding the token). ``ExampleAppModel`` is the whole of it, the way a real app puts
+the pieces together, with no ipywidgets: ``helpers.example_app_view.ExampleAppView`` observes its
+traits, renders them and forwards clicks, as the ipywidgets tutorial keeps a ``HasTraits`` model
+apart from its GUI.
 
 - ``load()`` on open: find the saved token; a live one signs in, an expired one is
   refreshed (with rotation, saved over the secret), none shows **Authorize**;
@@ -26,10 +27,11 @@ from typing import Literal, Protocol
 
 import httpx
 import stripe
+import traitlets
 
 from helpers.authorize import start_authorization
 from helpers.context import ConsentAnswer, OAuthContext, OAuthState
-from helpers.errors import AuthorizeError, KitError, OAuthError, PKCEError, SecretNotFound
+from helpers.errors import AuthorizeError, KitError, OAuthError, PKCEError, SecretNotFoundError
 from helpers.pkce import challenge_matches
 from helpers.provider import Provider
 from helpers.redact import redact_text
@@ -68,16 +70,23 @@ class OncePerCode:
         return True
 
 
-class AppFlow:
-    """The page's ExampleApp as a model: ``status``, ``token``, ``link``, ``message``, ``error``.
+class ExampleAppModel(traitlets.HasTraits):
+    """The page's ExampleApp as a model: the traits ``status``, ``token``, ``link``, ``message``, ``error``.
 
     ``status`` is ``signed_out`` (``link`` is the Authorize link), ``waiting`` (the user
     answered the consent page; ``oauthContext`` is on its way) or ``signed_in`` (``token``).
     ``token_requests`` counts the POSTs to the token endpoint (exchanges and refreshes).
-    ``on_change(callback)`` registers a callback run after every change (the view's render).
+    A view watches the traits with ``observe``; a change of state notifies once it is whole.
     ``state_lifetime``, when known, is how many seconds the Dashboard accepts an answer to a
     link after making its state (``link_expired()``).
     """
+
+    status = traitlets.Enum(("signed_out", "waiting", "signed_in"), "signed_out")
+    token = traitlets.Instance(TokenData, allow_none=True)
+    link = traitlets.Unicode(None, allow_none=True)
+    message = traitlets.Unicode("")
+    error = traitlets.Instance(Exception, allow_none=True)
+    token_requests = traitlets.Int(0)
 
     def __init__(
         self,
@@ -91,6 +100,7 @@ class AppFlow:
         clock: Callable[[], float] = time.time,
         state_lifetime: float | None = None,
     ) -> None:
+        super().__init__()
         self.dashboard = dashboard
         self.provider = provider
         self.scope = scope
@@ -100,20 +110,9 @@ class AppFlow:
         self._clock = clock
         self.state_lifetime = state_lifetime
         self._codes = OncePerCode()
-        self._listeners: list[Callable[[], None]] = []
-
-        self.status: Status = "signed_out"
-        self.token: TokenData | None = None
-        self.link: str | None = None
-        # The current link's state and challenge, and when it was made (by the flow's clock).
+        # The current link's state and challenge, and when it was made (by the model's clock).
         self._attempt: OAuthState | None = None
         self._attempt_made = 0.0
-        self.message = ""
-        self.error: Exception | None = None
-        self.token_requests = 0
-
-    def on_change(self, callback: Callable[[], None]) -> None:
-        self._listeners.append(callback)
 
     # What the app does -------------------------------------------------------------------
 
@@ -189,7 +188,7 @@ class AppFlow:
     def _load(self) -> None:
         try:
             token = find_token(self._stripe, self.scope, name=self.secret_name)
-        except SecretNotFound:
+        except SecretNotFoundError:
             self._start_authorization("Not connected yet: press Authorize and approve at the provider.")
             return
         except KitError as error:  # no access, or a saved secret that holds no token
@@ -207,13 +206,7 @@ class AppFlow:
             return
         self.token_requests += 1
         try:
-            fresh = refresh(
-                self.provider.token_endpoint,
-                refresh_token=token.refresh_token,
-                client_id=self.provider.client_id,
-                http=self._http,
-                now=self._clock(),
-            )
+            fresh = refresh(self.provider, token, http=self._http, now=self._clock())
         except OAuthError as error:
             if error.error == "invalid_grant":  # the grant is over: a dead secret would fail every session
                 self._forget("The saved token can no longer be refreshed: press Authorize to connect again.")
@@ -233,24 +226,16 @@ class AppFlow:
         if self.token is not None:
             return
         try:
-            code, verifier = context.code_and_verifier()
+            checked = context.checked()
         except KitError as error:  # access_denied, or no verifier: this state is spent, so a new link
             self._start_authorization(error=error)
             return
-        if not self._codes.first_time(code):
+        if not self._codes.first_time(checked.code):
             self._set(message="This code was sent to the token endpoint before: it is not sent again.")
             return
         self.token_requests += 1
         try:
-            token = exchange_code(
-                self.provider.token_endpoint,
-                code=code,
-                verifier=verifier,
-                client_id=self.provider.client_id,
-                redirect_uri=self.provider.redirect_uri,
-                http=self._http,
-                now=self._clock(),
-            )
+            token = exchange_code(self.provider, checked, http=self._http, now=self._clock())
         except KitError as error:
             self._start_authorization(error=error)
             return
@@ -272,25 +257,17 @@ class AppFlow:
             self._set(error=error)  # still saved: still signed in
             return
         self.token = None
-        revocation = self.provider.revocation_endpoint
         if token is None:
             self._start_authorization("Logged out: the token is deleted from the Secret Store. Press Authorize.")
             return
-        if revocation is None:
+        if self.provider.revocation_endpoint is None:
             self._start_authorization(
                 "Logged out here: the token is deleted from the Secret Store, but "
                 f"{grant_stays_live(self.provider.issuer)}. Press Authorize."
             )
             return
         try:
-            # Revoking the refresh token ends the whole grant (RFC 7009 §2.1); without one, the access token.
-            revoke(
-                revocation,
-                token=token.refresh_token or token.access_token,
-                token_type_hint="refresh_token" if token.refresh_token else "access_token",
-                client_id=self.provider.client_id,
-                http=self._http,
-            )
+            revoke(self.provider, token, http=self._http)
         except KitError as error:
             self._start_authorization(error=error)
             return
@@ -300,45 +277,53 @@ class AppFlow:
 
     def _start_authorization(self, message: str = "", *, error: Exception | None = None) -> None:
         """``createOAuthState`` and a fresh link: each authorization attempt needs its own state."""
-        self.token, self.link, self._attempt = None, None, None
-        try:
-            self._attempt, self.link = start_authorization(
-                self.dashboard,
-                self.provider.authorization_endpoint,
-                client_id=self.provider.client_id,
-                redirect_uri=self.provider.redirect_uri,
-                scope=self.provider.scope,
-            )
-            self._attempt_made = self._clock()
-        except Exception as failure:  # the kit's DashboardError, or any failure of a stand-in Dashboard
-            error = error or failure
-        self._set("signed_out", message, error=error)
+        with self.hold_trait_notifications():
+            self.token, self.link, self._attempt = None, None, None
+            try:
+                self._attempt, self.link = start_authorization(
+                    self.dashboard,
+                    self.provider.authorization_endpoint,
+                    client_id=self.provider.client_id,
+                    redirect_uri=self.provider.redirect_uri,
+                    scope=self.provider.scope,
+                )
+                self._attempt_made = self._clock()
+            except Exception as failure:  # the kit's DashboardError, or any failure of a stand-in Dashboard
+                error = error or failure
+            self._set("signed_out", message, error=error)
 
     def _signed_in(self, token: TokenData, message: str = "", *, error: Exception | None = None) -> None:
-        self.token, self.link, self._attempt = token, None, None
-        self._set("signed_in", message, error=error)
+        with self.hold_trait_notifications():
+            self.token, self.link, self._attempt = token, None, None
+            self._set("signed_in", message, error=error)
 
     def _reported(self, action: Callable[[], None]) -> None:
-        """Run an action; an unexpected failure is kept in ``error`` and shown, never raised."""
-        try:
-            action()
-        except Exception as error:  # the kit's own errors are handled where they happen; this is the rest
-            self._set("signed_out" if self.token is None else None, error=error)
+        """Run an action; an unexpected failure is kept in ``error`` and shown, never raised.
+
+        Notifications are held until the action is done, so an observer sees where it ended (a
+        log-out forgets the token before it revokes: nobody should see "signed in" without one).
+        Nothing escapes the hold, so traitlets never rolls a change back.
+        """
+        with self.hold_trait_notifications():
+            try:
+                action()
+            except Exception as error:  # the kit's own errors are handled where they happen; this is the rest
+                self._set("signed_out" if self.token is None else None, error=error)
 
     def _set(self, status: Status | None = None, message: str = "", *, error: Exception | None = None) -> None:
-        self.status = status or self.status
-        self.error = error
-        if error is None:
-            self.message = message
-        elif isinstance(error, KitError):
-            self.message = str(error)
-        else:  # not written with secrets in mind: redacted
-            self.message = f"{type(error).__name__}: {redact_text(str(error))}"
-        for listener in self._listeners:
-            listener()
+        # Held (again, when a caller holds already), so an observer hears of a change once all of it is set.
+        with self.hold_trait_notifications():
+            self.status = status or self.status
+            self.error = error
+            if error is None:
+                self.message = message
+            elif isinstance(error, KitError):
+                self.message = str(error)
+            else:  # not written with secrets in mind: redacted
+                self.message = f"{type(error).__name__}: {redact_text(str(error))}"
 
     def __repr__(self) -> str:
-        return f"AppFlow({self.status})"
+        return f"ExampleAppModel({self.status})"
 
 
 def _signed_in_already() -> AuthorizeError:

@@ -1,18 +1,14 @@
-"""The workbench (notebooks/workbench.py) through what a room does to it: a sandbox that comes back on another port."""
+"""The kit (notebooks/kit.py) through what a room does to it: a sandbox that comes back on another port."""
 
 from __future__ import annotations
 
 import json
 import socket
-import sys
 
 import pytest
+from kit import REGISTRATION_FILE, setup
 
 import sandbox
-from tools.run_notebooks import NOTEBOOKS
-
-sys.path.insert(0, str(NOTEBOOKS))
-from workbench import REGISTRATION_FILE, setup  # noqa: E402
 
 
 def free_port() -> int:
@@ -32,15 +28,15 @@ def data_dir(tmp_path, monkeypatch):
 
 def test_a_sandbox_back_on_another_port_registers_the_app_again(data_dir):
     before = setup()
-    old_client = before.client_id  # registered, and saved in the data folder (as 01 does)
+    old_client = before.provider.client_id  # registered, and saved in the data folder (as 01 does)
     before.world.stop()
     sandbox.start(data_dir, port=free_port())  # the old port was taken: the Dashboard has a new address
 
     kit = setup()
     assert kit.world.port != before.world.port
-    assert kit.client_id != old_client
+    assert kit.provider.client_id != old_client
     saved = json.loads((data_dir / REGISTRATION_FILE).read_text())
-    assert saved["client_id"] == kit.client_id
+    assert saved["client_id"] == kit.provider.client_id
     assert sorted(saved["redirect_uris"]) == sorted([kit.urls.test, kit.urls.live])
     assert kit.connect().access_token  # the user is sent back to the Dashboard, and the exchange works
 
@@ -48,9 +44,9 @@ def test_a_sandbox_back_on_another_port_registers_the_app_again(data_dir):
     app.user_buttons.approve.click()
     assert app.user_buttons.results[-1].outcome == "handed_over"
     app.check_button.click()
-    assert app.flow.status == "signed_in", app.flow.message
+    assert app.model.status == "signed_in", app.model.message
 
 
 def test_a_registration_that_still_fits_is_kept(data_dir):
-    first = setup().client_id
-    assert setup().client_id == first
+    first = setup().provider.client_id
+    assert setup().provider.client_id == first

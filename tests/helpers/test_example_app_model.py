@@ -1,4 +1,4 @@
-"""The example app's flow (``helpers.app_flow.AppFlow``) against fakes: no widgets involved.
+"""The example app's flow (``helpers.example_app_model.ExampleAppModel``) against fakes: no widgets involved.
 
 A Dashboard object, and a Stripe API and a provider served by an httpx MockTransport
 (tests/helpers/fakes.py). tests/sandbox/test_example_app.py runs the same flow against the sandbox.
@@ -11,7 +11,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from helpers.app_flow import OncePerCode
 from helpers.context import OAuthContext
 from helpers.errors import (
     AuthorizeError,
@@ -21,6 +20,7 @@ from helpers.errors import (
     SecretPermissionError,
     SecretStoreError,
 )
+from helpers.example_app_model import OncePerCode
 from helpers.pkce import s256_challenge
 from helpers.tokens import TokenData
 
@@ -50,7 +50,7 @@ def test_opens_signed_out_with_an_authorize_link(open_flow):
     query = parse_qs(urlsplit(flow.link).query)
     assert query["state"] == ["state-1"] and query["code_challenge"] == [s256_challenge(verifier_of(1))]
     assert query["response_type"] == ["code"] and query["scope"] == ["files.read"]
-    assert "Not connected yet" in flow.message and repr(flow) == "AppFlow(signed_out)"
+    assert "Not connected yet" in flow.message and repr(flow) == "ExampleAppModel(signed_out)"
 
 
 def test_the_whole_flow(open_flow, world, dashboard):
@@ -276,13 +276,23 @@ def test_a_signed_in_flow_has_no_link_to_answer(open_flow):
         raise AssertionError("require_link() should raise while signed in")
 
 
-def test_listeners_hear_every_change(open_flow):
+def test_observers_hear_each_change_once_it_is_whole(open_flow):
     flow = open_flow()
     heard = []
-    flow.on_change(lambda: heard.append(flow.status))
+    # The message is set after the status; an observer of the status still hears the new message.
+    flow.observe(lambda change: heard.append((change.new, flow.message[:9])), names="status")
     flow.receive(OAuthContext(CODE, VERIFIER))
     flow.log_out()
-    assert heard == ["signed_in", "signed_out"]
+    assert heard == [("signed_in", "Connected"), ("signed_out", "Logged ou")]
+
+
+def test_an_observer_never_sees_half_a_change(open_flow):
+    flow = open_flow()
+    seen = []
+    flow.observe(lambda _: seen.append((flow.status, flow.token is None, flow.link is None)))
+    flow.receive(OAuthContext(CODE, VERIFIER))
+    flow.log_out()  # forgets the token before it revokes: no observer sees "signed in" without one
+    assert seen and all(state in {("signed_in", False, True), ("signed_out", True, False)} for state in seen), seen
 
 
 def test_nothing_the_flow_says_holds_a_secret(open_flow):

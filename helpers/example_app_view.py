@@ -1,9 +1,9 @@
-"""The example app of Stripe's page as one widget: the view of ``helpers.app_flow.AppFlow``.
+"""The example app of Stripe's page as one widget: the view of ``helpers.example_app_model.ExampleAppModel``.
 
-The widget renders the flow's status and forwards clicks to it; everything the app does
-is in the flow. **Authorize** opens the link, **New link** makes a fresh one (the last was
+The widget renders the model's status and forwards clicks to it; everything the app does
+is in the model. **Authorize** opens the link, **New link** makes a fresh one (the last was
 spent or expired); **Check for oauthContext** (or the browser, by itself) hands the context
-to the flow; **Reopen** finds the saved token as a later session would; **Log out** deletes
+to the model; **Reopen** finds the saved token as a later session would; **Log out** deletes
 it and revokes the grant.
 """
 
@@ -13,19 +13,19 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from helpers.app_flow import AppFlow, Status
 from helpers.context import ConsentAnswer
+from helpers.example_app_model import ExampleAppModel
 from helpers.widgets import AppView, AuthorizeLink, TokenCard, UserButtons, status_html
 
-_LABELS: dict[Status, str] = {
+_LABELS: dict[str, str] = {
     "signed_out": "not connected",
     "waiting": "waiting for oauthContext",
     "signed_in": "connected",
 }
 
 
-class ExampleApp(widgets.VBox):
-    """The page's ``ExampleApp`` in one widget, over an ``AppFlow`` (``app.flow``).
+class ExampleAppView(widgets.VBox):
+    """The page's ``ExampleApp`` in one widget: the view of an ``ExampleAppModel`` (``app.model``).
 
     ``consent(link, approve)``, when given, plays the user at the consent page (the kernel
     path: the sandbox's ``world.consent``); the app then shows Approve / Deny buttons.
@@ -34,36 +34,37 @@ class ExampleApp(widgets.VBox):
 
     def __init__(
         self,
-        flow: AppFlow,
+        model: ExampleAppModel,
         *,
         consent: Callable[[str, bool], ConsentAnswer] | None = None,
         browser_link: Callable[[str], str] | None = None,
         title: str = "Example",
     ) -> None:
-        self.flow = flow
+        self.model = model
         self.title = title
         self._consent = consent
         self._browser_link = browser_link or (lambda link: link)
 
         self.header = widgets.HTML()
-        # The flow tells the view which contexts answer its link, and when its link expired.
-        self.app_view = AppView(flow.dashboard.take_oauth_context, attempt=flow)
-        self.app_view.on_context(flow.receive)
+        # The model tells the view which contexts answer its link, and when its link expired.
+        self.app_view = AppView(model.dashboard.take_oauth_context, attempt=model)
+        self.app_view.on_context(model.receive)
         # Made on first need and reused: a notebook keeps every widget it ever made.
         self.authorize_link: AuthorizeLink | None = None
         self.user_buttons: UserButtons | None = None
         self.token_card: TokenCard | None = None
         self.logout_button = widgets.Button(description="Log out", icon="sign-out")
-        self.logout_button.on_click(lambda _: flow.log_out())
+        self.logout_button.on_click(lambda _: model.log_out())
         # What a later session does on open: find the saved token again (no authorization).
         self.reopen_button = widgets.Button(
             description="Reopen (find the saved token)", icon="refresh", layout=widgets.Layout(width="auto")
         )
-        self.reopen_button.on_click(lambda _: flow.load())
+        self.reopen_button.on_click(lambda _: model.load())
         super().__init__([self.header])
         self._shown_link: str | None = None
-        flow.on_change(self.render)
-        flow.load()
+        # What the view shows; token_requests is a count for the notebook, not shown.
+        model.observe(lambda _: self.render(), names=["status", "token", "link", "message", "error"])
+        model.load()
 
     @property
     def check_button(self) -> widgets.Button:
@@ -71,22 +72,22 @@ class ExampleApp(widgets.VBox):
         return self.app_view.check_button
 
     def render(self) -> None:
-        """Show the flow as it is now: the status line, then the parts of its status."""
-        flow = self.flow
+        """Show the model as it is now: the status line, then the parts of its status."""
+        model = self.model
         self.header.value = status_html(
-            f"{self.title} · {_LABELS[flow.status]}", flow.message, error=flow.error, ok=flow.status == "signed_in"
+            f"{self.title} · {_LABELS[model.status]}", model.message, error=model.error, ok=model.status == "signed_in"
         )
-        if flow.status == "signed_in" and flow.token is not None:
+        if model.status == "signed_in" and model.token is not None:
             self.app_view.pause()  # signed in: no oauthContext to wait for, so no asking (and an idle kernel)
             if self.token_card is None:
-                self.token_card = TokenCard(flow.token)
+                self.token_card = TokenCard(model.token)
             else:
-                self.token_card.show(flow.token)
+                self.token_card.show(model.token)
             self.children = [self.header, self.token_card, self.reopen_button, self.logout_button]
             return
         parts: list[widgets.Widget] = [self.header]
-        if flow.link is not None:
-            self._show_link(flow.link)
+        if model.link is not None:
+            self._show_link(model.link)
             parts += [part for part in (self.authorize_link, self.user_buttons) if part is not None]
         parts.append(self.app_view)
         self.children = parts
@@ -98,7 +99,7 @@ class ExampleApp(widgets.VBox):
         self.app_view.reset()  # a new attempt: wait for its oauthContext
         if self.authorize_link is None:
             label = "Authorize ExampleApp"
-            self.authorize_link = AuthorizeLink(self.flow.new_link, label, self._browser_link, link=link)
+            self.authorize_link = AuthorizeLink(self.model.new_link, label, self._browser_link, link=link)
         else:
             self.authorize_link.show(link)
         if self._consent is not None and self.user_buttons is None:
@@ -107,11 +108,11 @@ class ExampleApp(widgets.VBox):
             self.user_buttons.reset()
 
     def _answer(self, approve: bool) -> ConsentAnswer:
-        """The user at the consent page (the kernel path); the flow then waits for ``oauthContext``."""
+        """The user at the consent page (the kernel path); the model then waits for ``oauthContext``."""
         assert self._consent is not None  # the buttons exist only with a consent callable
-        answer = self._consent(self.flow.require_link(), approve)
-        self.flow.answered(answer, approve)
+        answer = self._consent(self.model.require_link(), approve)
+        self.model.answered(answer, approve)
         return answer
 
     def __repr__(self) -> str:
-        return f"ExampleApp({self.flow.status})"
+        return f"ExampleAppView({self.model.status})"

@@ -1,18 +1,21 @@
-"""The learner's workbench: what every notebook needs, in one call.
+"""The learner's kit: what every notebook needs, made in one call.
 
-    from workbench import setup
+    from kit import setup
     kit = setup()
 
-starts (or finds) the sandbox, installs the sample app for the learner, registers it with
-the provider once (as 01-redirect-urls does, so each later notebook also runs on its own),
-and drops any ``oauthContext`` an earlier run left waiting, so every notebook starts clean.
+starts (or finds) the sandbox, installs the sample app for the learner, finds the provider's
+endpoints (``discover``), registers the app with the provider once (``register``, as
+01-redirect-urls does, so each later notebook also runs on its own), and drops any
+``oauthContext`` an earlier run left waiting, so every notebook starts clean. All of that
+happens in ``setup()``: reading an attribute of ``kit`` afterwards sends nothing.
 
 ``kit`` holds two kinds of things, kept apart on purpose:
 
 - **the app's side**, what a real Stripe App has: ``kit.manifest``, ``kit.context`` (mode
   and user), ``kit.dashboard`` (``createOAuthState``, ``oauthContext``), ``kit.provider``
   (the provider's endpoints and the app's ``client_id``), ``kit.http`` (its HTTP client,
-  traced in ``kit.trace``), ``kit.stripe_client()`` and ``kit.secret_scope``;
+  traced in ``kit.trace``, which hides every token it sees), ``kit.stripe_client()`` and
+  ``kit.secret_scope``;
 - **the stand-in world**, which a real app never touches: ``kit.world`` (the sandbox: playing
   the user at the consent page, letting time pass, installing the app).
 
@@ -23,8 +26,8 @@ it, the way the Stripe Dashboard wires a real app to Stripe.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +35,7 @@ import httpx
 
 import sandbox
 from helpers import (
-    Dashboard,
+    DashboardClient,
     Environment,
     Exchange,
     ExtensionContext,
@@ -52,6 +55,7 @@ from helpers import (
 )
 from helpers.authorize import start_authorization
 from helpers.context import no_oauth_context
+from helpers.discovery import discover
 from helpers.registration import register
 from helpers.widgets import AuthorizeLink
 from sandbox.limits import STATE_LIFETIME
@@ -59,7 +63,7 @@ from sandbox.limits import STATE_LIFETIME
 if TYPE_CHECKING:
     import stripe
 
-    from helpers.example_app import ExampleApp
+    from helpers.example_app_view import ExampleAppView
     from helpers.secret_store import SecretScope
 
 HERE = Path(__file__).resolve().parent
@@ -78,53 +82,35 @@ def _empty_poll(exchange: Exchange) -> bool:
 
 
 @dataclass
-class Workbench:
+class _Props:
+    """The extension's props: they keep the newest ``oauthContext`` after it was read (stripe/stripe-apps#649)."""
+
+    oauth_context: OAuthContext | None = None
+
+
+@dataclass(frozen=True)
+class Kit:
+    """The app installed for one learner in one mode, wired to the sandbox: made by ``setup()``."""
+
     world: sandbox.World
     manifest: Manifest
     install: sandbox.Install
     context: ExtensionContext
-    # Empty polls are left out, so a trace reads the same with a browser (which polls) as without.
-    trace: Trace = field(default_factory=lambda: Trace(skip=_empty_poll))
-    _props_context: OAuthContext | None = field(default=None, repr=False)
-
-    @cached_property
-    def http(self) -> httpx.Client:
-        """The app's HTTP client: every exchange is recorded, redacted, in ``trace``."""
-        return traced_client(self.trace, timeout=30)
-
-    @cached_property
-    def metadata(self) -> dict[str, Any]:
-        """The provider's RFC 8414 metadata: where its endpoints are."""
-        url = f"{self.world.provider_issuer}/.well-known/oauth-authorization-server"
-        metadata: dict[str, Any] = self.world.http.get(url).json()
-        return metadata
-
-    @property
-    def provider(self) -> Provider:
-        """The provider's endpoints and the app's registration there, in the current mode."""
-        return Provider.from_metadata(
-            self.metadata,
-            client_id=self.client_id,
-            redirect_uri=self.redirect_uri,
-            api_endpoint=f"{self.world.provider_issuer}/api/me",
-        )
-
-    @property
-    def urls(self) -> RedirectURLs:
-        """The app's redirect URLs on the sandbox's Dashboard (in production: dashboard.stripe.com)."""
-        return redirect_urls(self.manifest.app_id, self.world.dashboard_base)
+    # The provider's RFC 8414 metadata (where its endpoints are), as discover() found it.
+    metadata: Mapping[str, Any]
+    # The app's redirect URLs on the sandbox's Dashboard (in production: dashboard.stripe.com).
+    urls: RedirectURLs
+    # The provider's endpoints and the app's registration there, in the current mode.
+    provider: Provider
+    trace: Trace
+    # The app's HTTP client: every exchange is recorded, redacted, in ``trace``.
+    http: httpx.Client
+    dashboard: DashboardClient
+    _props: _Props = field(default_factory=_Props, repr=False)
 
     @property
     def mode(self) -> str:
         return self.context.environment.mode
-
-    @property
-    def redirect_uri(self) -> str:
-        return self.urls.test if self.mode == "test" else self.urls.live
-
-    @property
-    def dashboard(self) -> Dashboard:
-        return Dashboard(self.world.dashboard_base, self.install.api_key, self.http)
 
     @property
     def secret_scope(self) -> SecretScope:
@@ -139,43 +125,21 @@ class Workbench:
 
         return make_client(self.install.api_key, api_base=self.world.stripe_api_base, http=self.http)
 
-    def save_registration(self, registration: dict[str, Any]) -> None:
-        (self.world.data_dir / REGISTRATION_FILE).write_text(json.dumps(registration))
-
     def registration_request(self) -> dict[str, Any]:
         """What the app asks the provider to register (RFC 7591): both redirect URLs, a public client."""
-        return registration_request(self.manifest.name, [self.urls.test, self.urls.live], scope=OAUTH_SCOPE)
+        return _registration_request(self.manifest, self.urls)
 
-    @property
-    def registration(self) -> dict[str, Any]:
-        """The provider's answer to the app's registration, made once per sandbox (see 01-redirect-urls).
-
-        Made again when the saved one does not register this sandbox's redirect URLs: a sandbox
-        restarted on another port has its Dashboard at another address, and the provider sends
-        the user only to a registered URL, so every authorization would end at its error page.
-        """
-        saved = self.world.data_dir / REGISTRATION_FILE
-        if saved.exists():
-            registration: dict[str, Any] = json.loads(saved.read_text())
-            if set(registration.get("redirect_uris", ())) >= {self.urls.test, self.urls.live}:
-                return registration
-        # A refusal is the kit's RegistrationError, with what to do, as 01's registration cell gives it.
-        answer = register(self.metadata["registration_endpoint"], self.registration_request(), http=self.world.http)
-        self.save_registration(dict(answer.metadata))
-        return dict(answer.metadata)
-
-    @property
-    def client_id(self) -> str:
-        return str(self.registration["client_id"])
+    def save_registration(self, registration: Mapping[str, Any]) -> None:
+        """Keep the provider's answer in the sandbox's folder: the next notebooks' ``setup()`` use its client_id."""
+        _save_registration(self.world, registration)
 
     def start_authorization(self, custom_state: str = "") -> tuple[OAuthState, str]:
         """``createOAuthState``, then the encoded authorization link: step 3 in one call."""
-        provider = self.provider
         return start_authorization(
             self.dashboard,
-            provider.authorization_endpoint,
-            client_id=provider.client_id,
-            redirect_uri=provider.redirect_uri,
+            self.provider.authorization_endpoint,
+            client_id=self.provider.client_id,
+            redirect_uri=self.provider.redirect_uri,
             custom_state=custom_state,
         )
 
@@ -191,10 +155,10 @@ class Workbench:
         """
         arrived = self.dashboard.take_oauth_context()
         if arrived is not None:
-            self._props_context = arrived
-        if self._props_context is None:
+            self._props.oauth_context = arrived
+        if self._props.oauth_context is None:
             raise no_oauth_context()
-        return self._props_context
+        return self._props.oauth_context
 
     def connect(self) -> TokenData:
         """Steps 3 to 5 in one go: a link, the user approves (played in the kernel), the exchange.
@@ -203,35 +167,24 @@ class Workbench:
         """
         _, link = self.start_authorization()
         self.world.consent(link)
-        code, verifier = self.oauth_context().code_and_verifier()
-        provider = self.provider
-        token = exchange_code(
-            provider.token_endpoint,
-            code=code,
-            verifier=verifier,
-            client_id=provider.client_id,
-            redirect_uri=provider.redirect_uri,
-            http=self.http,
-        )
-        self.trace.remember(token.access_token, token.refresh_token)  # hidden wherever a trace might show them
-        return token
+        return exchange_code(self.provider, self.oauth_context().checked(), http=self.http)
 
     def start_clean(self) -> None:
         """Drop any ``oauthContext`` left waiting (by an earlier notebook or run) and forget the calls so far."""
         while self.dashboard.take_oauth_context() is not None:
             pass
-        self._props_context = None
+        self._props.oauth_context = None
         self.trace.clear()
 
     def example_app(
         self, *, title: str = "Example", secret_name: str | None = None, consent: bool = True
-    ) -> ExampleApp:
+    ) -> ExampleAppView:
         """The page's whole app as one widget, wired to the sandbox (``consent``: with Approve / Deny buttons)."""
-        from helpers.app_flow import AppFlow
-        from helpers.example_app import ExampleApp
+        from helpers.example_app_model import ExampleAppModel
+        from helpers.example_app_view import ExampleAppView
 
         options = {"secret_name": secret_name} if secret_name else {}
-        flow = AppFlow(
+        model = ExampleAppModel(
             self.dashboard,
             self.stripe_client(),
             self.provider,
@@ -240,8 +193,8 @@ class Workbench:
             state_lifetime=STATE_LIFETIME,
             **options,
         )
-        return ExampleApp(
-            flow,
+        return ExampleAppView(
+            model,
             consent=self.world.consent if consent else None,
             browser_link=self.browser_link,
             title=title,
@@ -260,13 +213,68 @@ class Workbench:
         )
 
 
-def setup(user_id: str = LEARNER, mode: str = "test", manifest: Manifest | None = None) -> Workbench:
-    """Start or find the sandbox, install the app for ``user_id`` in ``mode``, and return the workbench, clean."""
-    world = sandbox.start()
+def setup(user_id: str = LEARNER, mode: str = "test", manifest: Manifest | None = None) -> Kit:
+    """Start or find the sandbox, install the app for ``user_id`` in ``mode``, and return the kit, clean."""
+    return open_kit(sandbox.start(), user_id=user_id, mode=mode, manifest=manifest)
+
+
+def open_kit(
+    world: sandbox.World, *, user_id: str = LEARNER, mode: str = "test", manifest: Manifest | None = None
+) -> Kit:
+    """The kit on a running sandbox: the app installed, the provider discovered, the app registered there."""
     manifest = manifest or load_manifest(MANIFEST_PATH)
     install = world.install_app(manifest, user_id, mode)
-    context = ExtensionContext(Environment(mode), UserContext(user_id, install.account_id))
-    bench = Workbench(world, manifest, install, context)
-    bench.trace.remember(install.api_key)
-    bench.start_clean()
-    return bench
+    trace = Trace(skip=_empty_poll)
+    trace.remember(install.api_key)  # the trace learns what answers carry; this key is only ever sent
+    http = traced_client(trace, timeout=30)
+    urls = redirect_urls(manifest.app_id, world.dashboard_base)
+    # The sandbox's own calls (world.http) stay out of the trace: they are the kit's set-up, not the app's.
+    found = discover(world.provider_issuer, http=world.http)
+    client_id = _registered_client_id(world, manifest, urls, found.metadata)
+    provider = found.provider(
+        client_id=client_id,
+        redirect_uri=urls.test if mode == "test" else urls.live,
+        api_endpoint=f"{world.provider_issuer}/api/me",
+    )
+    kit = Kit(
+        world=world,
+        manifest=manifest,
+        install=install,
+        context=ExtensionContext(Environment(mode), UserContext(user_id, install.account_id)),
+        metadata=found.metadata,
+        urls=urls,
+        provider=provider,
+        trace=trace,
+        http=http,
+        dashboard=DashboardClient(world.dashboard_base, install.api_key, http),
+    )
+    kit.start_clean()
+    return kit
+
+
+def _registration_request(manifest: Manifest, urls: RedirectURLs) -> dict[str, Any]:
+    return registration_request(manifest.name, [urls.test, urls.live], scope=OAUTH_SCOPE)
+
+
+def _save_registration(world: sandbox.World, registration: Mapping[str, Any]) -> None:
+    (world.data_dir / REGISTRATION_FILE).write_text(json.dumps(dict(registration)))
+
+
+def _registered_client_id(
+    world: sandbox.World, manifest: Manifest, urls: RedirectURLs, metadata: Mapping[str, Any]
+) -> str:
+    """The app's client_id at the provider, registered once per sandbox (see 01-redirect-urls).
+
+    Registered again when the saved registration does not name this sandbox's redirect URLs: a
+    sandbox restarted on another port has its Dashboard at another address, and the provider
+    sends the user only to a registered URL, so every authorization would end at its error page.
+    """
+    saved = world.data_dir / REGISTRATION_FILE
+    if saved.exists():
+        registration: dict[str, Any] = json.loads(saved.read_text())
+        if set(registration.get("redirect_uris", ())) >= {urls.test, urls.live}:
+            return str(registration["client_id"])
+    # A refusal is the kit's RegistrationError, with what to do, as 01's registration cell gives it.
+    answer = register(metadata.get("registration_endpoint"), _registration_request(manifest, urls), http=world.http)
+    _save_registration(world, answer.metadata)
+    return answer.client_id
