@@ -61,15 +61,15 @@ from tools.run_notebooks import NOTEBOOKS, ROOT, notebook_paths
 
 CALIBRATION = Path(__file__).with_name("learner_time_calibration.json")
 
-NEW_PROSE_WORDS_PER_MINUTE = 112
+NEW_PROSE_WORDS_PER_MINUTE = 105
 RECAP_PROSE_WORDS_PER_MINUTE = 238
-CODE_WORDS_PER_MINUTE = 125
-OUTPUT_WORDS_PER_MINUTE = 75
+CODE_WORDS_PER_MINUTE = 124
+OUTPUT_WORDS_PER_MINUTE = 70
 SECONDS_PER_CELL = 5
-SECONDS_PER_WIDGET = 40
-EXERCISE_MINUTES = 2.35
+SECONDS_PER_WIDGET = 30
+EXERCISE_MINUTES = 2.3
 EXERCISE_MINUTES_PER_STATEMENT = 0.5
-AUTHORIZE_MINUTES = 1.6
+AUTHORIZE_MINUTES = 1.9
 # The facilitator's estimate for 00-06 in a live room (issue 18): median 78, slowest quarter about 110. Kept with
 # three readers measured: they give no room's upper quartile (see the module's docstring).
 SLOWEST_QUARTER_RATIO = 110 / 78
