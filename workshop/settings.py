@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 # A kernel nobody has used for 10 minutes is shut down: no cell run, no widget clicked. A
-# learner spends 4 to 23 minutes in a notebook and runs a cell every 64 s on average (00-06:
-# 49 core code cells in their 52 minutes), so the notebook in use keeps its kernel,
+# learner spends 5 to 23 minutes in a notebook and runs a cell every 67 s on average (00-06:
+# 49 core code cells in their 55 minutes), so the notebook in use keeps its kernel,
 # and the one left behind goes 10 to 11 minutes after its last cell. Nothing saved is lost:
 # the app, its registration and the token live in the sandbox, which each notebook's first
 # cell finds again. What goes is the kernel's memory of earlier cells: JupyterLab shows
