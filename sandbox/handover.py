@@ -26,6 +26,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -51,6 +52,9 @@ class Handover:
             self._handed[key] = self._handed.get(key, 0) + 1
             self._changed.notify_all()
 
+    def _handed_since(self, key: Key, seen: int) -> bool:
+        return self._handed.get(key, 0) != seen
+
     def wait(self, key: Key, seconds: float, present: Callable[[], bool]) -> bool:
         """True as soon as `present()` is; False if it still is not after `seconds`.
 
@@ -66,7 +70,7 @@ class Handover:
             if remaining <= 0:
                 return False
             with self._changed:
-                self._changed.wait_for(lambda seen=seen: self._handed.get(key, 0) != seen, timeout=remaining)
+                self._changed.wait_for(partial(self._handed_since, key, seen), timeout=remaining)
 
 
 def arrival_blueprint(storage: Storage, handover: Handover, caller: Callable[[], Install | None]) -> Blueprint:
