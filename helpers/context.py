@@ -19,6 +19,7 @@ import httpx
 from helpers.errors import DashboardError, OAuthError
 from helpers.mode import Mode, check_mode
 from helpers.redact import redact_text, redacted_repr
+from helpers.waiting import LONG_POLL_SECONDS, oauth_context_arrived
 
 _SANDBOX_HINT = "Is the sandbox running? Start it with sandbox.start() and use the Dashboard URL it gives."
 _BASE_URL_HINT = (
@@ -175,6 +176,10 @@ class Dashboard:
             state=context.get("state"),
             error=context.get("error"),
         )
+
+    async def oauth_context_arrived(self, wait: float = LONG_POLL_SECONDS) -> bool:
+        """Whether ``oauthContext`` is there to take, waiting up to ``wait`` s for it (the sandbox's long-poll)."""
+        return await oauth_context_arrived(self.base_url, self._api_key, wait)
 
     def _call(self, method: str, path: str, json: dict[str, Any] | None = None) -> dict[str, Any]:
         url = self.base_url + path

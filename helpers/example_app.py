@@ -2,7 +2,7 @@
 
 The widget renders the flow's status and forwards clicks to it; everything the app does
 is in the flow. **Authorize** opens the link, **New link** makes a fresh one (the last was
-spent or expired); **Check for oauthContext** (or the browser, by itself) hands the context
+spent or expired); **Check for oauthContext** (or the view, by itself, the moment it lands) hands the context
 to the flow; **Reopen** finds the saved token as a later session would; **Log out** deletes
 it and revokes the grant.
 """
@@ -47,7 +47,9 @@ class ExampleApp(widgets.VBox):
 
         self.header = widgets.HTML()
         # The flow tells the view which contexts answer its link, and when its link expired.
-        self.app_view = AppView(flow.dashboard.take_oauth_context, attempt=flow)
+        # A Dashboard that can say when oauthContext arrives (the sandbox's) lets the view wait for it.
+        arrived = getattr(flow.dashboard, "oauth_context_arrived", None)
+        self.app_view = AppView(flow.dashboard.take_oauth_context, attempt=flow, arrived=arrived)
         self.app_view.on_context(flow.receive)
         # Made on first need and reused: a notebook keeps every widget it ever made.
         self.authorize_link: AuthorizeLink | None = None
@@ -67,7 +69,7 @@ class ExampleApp(widgets.VBox):
 
     @property
     def check_button(self) -> widgets.Button:
-        """**Check for oauthContext**: asks the Dashboard once (in a browser the view also asks by itself)."""
+        """**Check for oauthContext**: asks the Dashboard once (the view also waits for it by itself)."""
         return self.app_view.check_button
 
     def render(self) -> None:

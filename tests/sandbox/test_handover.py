@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -114,3 +115,23 @@ def test_handover_wakes_only_the_key_handed():
     for thread in threads:
         thread.join(5)
     assert results == {"mine": True, "other": False}
+
+
+def test_the_kernels_waiting_call_hears_the_landing(app, http):
+    """helpers.waiting's call, on an event loop as in a kernel, against the sandbox."""
+    from helpers.context import Dashboard
+
+    dashboard = Dashboard(app.world.dashboard_base, app.install.api_key, http)
+    link, _ = app.link(http)
+
+    async def scenario() -> tuple[bool, bool, float]:
+        empty = await dashboard.oauth_context_arrived(wait=1)
+        waiting = asyncio.ensure_future(dashboard.oauth_context_arrived(wait=20))
+        await asyncio.sleep(0.3)
+        approved = time.monotonic()
+        await asyncio.to_thread(app.world.consent, link)
+        return empty, await waiting, time.monotonic() - approved
+
+    empty, arrived, seconds = asyncio.run(scenario())
+    assert empty is False and arrived is True and seconds < 5
+    assert dashboard.take_oauth_context() is not None
