@@ -91,11 +91,14 @@ def kernel_rss_after(notebook: nbformat.NotebookNode, cwd: Path) -> int:
         kernel_name="python3", kernel_spec_manager=KernelSpecManager(kernel_spec_class=LeanKernelSpec)
     )
     client = NotebookClient(notebook, km=kernel, timeout=120, resources={"metadata": {"path": str(cwd)}})
-    with client.setup_kernel():
-        for index, cell in enumerate(notebook.cells):
-            client.execute_cell(cell, index)
-        pid = client.km.provisioner.process.pid
-        return psutil.Process(pid).memory_info().rss
+    try:
+        with client.setup_kernel():
+            for index, cell in enumerate(notebook.cells):
+                client.execute_cell(cell, index)
+            pid = client.km.provisioner.process.pid
+            return psutil.Process(pid).memory_info().rss
+    finally:
+        kernel.shutdown_kernel(now=True)  # a client given its kernel manager leaves the kernel running
 
 
 def bare_kernel_notebook() -> nbformat.NotebookNode:

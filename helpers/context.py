@@ -11,6 +11,7 @@ matches. These classes mirror that in Python; ``Dashboard`` makes the two calls 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -177,9 +178,12 @@ class Dashboard:
             error=context.get("error"),
         )
 
-    async def oauth_context_arrived(self, wait: float = LONG_POLL_SECONDS) -> bool:
-        """Whether ``oauthContext`` is there to take, waiting up to ``wait`` s for it (the sandbox's long-poll)."""
-        return await oauth_context_arrived(self.base_url, self._api_key, wait)
+    async def oauth_context_arrived(self, wait: float = LONG_POLL_SECONDS, challenges: Sequence[str] = ()) -> bool:
+        """Whether ``oauthContext`` (for one of the links of ``challenges``) is there to take, waiting up to ``wait`` s.
+
+        The sandbox's own long-poll (helpers.waiting), not a call of Stripe's.
+        """
+        return await oauth_context_arrived(self.base_url, self._api_key, wait, challenges)
 
     def _call(self, method: str, path: str, json: dict[str, Any] | None = None) -> dict[str, Any]:
         url = self.base_url + path

@@ -10,6 +10,7 @@ it and revokes the grant.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
 import ipywidgets as widgets
 
@@ -22,6 +23,12 @@ _LABELS: dict[Status, str] = {
     "waiting": "waiting for oauthContext",
     "signed_in": "connected",
 }
+
+
+def _challenge_in(link: str | None) -> str | None:
+    """The ``code_challenge`` an authorization link carries (public: it is in the link)."""
+    values = parse_qs(urlsplit(link).query).get("code_challenge") if link else None
+    return values[0] if values else None
 
 
 class ExampleApp(widgets.VBox):
@@ -49,7 +56,9 @@ class ExampleApp(widgets.VBox):
         # The flow tells the view which contexts answer its link, and when its link expired.
         # A Dashboard that can say when oauthContext arrives (the sandbox's) lets the view wait for it.
         arrived = getattr(flow.dashboard, "oauth_context_arrived", None)
-        self.app_view = AppView(flow.dashboard.take_oauth_context, attempt=flow, arrived=arrived)
+        self.app_view = AppView(
+            flow.dashboard.take_oauth_context, attempt=flow, arrived=arrived, challenge=lambda: _challenge_in(flow.link)
+        )
         self.app_view.on_context(flow.receive)
         # Made on first need and reused: a notebook keeps every widget it ever made.
         self.authorize_link: AuthorizeLink | None = None

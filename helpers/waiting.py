@@ -16,7 +16,7 @@ and the view checks only when asked, as before.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import httpx
 
@@ -28,15 +28,20 @@ LONG_POLL_SECONDS = 25
 RETRY_SECONDS = (1.0, 2.0, 4.0, 8.0, 15.0)
 
 
-async def oauth_context_arrived(base_url: str, api_key: str, wait: float = LONG_POLL_SECONDS) -> bool:
+async def oauth_context_arrived(
+    base_url: str, api_key: str, wait: float = LONG_POLL_SECONDS, challenges: Sequence[str] = ()
+) -> bool:
     """Whether the Dashboard at ``base_url`` holds the install's ``oauthContext``, waiting up to ``wait`` s for one.
 
-    Says only *that* one is there; ``Dashboard.take_oauth_context`` then takes it.
+    With ``challenges`` (the ``code_challenge`` of the links waited on), only a context that answers
+    one of them counts, or one nobody can place (an error). Says only *that* one is there;
+    ``Dashboard.take_oauth_context`` then takes it.
     """
     url = f"{base_url.rstrip('/')}/api/oauth_context/arrival"
     # A client for each ask: the view asks at most every `wait` seconds, and holds nothing between asks.
     async with httpx.AsyncClient(timeout=wait + 10) as http:
-        response = await http.get(url, params={"wait": round(wait)}, headers={"Authorization": f"Bearer {api_key}"})
+        params = httpx.QueryParams({"wait": round(wait), "challenge": list(challenges)})
+        response = await http.get(url, params=params, headers={"Authorization": f"Bearer {api_key}"})
     if not response.is_success:
         raise DashboardError(
             f"The Dashboard answered GET {url} with HTTP {response.status_code}.",

@@ -225,10 +225,12 @@ class AppView(widgets.VBox):
         take_context: Callable[[], OAuthContext | None],
         *,
         attempt: Attempt | None = None,
-        arrived: Callable[[float], Awaitable[bool]] | None = None,
+        arrived: Callable[[float, Sequence[str]], Awaitable[bool]] | None = None,
+        challenge: Callable[[], str | None] | None = None,
     ) -> None:
         self._take = take_context
         self._attempt = attempt
+        self._challenge = challenge
         self.context: OAuthContext | None = None
         self._callbacks: list[Callable[[OAuthContext], None]] = []
         self.check_button = widgets.Button(
@@ -240,10 +242,12 @@ class AppView(widgets.VBox):
         # kernel, so with `arrived` (``Dashboard.oauth_context_arrived``) the view waits for it on
         # the kernel's event loop (helpers.waiting): a learner who approves in another tab sees it
         # arrive by itself, at once, while the kernel stays idle. A run with no browser (nbval, CI)
-        # waits the same way, and a cell that checks first simply takes it first.
+        # waits the same way, and a cell that checks first simply takes it first. `challenge` gives
+        # the code_challenge of the view's current link: the view wakes only for a context that
+        # answers a link waited on in this kernel, not for one another kernel (a tab left open) waits on.
         self.waiter = (
             Waiter(
-                arrived,
+                lambda wait: arrived(wait, self._challenges()),
                 self.check,
                 lambda: self.context is None and self._is_watching() and not self._expired(),
                 on_end=self._waited_in_vain,
@@ -271,6 +275,16 @@ class AppView(widgets.VBox):
     def _is_watching(self) -> bool:
         waiting = self._waiting_views()
         return bool(waiting) and waiting[0] is self
+
+    def _challenges(self) -> list[str]:
+        """The challenges of the links this kernel's waiting views wait on; none (any context) if one cannot say."""
+        challenges = []
+        for view in self._waiting_views():
+            challenge = view._challenge() if view._challenge is not None else None
+            if challenge is None:
+                return []
+            challenges.append(challenge)
+        return challenges
 
     def _expired(self) -> bool:
         return self._attempt is not None and self._attempt.link_expired()

@@ -7,7 +7,11 @@ kit's app runs in a kernel, which the Dashboard cannot push to, so it asks, with
 
 answers ``{"arrived": true}`` at once when the Dashboard holds a context for the calling
 install (its app, user and mode), else as soon as the landing page accepts a redirect for it,
-else ``{"arrived": false}`` after ``wait`` seconds (at most ``MAX_WAIT``). It only says *that*
+else ``{"arrived": false}`` after ``wait`` seconds (at most ``MAX_WAIT``). With one or more
+``challenge=…`` (the ``code_challenge`` of the links the caller waits on: public, they were in
+the links), only a context that answers one of those links counts, or one that cannot be told
+apart (an error such as ``access_denied`` carries no verifier): so a kernel left open on an older
+notebook, waiting on its own link, does not wake for, and take, the context of the notebook in use. It only says *that*
 one is there: the app then takes it with ``GET /api/oauth_context``, as before. So the code and
 verifier travel only in that one call, the one the app's trace records, and an app that asks
 with a cell and waits on its event loop at the same time cannot lose a context between the two.
@@ -23,6 +27,7 @@ awake for at most as long as an unexpired link, plus one wait.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +35,8 @@ from functools import partial
 from typing import Any
 
 from flask import Blueprint, jsonify, request
+
+from helpers.pkce import s256_challenge
 
 from .installs import Install
 from .storage import Storage
@@ -89,11 +96,17 @@ def arrival_blueprint(storage: Storage, handover: Handover, caller: Callable[[],
         if wait is None or not 0 <= wait <= MAX_WAIT:
             return refused(400, f"wait must be a whole number of seconds from 0 to {MAX_WAIT}.")
         key = (install.app_id, install.user_id, install.mode)
+        challenges = set(request.args.getlist("challenge"))
 
         def present() -> bool:
             with storage.read() as db:
-                row = db.execute("SELECT 1 FROM oauth_contexts WHERE app_id=? AND user_id=? AND mode=?", key).fetchone()
-            return row is not None
+                row = db.execute(
+                    "SELECT context FROM oauth_contexts WHERE app_id=? AND user_id=? AND mode=?", key
+                ).fetchone()
+            if row is None:
+                return False
+            verifier = json.loads(row["context"]).get("verifier")
+            return not challenges or not verifier or s256_challenge(verifier) in challenges
 
         return jsonify(arrived=handover.wait(key, wait, present))
 

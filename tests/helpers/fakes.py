@@ -91,7 +91,7 @@ class FakeDashboard:
     def take_oauth_context(self) -> OAuthContext | None:
         return self.pending.pop(0) if self.pending else None
 
-    async def oauth_context_arrived(self, wait: float = 25) -> bool:
+    async def oauth_context_arrived(self, wait: float = 25, challenges=()) -> bool:
         """The long-poll: True as soon as a context is pending, False after ``wait`` seconds without one."""
         self.asks += 1
         deadline = asyncio.get_running_loop().time() + wait

@@ -473,7 +473,9 @@ def test_a_waiting_view_stops_and_says_so_when_its_link_expires():
 
     async def scenario():
         view = AppView(
-            dashboard.take_oauth_context, attempt=attempt, arrived=lambda wait: dashboard.oauth_context_arrived(0.05)
+            dashboard.take_oauth_context,
+            attempt=attempt,
+            arrived=lambda wait, challenges: dashboard.oauth_context_arrived(0.05),
         )
         await asyncio.sleep(0.02)
         attempt.expired = True
@@ -488,7 +490,7 @@ def test_a_failing_ask_is_retried_not_raised(monkeypatch):
     dashboard = FakeDashboard()
     failures = [httpx.ConnectError("asleep"), httpx.ConnectError("waking")]
 
-    async def arrived(wait):
+    async def arrived(wait, challenges):
         if failures:
             raise failures.pop(0)
         return await dashboard.oauth_context_arrived(wait)

@@ -135,3 +135,25 @@ def test_the_kernels_waiting_call_hears_the_landing(app, http):
     empty, arrived, seconds = asyncio.run(scenario())
     assert empty is False and arrived is True and seconds < 5
     assert dashboard.take_oauth_context() is not None
+
+
+def test_a_waiter_for_its_own_links_does_not_wake_for_another_links_context(app, http):
+    """A kernel left open on an older notebook waits on its own link; the context of the notebook in use is not its."""
+    older, older_state = app.link(http)
+    newer, newer_state = app.link(http)
+    url = f"{app.world.dashboard_base}/api/oauth_context/arrival"
+
+    def waiting_on(state: dict, wait: int) -> bool:
+        with httpx.Client(timeout=wait + 10) as client:
+            params = {"wait": wait, "challenge": state["challenge"]}
+            return client.get(url, params=params, headers=app.auth()).json()["arrived"]
+
+    with ThreadPoolExecutor(2) as pool:
+        stale = pool.submit(waiting_on, older_state, 2)
+        current = pool.submit(waiting_on, newer_state, 10)
+        time.sleep(0.3)
+        assert app.world.consent(newer).outcome == "handed_over"
+        assert current.result(timeout=15) is True and stale.result(timeout=15) is False
+    assert app.take_context(http)["code"]
+    assert app.world.consent(older, approve=False).error == "access_denied"  # an error: nobody can place it
+    assert waiting_on(newer_state, 1) is True
