@@ -16,11 +16,13 @@ and the view checks only when asked, as before.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable, Sequence
 
 import httpx
 
 from helpers.errors import DashboardError
+from helpers.trace import http_client
 
 # Seconds one long-poll waits: well under the usual proxies' idle timeouts (60 s and more).
 LONG_POLL_SECONDS = 25
@@ -36,12 +38,40 @@ async def oauth_context_arrived(
     With ``challenges`` (the ``code_challenge`` of the links waited on), only a context that answers
     one of them counts, or one nobody can place (an error). Says only *that* one is there;
     ``Dashboard.take_oauth_context`` then takes it.
+
+    The request waits in a daemon thread with the kit's plain httpx client, and the loop awaits its
+    answer: ``httpx.AsyncClient`` would do the same but loads its asyncio backend (anyio) and a TLS
+    context into the kernel, 2 MiB for one request to 127.0.0.1 (bench/notebooks.py). A daemon thread
+    never holds up the kernel's shutdown; a cancelled wait leaves it to end with its request.
     """
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[bool] = loop.create_future()
+
+    def settle(result: bool | None, error: BaseException | None) -> None:
+        if answer.done():  # cancelled meanwhile: nobody waits for it any more
+            return
+        if error is not None:
+            answer.set_exception(error)
+        else:
+            answer.set_result(bool(result))
+
+    def ask() -> None:
+        try:
+            arrived = _ask(base_url, api_key, wait, challenges)
+        except Exception as error:
+            loop.call_soon_threadsafe(settle, None, error)
+        else:
+            loop.call_soon_threadsafe(settle, arrived, None)
+
+    threading.Thread(target=ask, name="oauth-context-long-poll", daemon=True).start()
+    return await answer
+
+
+def _ask(base_url: str, api_key: str, wait: float, challenges: Sequence[str]) -> bool:
     url = f"{base_url.rstrip('/')}/api/oauth_context/arrival"
-    # A client for each ask: the view asks at most every `wait` seconds, and holds nothing between asks.
-    async with httpx.AsyncClient(timeout=wait + 10) as http:
-        params = httpx.QueryParams({"wait": round(wait), "challenge": list(challenges)})
-        response = await http.get(url, params=params, headers={"Authorization": f"Bearer {api_key}"})
+    params = httpx.QueryParams({"wait": round(wait), "challenge": list(challenges)})
+    with http_client(timeout=wait + 10) as http:
+        response = http.get(url, params=params, headers={"Authorization": f"Bearer {api_key}"})
     if not response.is_success:
         raise DashboardError(
             f"The Dashboard answered GET {url} with HTTP {response.status_code}.",
