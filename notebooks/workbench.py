@@ -71,7 +71,7 @@ OAUTH_SCOPE = "account.read files.read"
 
 
 def _empty_poll(exchange: Exchange) -> bool:
-    """An app view asking the Dashboard "any oauthContext yet?" and hearing no (in a browser, twice a second)."""
+    """A check for oauthContext that heard no (a Check button pressed, or a cell's check after the view took it)."""
     return exchange.url.endswith("/api/oauth_context") and '"oauth_context":null' in exchange.response_body.replace(
         " ", ""
     )
@@ -83,7 +83,7 @@ class Workbench:
     manifest: Manifest
     install: sandbox.Install
     context: ExtensionContext
-    # Empty polls are left out, so a trace reads the same with a browser (which polls) as without.
+    # Empty checks are left out, so a trace reads the same whether the waiting view or a cell took the context.
     trace: Trace = field(default_factory=lambda: Trace(skip=_empty_poll))
     _props_context: OAuthContext | None = field(default=None, repr=False)
 
