@@ -94,6 +94,7 @@ class FakeDashboard:
     async def oauth_context_arrived(self, wait: float = 25, challenges=()) -> bool:
         """The long-poll: True as soon as a context is pending, False after ``wait`` seconds without one."""
         self.asks += 1
+        self.challenges_asked = list(challenges)
         deadline = asyncio.get_running_loop().time() + wait
         while not self.pending and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.005)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -481,6 +481,21 @@ def test_a_waiting_view_stops_and_says_so_when_its_link_expires():
         attempt.expired = True
         await until(lambda: not view.waiter.running)
         assert "expired" in view.display.value
+
+    run_on_a_loop(scenario)
+
+
+def test_the_waiting_view_asks_only_for_the_links_this_kernel_waits_on(open_app, dashboard):
+    def challenge(app):
+        return parse_qs(urlsplit(app.flow.link).query)["code_challenge"][0]
+
+    async def scenario():
+        yours = open_app()
+        await until(lambda: dashboard.asks == 1)
+        assert dashboard.challenges_asked == [challenge(yours)]
+        rerun = open_app()  # an earlier cell run again: the newest view waits now, for both links
+        await until(lambda: dashboard.asks == 2)
+        assert sorted(dashboard.challenges_asked) == sorted([challenge(yours), challenge(rerun)])
 
     run_on_a_loop(scenario)
 
