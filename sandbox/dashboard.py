@@ -198,7 +198,7 @@ def create_dashboard_app(storage: Storage) -> Flask:
                 400,
             )
         assert row is not None  # accepted: the state's row was read above
-        handover.handed((app_id, row["user_id"], mode))  # wakes the app's waiting request (handover.py)
+        handover.handed((app_id, row["user_id"], mode), row["challenge"])  # wakes the app's waiting request
         return render_template(
             "landing.html", ok=True, result="error" if error else "code", error=error, app_id=app_id, mode=mode
         )

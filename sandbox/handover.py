@@ -9,9 +9,10 @@ answers ``{"arrived": true}`` at once when the Dashboard holds a context for the
 install (its app, user and mode), else as soon as the landing page accepts a redirect for it,
 else ``{"arrived": false}`` after ``wait`` seconds (at most ``MAX_WAIT``). With one or more
 ``challenge=…`` (the ``code_challenge`` of the links the caller waits on: public, they were in
-the links), only a context that answers one of those links counts, or one that cannot be told
-apart (an error such as ``access_denied`` carries no verifier): so a kernel left open on an older
-notebook, waiting on its own link, does not wake for, and take, the context of the notebook in use. It only says *that*
+the links), only a context that answers one of those links counts (a code by its verifier, an
+error such as ``access_denied`` by the link whose redirect brought it; one from before the sandbox
+restarted cannot be told, and counts): so a kernel left open on an older notebook, waiting on its
+own link, does not wake for, and take, the context of the notebook in use. It only says *that*
 one is there: the app then takes it with ``GET /api/oauth_context``, as before. So the code and
 verifier travel only in that one call, the one the app's trace records, and an app that asks
 with a cell and waits on its event loop at the same time cannot lose a context between the two.
@@ -52,12 +53,22 @@ class Handover:
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._handed: dict[Key, int] = {}  # how many contexts the landing accepted for each key
+        self._challenges: dict[Key, str | None] = {}
 
-    def handed(self, key: Key) -> None:
-        """The landing page accepted a redirect for `key` (after its write is committed)."""
+    def handed(self, key: Key, challenge: str | None = None) -> None:
+        """The landing page accepted a redirect for `key` (its write committed), for the link of `challenge`."""
         with self._changed:
             self._handed[key] = self._handed.get(key, 0) + 1
+            self._challenges[key] = challenge
             self._changed.notify_all()
+
+    def last_challenge(self, key: Key) -> str | None:
+        """The challenge of the link whose redirect the landing accepted last for `key` (None: not since the start).
+
+        The context the Dashboard holds for `key` is that redirect's: a newer one replaces it.
+        """
+        with self._changed:
+            return self._challenges.get(key)
 
     def _handed_since(self, key: Key, seen: int) -> bool:
         return self._handed.get(key, 0) != seen
@@ -105,8 +116,12 @@ def arrival_blueprint(storage: Storage, handover: Handover, caller: Callable[[],
                 ).fetchone()
             if row is None:
                 return False
+            if not challenges:
+                return True
+            # A code's verifier names its link; an error (no verifier) is the last accepted redirect's.
             verifier = json.loads(row["context"]).get("verifier")
-            return not challenges or not verifier or s256_challenge(verifier) in challenges
+            answers = s256_challenge(verifier) if verifier else handover.last_challenge(key)
+            return answers is None or answers in challenges
 
         return jsonify(arrived=handover.wait(key, wait, present))
 

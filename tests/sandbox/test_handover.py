@@ -155,5 +155,5 @@ def test_a_waiter_for_its_own_links_does_not_wake_for_another_links_context(app,
         assert app.world.consent(newer).outcome == "handed_over"
         assert current.result(timeout=15) is True and stale.result(timeout=15) is False
     assert app.take_context(http)["code"]
-    assert app.world.consent(older, approve=False).error == "access_denied"  # an error: nobody can place it
-    assert waiting_on(newer_state, 1) is True
+    assert app.world.consent(older, approve=False).error == "access_denied"  # an error, placed by its link
+    assert waiting_on(newer_state, 1) is False and waiting_on(older_state, 1) is True
