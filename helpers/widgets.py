@@ -322,6 +322,8 @@ class AppView(widgets.VBox):
             if older is not self and older.waiter is not None:
                 older.waiter.stop()  # only the newest view asks
         AppView._waiting = [*self._others_waiting(), weakref.ref(self)]
+        if self.waiter is not None:
+            self.waiter.stop()  # a wait under way asked for the previous link's context: ask for this one's
         self._start_waiting()
         self.display.value = _card("App view", "<div>Waiting for <code>oauthContext</code>…</div>")
 

@@ -496,6 +496,9 @@ def test_the_waiting_view_asks_only_for_the_links_this_kernel_waits_on(open_app,
         rerun = open_app()  # an earlier cell run again: the newest view waits now, for both links
         await until(lambda: dashboard.asks == 2)
         assert sorted(dashboard.challenges_asked) == sorted([challenge(yours), challenge(rerun)])
+        rerun.flow.new_link()  # New link: the wait under way asked for the old link, so it asks again
+        await until(lambda: dashboard.asks == 3)
+        assert challenge(rerun) in dashboard.challenges_asked
 
     run_on_a_loop(scenario)
 
