@@ -68,16 +68,14 @@ test: lint $(KIT_CHROMIUM) $(NODE_STAMPS) $(PDFTOTEXT)
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq --no-install-recommends poppler-utils
 
+# Every bench but the room, one learner's memory through 00-08 included (about 10 minutes of it);
+# their verdict lines, one a figure, again at the end (bench/all.py).
 bench: $(TEST_STAMP) $(KIT_CHROMIUM)
-	$(PY) bench/sandbox_flow.py
-	$(PY) bench/notebooks.py
-	$(PY) bench/browser.py
-	$(PY) bench/install_size.py
+	$(PY) bench/all.py
 
-# A workshop's machine, measured (docs/workshop.md, Sizing): one learner's memory through 00-08
-# (about 10 minutes), then a room of 30 learners on one hub (about 9 minutes, 8 GiB of memory).
+# A room of 30 learners on one hub (docs/workshop.md, Sizing): a quiet machine, about 9 minutes and
+# 8 GiB of memory; it prints its verdict lines last.
 bench-room: $(TEST_STAMP)
-	$(PY) bench/learner_memory.py
 	$(PY) bench/room.py
 
 # After editing a notebook: run them all in a fresh sandbox and save their outputs,

@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 
 import sandbox  # noqa: E402
+from bench.verdict import verdict  # noqa: E402
 from sandbox.idle import DEFAULT_IDLE_EXIT, ENV_IDLE_EXIT  # noqa: E402
 from tests.hub.hub import Hub  # noqa: E402
 from tests.hub.walk import MIB, Memory, Pace, Sample, mib, walk  # noqa: E402
@@ -49,6 +50,8 @@ from workshop.settings import KERNEL_CULLING  # noqa: E402
 
 LEARNER = "ada"
 TARGET_MIB = 300
+# Every tab left open, the culler at work (walk 2): the peak the room's sizing plans for (issue 22).
+TARGET_TABS_OPEN_MIB = 350
 # Minutes a learner spends on each notebook: docs/workshop.md's agenda (00-06) and its second hour (07, 08).
 MINUTES = {"00": 5, "01": 8, "02": 12, "03": 12, "04": 8, "05": 8, "06": 15, "07": 20, "08": 15}
 
@@ -160,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
             idle_wait=timeout + 2 * interval + idle_exit + 5,
         )
         figures["tabs_left_open"] = report("   tabs left open, the culler at work", left_open)
+        tabs_open = figures["tabs_left_open"]["peak_rss_mib"]
+        verdict("one learner, every tab open: peak RSS", tabs_open, TARGET_TABS_OPEN_MIB, " MiB", digits=0)
     if "3" in walks:
         print()
         hurried = one_walk(notebooks, Pace(seconds=0.2, jitter=0, shut_down_at_end=False))

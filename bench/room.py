@@ -46,12 +46,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import sandbox  # noqa: E402
+from bench.verdict import verdict  # noqa: E402
 from sandbox.launcher import ANNOUNCE_FILE  # noqa: E402
 from tests.hub.hub import Hub  # noqa: E402
 from tests.hub.walk import Memory, Pace, Walked, cross_answers, mib, percentile, summary, walk  # noqa: E402
 from tools.run_notebooks import notebook_paths  # noqa: E402
 
 SOLO = "solo"
+# The room should feel like one learner alone: its slowest cells at most twice as slow (issue 22).
+TARGET_P95_RATIO = 2.0
 
 
 def learner_names(count: int) -> list[str]:
@@ -207,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     for line in crossed[:10]:
         print(f"  {line}")
     print(f"the run took {time.monotonic() - started:.0f} s (the room {room_seconds:.0f} s)")
+    verdict(f"room of {n}: per-cell p95 ratio", percentile(room, 0.95) / percentile(alone, 0.95), TARGET_P95_RATIO)
+    verdict(f"room of {n}: errors", len(errors), 0, digits=0)
+    verdict(f"room of {n}: requests a sandbox answered for another learner", len(crossed), 0, digits=0)
 
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ The values they return are in ``helpers.context``; this module is only the clien
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ import httpx
 from helpers.context import OAuthContext, OAuthState
 from helpers.errors import DashboardError
 from helpers.redact import redact_text
+from helpers.waiting import LONG_POLL_SECONDS, oauth_context_arrived
 
 _SANDBOX_HINT = "Is the sandbox running? Start it with sandbox.start() and use the Dashboard URL it gives."
 _BASE_URL_HINT = (
@@ -69,6 +71,13 @@ class DashboardClient:
             state=context.get("state"),
             error=context.get("error"),
         )
+
+    async def oauth_context_arrived(self, wait: float = LONG_POLL_SECONDS, challenges: Sequence[str] = ()) -> bool:
+        """Whether ``oauthContext`` (for one of the links of ``challenges``) is there to take, waiting up to ``wait`` s.
+
+        The sandbox's own long-poll (helpers.waiting), not a call of Stripe's.
+        """
+        return await oauth_context_arrived(self.base_url, self._api_key, wait, challenges)
 
     def _call(self, method: str, path: str, json: dict[str, Any] | None = None) -> dict[str, Any]:
         url = self.base_url + path

@@ -2,7 +2,7 @@
 
 The widget renders the model's status and forwards clicks to it; everything the app does
 is in the model. **Authorize** opens the link, **New link** makes a fresh one (the last was
-spent or expired); **Check for oauthContext** (or the browser, by itself) hands the context
+spent or expired); **Check for oauthContext** (or the view, by itself, the moment it lands) hands the context
 to the model; **Reopen** finds the saved token as a later session would; **Log out** deletes
 it and revokes the grant.
 """
@@ -10,6 +10,7 @@ it and revokes the grant.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
 import ipywidgets as widgets
 
@@ -22,6 +23,12 @@ _LABELS: dict[str, str] = {
     "waiting": "waiting for oauthContext",
     "signed_in": "connected",
 }
+
+
+def _challenge_in(link: str | None) -> str | None:
+    """The ``code_challenge`` an authorization link carries (public: it is in the link)."""
+    values = parse_qs(urlsplit(link).query).get("code_challenge") if link else None
+    return values[0] if values else None
 
 
 class ExampleAppView(widgets.VBox):
@@ -47,7 +54,14 @@ class ExampleAppView(widgets.VBox):
 
         self.header = widgets.HTML()
         # The model tells the view which contexts answer its link, and when its link expired.
-        self.app_view = AppView(model.dashboard.take_oauth_context, attempt=model)
+        # A Dashboard client that can say when oauthContext arrives (the sandbox's) lets the view wait for it.
+        arrived = getattr(model.dashboard, "oauth_context_arrived", None)
+        self.app_view = AppView(
+            model.dashboard.take_oauth_context,
+            attempt=model,
+            arrived=arrived,
+            challenge=lambda: _challenge_in(model.link),
+        )
         self.app_view.on_context(model.receive)
         # Made on first need and reused: a notebook keeps every widget it ever made.
         self.authorize_link: AuthorizeLink | None = None
@@ -68,7 +82,7 @@ class ExampleAppView(widgets.VBox):
 
     @property
     def check_button(self) -> widgets.Button:
-        """**Check for oauthContext**: asks the Dashboard once (in a browser the view also asks by itself)."""
+        """**Check for oauthContext**: asks the Dashboard once (the view also waits for it by itself)."""
         return self.app_view.check_button
 
     def render(self) -> None:

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
 import stripe
-from stripe.apps import Secret
-from stripe.params.apps import (
-    SecretCreateParams,
-    SecretCreateParamsScope,
-    SecretDeleteWhereParams,
-    SecretFindParams,
-    SecretListParams,
-)
+
+if TYPE_CHECKING:  # types only: the SDK's parameter types are a module tree of their own (about 1 MiB)
+    from stripe.apps import Secret
+    from stripe.params.apps import (
+        SecretCreateParams,
+        SecretCreateParamsScope,
+        SecretDeleteWhereParams,
+        SecretFindParams,
+        SecretListParams,
+    )
 
 from helpers.errors import (
     SecretAuthenticationError,

@@ -144,9 +144,43 @@ def shared_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+class TLSWhenNeeded(httpx.BaseTransport):
+    """Plain HTTP at once; the verified TLS transport (``shared_ssl_context``) made at the first https URL.
+
+    Loading the CA bundle costs about 20 ms and 1 MiB in each kernel, and a notebook that talks
+    only to the sandbox (plain HTTP on 127.0.0.1) never uses it. The plain transport's own TLS
+    context trusts no certificate, so nothing can reach it over TLS unverified.
+    """
+
+    def __init__(self) -> None:
+        self._plain = httpx.HTTPTransport(verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+        self._tls: httpx.HTTPTransport | None = None
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme != "https":
+            return self._plain.handle_request(request)
+        with self._lock:
+            if self._tls is None:
+                self._tls = httpx.HTTPTransport(verify=shared_ssl_context())
+        return self._tls.handle_request(request)
+
+    def close(self) -> None:
+        self._plain.close()
+        if self._tls is not None:
+            self._tls.close()
+
+
+# Client options that configure its transport: given any of them, httpx makes the transport as usual.
+_TRANSPORT_OPTIONS = frozenset({"transport", "verify", "cert", "http1", "http2", "limits", "mounts", "proxy"})
+
+
 def http_client(**kwargs: Any) -> httpx.Client:
-    """Return a plain ``httpx.Client`` (nothing recorded) that shares the process's TLS context."""
-    kwargs.setdefault("verify", shared_ssl_context())
+    """Return a plain ``httpx.Client`` (nothing recorded) that loads TLS only when it meets an https URL."""
+    if _TRANSPORT_OPTIONS.isdisjoint(kwargs):
+        kwargs["transport"] = TLSWhenNeeded()
+    else:
+        kwargs.setdefault("verify", shared_ssl_context())
     return httpx.Client(**kwargs)
 
 

@@ -14,10 +14,9 @@ The whole app built from these pieces, ``ExampleAppView``, is in ``helpers.examp
 
 from __future__ import annotations
 
-import asyncio
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -29,6 +28,7 @@ from helpers.errors import KitError
 from helpers.redact import redact_text, redact_value
 from helpers.tokens import TokenData
 from helpers.trace import Exchange, Trace
+from helpers.waiting import Waiter
 from helpers.widget_html import (
     BAD,
     OK,
@@ -211,10 +211,16 @@ class AppView(widgets.VBox):
     """
 
     def __init__(
-        self, take_context: Callable[[], OAuthContext | None], poll_ms: int = 500, *, attempt: Attempt | None = None
+        self,
+        take_context: Callable[[], OAuthContext | None],
+        *,
+        attempt: Attempt | None = None,
+        arrived: Callable[[float, Sequence[str]], Awaitable[bool]] | None = None,
+        challenge: Callable[[], str | None] | None = None,
     ) -> None:
         self._take = take_context
         self._attempt = attempt
+        self._challenge = challenge
         self.context: OAuthContext | None = None
         self._callbacks: list[Callable[[OAuthContext], None]] = []
         self.check_button = widgets.Button(
@@ -222,29 +228,30 @@ class AppView(widgets.VBox):
         )
         self.check_button.on_click(lambda _: self.check())
         self.display = widgets.HTML()
-        # The real Dashboard pushes oauthContext into the app's props; here the view asks.
-        # The asking is timed by the browser: a hidden Play widget ticks in the page and each
-        # tick makes the kernel check once. So a learner who approves in another tab sees the
-        # context arrive by itself, while a run with no browser (nbval, CI) never polls and
-        # checks only when a cell says so, the same way every time.
-        self.ticker = widgets.Play(
-            interval=poll_ms,
-            min=0,
-            max=10**9,
-            step=1,
-            playing=True,
-            show_repeat=False,
-            layout=widgets.Layout(display="none"),
+        # The real Dashboard pushes oauthContext into the app's props; nothing can push into a
+        # kernel, so with `arrived` (``DashboardClient.oauth_context_arrived``) the view waits for it on
+        # the kernel's event loop (helpers.waiting): a learner who approves in another tab sees it
+        # arrive by itself, at once, while the kernel stays idle. A run with no browser (nbval, CI)
+        # waits the same way, and a cell that checks first simply takes it first. `challenge` gives
+        # the code_challenge of the view's current link: the view wakes only for a context that
+        # answers a link waited on in this kernel, not for one another kernel (a tab left open) waits on.
+        self.waiter = (
+            Waiter(
+                lambda wait: arrived(wait, self._challenges()),
+                self.check,
+                lambda: self.context is None and self._is_watching() and not self._expired(),
+                on_end=self._waited_in_vain,
+            )
+            if arrived is not None
+            else None
         )
-        self.ticker.observe(lambda _: self._tick(), names="value")
         self.reset()
-        super().__init__([self.display, self.check_button, self.ticker])
-        self._start_ticking()
+        super().__init__([self.display, self.check_button])
 
     # The views waiting for an oauthContext, in the order they began to wait. A notebook keeps
     # earlier cells' views on the page, and re-running a cell makes a newer one. Only the
-    # newest waiting view asks (one timer a kernel: a kernel with nothing to wait for stays
-    # idle, and can be culled), and what it takes goes to the view whose link it answers.
+    # newest waiting view asks (one waiting task a kernel: a kernel with nothing to wait for makes
+    # no request), and what it takes goes to the view whose link it answers.
     _waiting: ClassVar[list[weakref.ref[AppView]]] = []
 
     @classmethod
@@ -255,48 +262,41 @@ class AppView(widgets.VBox):
     def _others_waiting(self) -> list[weakref.ref[AppView]]:
         return [ref for ref in AppView._waiting if (view := ref()) is not None and view is not self]
 
-    def _start_ticking(self, delays: tuple[float, ...] = (0.2, 0.5, 1, 2, 4, 8, 16)) -> None:
-        """Make the browser's Play view start its timer.
-
-        A Play view starts ticking only when it sees `playing` turn from false to true; one
-        created already playing sits still. So, once the kernel is free to send (after the
-        cell), flip it off and on, a few times with growing pauses in case the page renders
-        late, until the first tick arrives. With no browser, nobody hears the flips.
-        """
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not in a kernel (plain Python, unit tests): nothing will tick
-            return
-
-        def kick(attempt: int) -> None:
-            waiting = self.ticker.playing and self.context is None and self._is_watching()
-            if self.ticker.value or not waiting or attempt >= len(delays):
-                return
-            self.ticker.playing = False
-            self.ticker.playing = True
-            loop.call_later(delays[attempt], kick, attempt + 1)
-
-        loop.call_later(delays[0], kick, 1)
-
     def _is_watching(self) -> bool:
         waiting = self._waiting_views()
         return bool(waiting) and waiting[0] is self
 
-    def _tick(self) -> None:
-        if not self._is_watching():
-            self.ticker.playing = False  # a newer view asks now: this one's timer can stop
-        elif self.context is None:
-            self.check()
+    def _challenges(self) -> list[str]:
+        """The challenges of the links this kernel's waiting views wait on; none (any context) if one cannot say."""
+        challenges = []
+        for view in self._waiting_views():
+            challenge = view._challenge() if view._challenge is not None else None
+            if challenge is None:
+                return []
+            challenges.append(challenge)
+        return challenges
+
+    def _expired(self) -> bool:
+        return self._attempt is not None and self._attempt.link_expired()
+
+    def _waited_in_vain(self) -> None:
+        """The waiting ended with no context: if it is because the link expired, say so."""
+        if self.context is None and self._expired():
+            self.display.value = self._nothing_yet()
+
+    def _start_waiting(self) -> None:
+        if self.waiter is not None:
+            self.waiter.start()
 
     def _stop_waiting(self) -> None:
         """Stop asking; if this view was the one asking, the newest view still waiting asks from now on."""
-        self.ticker.playing = False
+        if self.waiter is not None:
+            self.waiter.stop()
         was_watching = self._is_watching()
         AppView._waiting = self._others_waiting()
         successors = self._waiting_views()
         if was_watching and successors:
-            successors[0].ticker.playing = True
-            successors[0]._start_ticking()
+            successors[0]._start_waiting()
 
     def pause(self) -> None:
         """Stop asking (the app is signed in, and wants no context) until reset()."""
@@ -308,8 +308,13 @@ class AppView(widgets.VBox):
     def reset(self) -> None:
         """Show the view as waiting again (for a new authorization), as the newest view: the one that asks."""
         self.context = None
+        for older in self._waiting_views():
+            if older is not self and older.waiter is not None:
+                older.waiter.stop()  # only the newest view asks
         AppView._waiting = [*self._others_waiting(), weakref.ref(self)]
-        self.ticker.playing = True
+        if self.waiter is not None:
+            self.waiter.stop()  # a wait under way asked for the previous link's context: ask for this one's
+        self._start_waiting()
         self.display.value = card("App view", _WAITING_FOR_CONTEXT)
 
     def check(self) -> OAuthContext | None:

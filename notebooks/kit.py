@@ -75,7 +75,7 @@ OAUTH_SCOPE = "account.read files.read"
 
 
 def _empty_poll(exchange: Exchange) -> bool:
-    """An app view asking the Dashboard "any oauthContext yet?" and hearing no (in a browser, twice a second)."""
+    """A check for oauthContext that heard no (a Check button pressed, or a cell's check after the view took it)."""
     return exchange.url.endswith("/api/oauth_context") and '"oauth_context":null' in exchange.response_body.replace(
         " ", ""
     )

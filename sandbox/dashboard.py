@@ -29,6 +29,7 @@ from helpers.pkce import make_verifier, s256_challenge
 from helpers.state import make_state
 
 from .app_page import add_app_page
+from .handover import Handover, arrival_blueprint
 from .installs import Install, api_key_from_header, find_install, install_app
 from .limits import STATE_LIFETIME
 from .storage import Storage
@@ -89,6 +90,7 @@ def _string(body: dict[str, Any], name: str, default: str = "") -> str:
 
 def create_dashboard_app(storage: Storage) -> Flask:
     app = Flask(__name__)
+    handover = Handover()
 
     def caller() -> Install | None:
         api_key = api_key_from_header(request.headers.get("Authorization"))
@@ -195,6 +197,8 @@ def create_dashboard_app(storage: Storage) -> Flask:
                 render_template("landing.html", ok=False, reason=reason, message=REFUSALS[reason]),
                 400,
             )
+        assert row is not None  # accepted: the state's row was read above
+        handover.handed((app_id, row["user_id"], mode), row["challenge"])  # wakes the app's waiting request
         return render_template(
             "landing.html", ok=True, result="error" if error else "code", error=error, app_id=app_id, mode=mode
         )
@@ -202,4 +206,5 @@ def create_dashboard_app(storage: Storage) -> Flask:
     app.add_url_rule("/test/apps-oauth/<app_id>", "landing_test", lambda app_id: landing(app_id, "test"))
     app.add_url_rule("/apps-oauth/<app_id>", "landing_live", lambda app_id: landing(app_id, "live"))
     add_app_page(app, storage)
+    app.register_blueprint(arrival_blueprint(storage, handover, caller))
     return app

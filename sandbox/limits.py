@@ -1,6 +1,6 @@
 """The Dashboard stand-in's limits that the kernel's side needs too, named once, with nothing to import.
 
-The workbench tells the example app how long its link stays good without loading Flask.
+The notebooks' kit tells the example app how long its link stays good without loading Flask.
 """
 
 # How long the Dashboard accepts the answer to a state it made (createOAuthState). The sandbox's

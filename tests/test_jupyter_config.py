@@ -118,6 +118,19 @@ def test_a_kernel_left_idle_is_shut_down_though_its_tab_is_still_connected(jupyt
             kernel = await server.start_kernel()
             result = await kernel.execute("answer = 6 * 7\nanswer")  # the learner ran a cell...
             assert result.error is None and result.outputs[0]["data"]["text/plain"] == "42"
+            # The kit's kernel (workshop/kernel.py): no debugpy in it.
+            lean = await kernel.execute(
+                "import sys\nprint(sys.modules.get('debugpy'), type(get_ipython().kernel).__name__)"
+            )
+            assert lean.error is None and lean.outputs[0]["text"].split() == ["None", "LeanKernel"], lean.outputs
+            # An app view waiting for oauthContext (helpers.waiting) waits on the kernel's loop, a long-poll
+            # always pending: the kernel counts as idle all the same, and is culled.
+            waiting = await kernel.execute(
+                "import asyncio\nfrom helpers.waiting import Waiter\n"
+                "async def pending(seconds):\n    await asyncio.sleep(seconds)\n    return False\n"
+                "waiter = Waiter(pending, lambda: None, lambda: True)\nwaiter.start()"
+            )
+            assert waiting.error is None and waiting.outputs[0]["data"]["text/plain"] == "True", waiting.outputs
             busy = await server.start_kernel()  # ...and another learner's tab is busy all along
             wait_for_release = f"import os, time\nwhile not os.path.exists({str(release)!r}): time.sleep(0.2)"
             running = asyncio.create_task(busy.execute(wait_for_release))

@@ -5,6 +5,7 @@ stripe-apps-pkce-kit.json, from jupyter-config/); `make lab`, Binder and the tes
 the kit editable, put jupyter-config/ on JUPYTER_CONFIG_PATH instead. When a server starts, it:
 
 - gives the kernel manager the kit's culling settings that nobody configured (`workshop.settings`);
+- starts learners' Python kernels without debugpy, unless configured otherwise (`workshop.kernel_spec`);
 - copies the learner edition named by KIT_LEARNER_EDITION into the learner's home, once
   (`workshop.edition`).
 
@@ -35,6 +36,7 @@ from tornado import web
 from sandbox.files import default_data_dir
 
 from .edition import COPY_NAME, EditionError, edition_folder, move_aside, provide
+from .kernel_spec import apply_lean_kernel
 from .progress import report
 from .settings import KERNEL_CULLING, apply_kernel_culling
 
@@ -47,6 +49,9 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     log = serverapp.log
     culling = apply_kernel_culling(serverapp.kernel_manager, serverapp.config)
     log.info("pkce-kit: kernel culling %s", culling)
+    log.info(
+        "pkce-kit: kernels without debugpy: %s", apply_lean_kernel(serverapp.kernel_spec_manager, serverapp.config)
+    )
     try:
         edition = edition_folder()
         if edition is not None:

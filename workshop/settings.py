@@ -29,8 +29,8 @@ from typing import Any
 # cull_connected: culled even with its tab still open. An open tab keeps a websocket connected to
 # its kernel, and learners usually leave their tabs open: with cull_connected off (Jupyter's
 # default) no kernel of an open tab would ever go (bench/hub_memory.py, every tab open after
-# 00-08: 9 kernels). A widget that still talks to its kernel (06's app view while it waits for
-# oauthContext) counts as activity, so it keeps its kernel for as long as it waits.
+# 00-08: 9 kernels). 06's app view waits for oauthContext on the kernel's event loop without a
+# message (helpers/waiting.py), so a kernel whose view waits is idle and goes like any other.
 #
 # cull_busy: never while a cell runs (Jupyter's default, said here so nobody has to look it up).
 KERNEL_CULLING: dict[str, Any] = {

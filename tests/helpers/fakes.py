@@ -6,6 +6,7 @@ tests/sandbox/test_example_app.py runs the same app against the sandbox.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -74,6 +75,7 @@ class FakeDashboard:
         self.states = 0
         self.pending: list[OAuthContext] = []
         self.fail_state: Exception | None = None
+        self.asks = 0  # long-polls made
 
     def create_oauth_state(self, state: str = "") -> OAuthState:
         if self.fail_state:
@@ -88,6 +90,15 @@ class FakeDashboard:
 
     def take_oauth_context(self) -> OAuthContext | None:
         return self.pending.pop(0) if self.pending else None
+
+    async def oauth_context_arrived(self, wait: float = 25, challenges=()) -> bool:
+        """The long-poll: True as soon as a context is pending, False after ``wait`` seconds without one."""
+        self.asks += 1
+        self.challenges_asked = list(challenges)
+        deadline = asyncio.get_running_loop().time() + wait
+        while not self.pending and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.005)
+        return bool(self.pending)
 
 
 def _tokens(access: str, refresh: str, **extra: str) -> httpx.Response:

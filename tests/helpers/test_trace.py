@@ -215,3 +215,27 @@ def test_multi_line_bodies_get_a_marker_on_every_line():
     assert trace.render_text(headers=()) == (
         'GET http://127.0.0.1:9/pretty → 200\n< {\n<   "access_token": "…6wE3",\n<   "token_type": "Bearer"\n< }'
     )
+
+
+def test_a_client_loads_the_ca_bundle_only_when_it_meets_an_https_url(monkeypatch):
+    import ssl
+
+    from helpers.trace import TLSWhenNeeded
+
+    made: list[ssl.SSLContext] = []
+
+    def context() -> ssl.SSLContext:
+        made.append(ssl.create_default_context())
+        return made[-1]
+
+    monkeypatch.setattr("helpers.trace.shared_ssl_context", context)
+    with http_client(timeout=2) as client:
+        assert isinstance(client._transport, TLSWhenNeeded)
+        with pytest.raises(httpx.ConnectError):
+            client.get("http://127.0.0.1:9/")  # nothing listens there: plain HTTP, no TLS made
+        assert made == []
+        with pytest.raises(httpx.ConnectError):
+            client.get("https://127.0.0.1:9/")
+        assert len(made) == 1  # verified TLS, the process's one context
+    with http_client(verify=False) as given:  # a transport option given: httpx makes the transport as usual
+        assert not isinstance(given._transport, TLSWhenNeeded)

@@ -6,8 +6,9 @@ test_example_app_model.py tests what the flow does, tests/sandbox/test_example_a
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -43,6 +44,7 @@ from .fakes import (
     TOKEN,
     VERIFIER,
     Consent,
+    FakeDashboard,
     assert_no_secret,
     save,
     shown,
@@ -309,7 +311,7 @@ def test_the_app_renders_each_status_with_its_parts(open_app, dashboard, consent
     app.check_button.click()
     assert app.model.status == "signed_in" and "connected" in app.header.value
     assert app.children == (app.header, app.token_card, app.reopen_button, app.logout_button)
-    assert not app.app_view.ticker.playing, "signed in: no asking"
+    assert app.app_view.waiter is not None and not app.app_view.waiter.running, "signed in: no asking"
     assert_no_secret(shown(app))
     app.reopen_button.click()
     assert "found the saved token" in app.header.value
@@ -371,53 +373,153 @@ def test_authorize_button_and_token_card_show_new_values():
     assert card.token == TOKEN and card.expiry == "expires in about 60 min"
 
 
-def test_app_view_asks_on_each_browser_tick_until_the_context_arrives():
-    """The hidden Play widget ticks only in a browser; here its value is advanced by hand."""
-    arriving = [None, None, OAuthContext(code="c" * 30, verifier="v" * 43)]
-    asked = []
+def run_on_a_loop(scenario):
+    """Run ``scenario()`` (async) as cells run in a kernel: with an event loop running."""
+    return asyncio.run(asyncio.wait_for(scenario(), timeout=10))
+
+
+async def until(condition, seconds: float = 5) -> None:
+    """Let the loop run (as a kernel does between cells) until ``condition()`` holds."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.005)
+
+
+def test_app_view_waits_on_the_loop_and_takes_the_context_the_moment_it_is_there():
+    dashboard = FakeDashboard()
+
+    async def scenario():
+        view = AppView(dashboard.take_oauth_context, arrived=dashboard.oauth_context_arrived)
+        await asyncio.sleep(0.05)
+        assert view.waiter.running and view.context is None and dashboard.asks == 1  # one long-poll, pending
+        dashboard.approve(1)
+        await until(lambda: view.context is not None)
+        assert not view.waiter.running and "oauthContext arrived" in view.display.value
+        view.reset()
+        await until(lambda: dashboard.asks == 2)  # waiting again, for the new attempt
+
+    run_on_a_loop(scenario)
+
+
+def test_app_view_with_no_running_loop_or_no_waiting_asks_only_when_told():
+    dashboard = FakeDashboard()
+    view = AppView(dashboard.take_oauth_context, arrived=dashboard.oauth_context_arrived)
+    assert not view.waiter.running and dashboard.asks == 0  # plain Python: nothing would run a task
+    dashboard.approve(1)
+    assert view.check() is not None
+
+    async def not_waiting():
+        view = AppView(dashboard.take_oauth_context)  # a view given nothing to wait with
+        await asyncio.sleep(0.05)
+        assert view.waiter is None and dashboard.asks == 0
+
+    run_on_a_loop(not_waiting)
+
+
+def test_a_cell_that_checks_first_takes_it_and_the_waiting_view_does_not_take_again():
+    dashboard = FakeDashboard()
+    taken = []
 
     def take():
-        asked.append(1)
-        return arriving.pop(0) if arriving else None
+        context = dashboard.take_oauth_context()
+        taken.append(context)
+        return context
 
-    view = AppView(take)
-    assert view.ticker.playing and view.ticker.layout.display == "none"
-    for tick in range(1, 6):
-        view.ticker.value = tick
-    assert view.context is not None and len(asked) == 3  # no asking once it arrived
-    assert view.ticker.playing is False
-    view.reset()
-    assert view.ticker.playing is True
+    async def scenario():
+        view = AppView(take, arrived=dashboard.oauth_context_arrived)
+        await asyncio.sleep(0.02)
+        dashboard.approve(1)
+        assert view.check() is not None  # the cell, before the loop runs again
+        await asyncio.sleep(0.05)
+        assert [c is not None for c in taken] == [True] and not view.waiter.running
+
+    run_on_a_loop(scenario)
 
 
-def test_only_the_newest_app_view_asks():
-    asked = {"old": 0, "new": 0}
+def test_only_the_newest_app_view_waits():
+    dashboard = FakeDashboard()
 
-    def taker(name):
-        def take():
-            asked[name] += 1
+    async def scenario():
+        old = AppView(dashboard.take_oauth_context, arrived=dashboard.oauth_context_arrived)
+        new = AppView(dashboard.take_oauth_context, arrived=dashboard.oauth_context_arrived)
+        await asyncio.sleep(0.05)
+        assert new.waiter.running and not old.waiter.running and dashboard.asks == 1
+        old.reset()  # reopening the old one makes it the one that waits
+        await asyncio.sleep(0.05)
+        assert old.waiter.running and not new.waiter.running
+        old.pause()
+        await asyncio.sleep(0.05)
+        assert new.waiter.running and not old.waiter.running  # the newest still waiting takes over
+        new.pause()
+        assert not new.waiter.running
+
+    run_on_a_loop(scenario)
+
+
+def test_a_waiting_view_stops_and_says_so_when_its_link_expires():
+    dashboard = FakeDashboard()
+
+    class Expiring:
+        expired = False
+
+        def answers(self, context):
             return None
 
-        return take
+        def link_expired(self):
+            return self.expired
 
-    old = AppView(taker("old"))
-    new = AppView(taker("new"))
-    old.ticker.value, new.ticker.value = 1, 1
-    assert asked == {"old": 0, "new": 1}
-    old.reset()  # reopening the old one makes it the one that asks
-    old.ticker.value, new.ticker.value = 2, 2
-    assert asked == {"old": 1, "new": 1}
+    attempt = Expiring()
+
+    async def scenario():
+        view = AppView(
+            dashboard.take_oauth_context,
+            attempt=attempt,
+            arrived=lambda wait, challenges: dashboard.oauth_context_arrived(0.05),
+        )
+        await asyncio.sleep(0.02)
+        attempt.expired = True
+        await until(lambda: not view.waiter.running)
+        assert "expired" in view.display.value
+
+    run_on_a_loop(scenario)
 
 
-def test_an_older_app_views_timer_stops_and_pause_stops_asking():
-    old = AppView(lambda: None)
-    new = AppView(lambda: None)
-    old.ticker.value = 1
-    assert old.ticker.playing is False and new.ticker.playing is True
-    new.pause()
-    assert new.ticker.playing is False
-    new.reset()
-    assert new.ticker.playing is True
+def test_the_waiting_view_asks_only_for_the_links_this_kernel_waits_on(open_app, dashboard):
+    def challenge(app):
+        return parse_qs(urlsplit(app.model.link).query)["code_challenge"][0]
+
+    async def scenario():
+        yours = open_app()
+        await until(lambda: dashboard.asks == 1)
+        assert dashboard.challenges_asked == [challenge(yours)]
+        rerun = open_app()  # an earlier cell run again: the newest view waits now, for both links
+        await until(lambda: dashboard.asks == 2)
+        assert sorted(dashboard.challenges_asked) == sorted([challenge(yours), challenge(rerun)])
+        rerun.model.new_link()  # New link: the wait under way asked for the old link, so it asks again
+        await until(lambda: dashboard.asks == 3)
+        assert challenge(rerun) in dashboard.challenges_asked
+
+    run_on_a_loop(scenario)
+
+
+def test_a_failing_ask_is_retried_not_raised(monkeypatch):
+    monkeypatch.setattr("helpers.waiting.RETRY_SECONDS", (0.01,))
+    dashboard = FakeDashboard()
+    failures = [httpx.ConnectError("asleep"), httpx.ConnectError("waking")]
+
+    async def arrived(wait, challenges):
+        if failures:
+            raise failures.pop(0)
+        return await dashboard.oauth_context_arrived(wait)
+
+    async def scenario():
+        view = AppView(dashboard.take_oauth_context, arrived=arrived)
+        await asyncio.sleep(0.05)
+        dashboard.approve(1)
+        await until(lambda: view.context is not None)
+
+    run_on_a_loop(scenario)
 
 
 # Views of one app in several cells; New link; an expired link -------------------------------
@@ -429,7 +531,7 @@ def test_a_context_goes_to_the_view_whose_link_it_answers(open_app, dashboard):
     rerun = open_app()  # state-2, the newest: in a browser, its timer asks for both
     assert rerun.app_view._is_watching() and not yours.app_view._is_watching()
     dashboard.approve(1)  # the learner answered "Your turn"'s link in the browser
-    rerun.app_view.ticker.value = 1  # the newer view's timer ticks, and takes the context
+    rerun.app_view.check()  # the newer view, the one waiting, hears of it and takes it
     assert yours.model.status == "signed_in" and "connected" in yours.header.value
     assert rerun.model.status == "signed_out" and rerun.model.token_requests == 0
     assert "went there" in rerun.app_view.display.value
@@ -448,8 +550,8 @@ def test_when_the_asking_view_stops_waiting_the_newest_waiting_one_asks(open_app
     signed_in = open_app()
     dashboard.approve(2)
     signed_in.check_button.click()
-    assert signed_in.model.status == "signed_in" and not signed_in.app_view.ticker.playing
-    assert waiting.app_view._is_watching() and waiting.app_view.ticker.playing
+    assert signed_in.model.status == "signed_in" and not signed_in.app_view.waiter.running
+    assert waiting.app_view._is_watching()
     save(world)
     open_app()  # opens signed in (a saved token): it never takes the asking from a waiting view
     assert waiting.app_view._is_watching()

@@ -1,0 +1,128 @@
+"""The Dashboard stand-in tells a waiting app that its ``oauthContext`` is there, the moment it is.
+
+The real Dashboard pushes ``oauthContext`` into the app's props when the redirect lands. The
+kit's app runs in a kernel, which the Dashboard cannot push to, so it asks, with a long-poll:
+
+    GET /dashboard/api/oauth_context/arrival?wait=25     (Authorization: Bearer <install key>)
+
+answers ``{"arrived": true}`` at once when the Dashboard holds a context for the calling
+install (its app, user and mode), else as soon as the landing page accepts a redirect for it,
+else ``{"arrived": false}`` after ``wait`` seconds (at most ``MAX_WAIT``). With one or more
+``challenge=…`` (the ``code_challenge`` of the links the caller waits on: public, they were in
+the links), only a context that answers one of those links counts (a code by its verifier, an
+error such as ``access_denied`` by the link whose redirect brought it; one from before the sandbox
+restarted cannot be told, and counts): so a kernel left open on an older notebook, waiting on its
+own link, does not wake for, and take, the context of the notebook in use. It only says *that*
+one is there: the app then takes it with ``GET /api/oauth_context``, as before. So the code and
+verifier travel only in that one call, the one the app's trace records, and an app that asks
+with a cell and waits on its event loop at the same time cannot lose a context between the two.
+
+This is the sandbox's own endpoint, not Stripe's (Stripe documents no such call).
+
+Each waiting request holds one of the server's threads (it serves a thread a request) and
+nothing else. While one is under way the sandbox does not fall asleep (idle.py counts requests
+under way): a waiting app view stops asking when its link expires (10 minutes), and the kit's
+kernel culler ends a kernel left idle for 10 minutes, so a forgotten view keeps its sandbox
+awake for at most as long as an unexpired link, plus one wait.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from helpers.pkce import s256_challenge
+
+from .installs import Install
+from .storage import Storage
+from .web import parse_integer
+
+MAX_WAIT = 60
+Key = tuple[str, str, str]  # app id, user id, mode: whose oauthContext
+
+
+class Handover:
+    """Wakes the requests waiting for an install's ``oauthContext`` when the landing accepts one."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._handed: dict[Key, int] = {}  # how many contexts the landing accepted for each key
+        self._challenges: dict[Key, str | None] = {}
+
+    def handed(self, key: Key, challenge: str | None = None) -> None:
+        """The landing page accepted a redirect for `key` (its write committed), for the link of `challenge`."""
+        with self._changed:
+            self._handed[key] = self._handed.get(key, 0) + 1
+            self._challenges[key] = challenge
+            self._changed.notify_all()
+
+    def last_challenge(self, key: Key) -> str | None:
+        """The challenge of the link whose redirect the landing accepted last for `key` (None: not since the start).
+
+        The context the Dashboard holds for `key` is that redirect's: a newer one replaces it.
+        """
+        with self._changed:
+            return self._challenges.get(key)
+
+    def _handed_since(self, key: Key, seen: int) -> bool:
+        return self._handed.get(key, 0) != seen
+
+    def wait(self, key: Key, seconds: float, present: Callable[[], bool]) -> bool:
+        """True as soon as `present()` is; False if it still is not after `seconds`.
+
+        The count is read before `present()` looks, so a context accepted in between is not missed.
+        """
+        deadline = time.monotonic() + seconds
+        while True:
+            with self._changed:
+                seen = self._handed.get(key, 0)
+            if present():
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            with self._changed:
+                self._changed.wait_for(partial(self._handed_since, key, seen), timeout=remaining)
+
+
+def arrival_blueprint(storage: Storage, handover: Handover, caller: Callable[[], Install | None]) -> Blueprint:
+    """``GET /api/oauth_context/arrival``, the long-poll above; `caller` is the install the request's key names."""
+    blueprint = Blueprint("arrival", __name__)
+
+    def refused(status: int, message: str) -> Any:
+        return jsonify(error={"type": "invalid_request_error", "message": message}), status
+
+    @blueprint.get("/api/oauth_context/arrival")
+    def oauth_context_arrival() -> Any:
+        install = caller()
+        if install is None:
+            return refused(401, "Unknown or missing install key: use the api_key from world.install_app(...).")
+        wait = parse_integer(request.args.get("wait", "0"))
+        if wait is None or not 0 <= wait <= MAX_WAIT:
+            return refused(400, f"wait must be a whole number of seconds from 0 to {MAX_WAIT}.")
+        key = (install.app_id, install.user_id, install.mode)
+        challenges = set(request.args.getlist("challenge"))
+
+        def present() -> bool:
+            with storage.read() as db:
+                row = db.execute(
+                    "SELECT context FROM oauth_contexts WHERE app_id=? AND user_id=? AND mode=?", key
+                ).fetchone()
+            if row is None:
+                return False
+            if not challenges:
+                return True
+            # A code's verifier names its link; an error (no verifier) is the last accepted redirect's.
+            verifier = json.loads(row["context"]).get("verifier")
+            answers = s256_challenge(verifier) if verifier else handover.last_challenge(key)
+            return answers is None or answers in challenges
+
+        return jsonify(arrived=handover.wait(key, wait, present))
+
+    return blueprint
