@@ -31,7 +31,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 import httpx
-from werkzeug.datastructures import WWWAuthenticate
 
 from helpers.context import CheckedOAuthContext
 from helpers.errors import GrantStillLiveWarning, OAuthError, ProviderError, TokenError, UncheckedContextError
@@ -384,6 +383,9 @@ def call_api(provider: Provider, token: TokenData, *, http: httpx.Client) -> Any
 
 def _bearer_challenge(header: str) -> dict[str, str]:
     """The parameters of a ``WWW-Authenticate: Bearer k="v", …`` header (RFC 6750 §3), by werkzeug's parser."""
+    # Imported here, on a refusal: werkzeug is 2 MiB in every learner's kernel, and most never meet a 401.
+    from werkzeug.datastructures import WWWAuthenticate
+
     challenge = WWWAuthenticate.from_header(header)
     if challenge is None or challenge.type != "bearer":
         return {}
