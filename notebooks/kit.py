@@ -206,7 +206,7 @@ class Kit:
 
     def summary(self) -> str:
         return (
-            f"sandbox: {self.world.base_url} (data in {self.world.data_dir.name}/)\n"
+            f"sandbox: {self.world.base_url} (data in {shown_folder(self.world.data_dir)})\n"
             f"app:     {self.manifest.app_id}, installed in {self.mode} mode "
             f"for the user {self.context.user_context.id}\n"
             f"         permissions: {', '.join(self.install.permissions) or 'none'} (what they are: notebook 01)"
@@ -216,6 +216,15 @@ class Kit:
 def setup(user_id: str = LEARNER, mode: str = "test", manifest: Manifest | None = None) -> Kit:
     """Start or find the sandbox, install the app for ``user_id`` in ``mode``, and return the kit, clean."""
     return open_kit(sandbox.start(), user_id=user_id, mode=mode, manifest=manifest)
+
+
+def shown_folder(folder: Path) -> str:
+    """The sandbox's folder as a learner finds it: ``~/.kit-sandbox/`` under their home (a hub, the learner
+    edition), else its name (a checkout's ``.sandbox/``, beside notebooks/; a test's temporary one)."""
+    try:
+        return f"~/{folder.resolve().relative_to(Path.home().resolve())}/"
+    except ValueError:
+        return f"{folder.name}/"
 
 
 def open_kit(
