@@ -30,6 +30,7 @@ from .progress import RecordSteps
 from .provider import WELL_KNOWN, create_provider_app
 from .storage import Storage
 from .stripe_api import create_stripe_app
+from .urls import same_origin
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -101,13 +102,13 @@ class BrowserRedirects:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         prefix = (environ.get("HTTP_X_FORWARDED_PREFIX") or "").rstrip("/")
         port = environ.get("werkzeug.proxy_fix.orig", {}).get("SERVER_PORT") or environ.get("SERVER_PORT")
-        own = ("http", f"127.0.0.1:{port}")
+        own = f"http://127.0.0.1:{port}"
         scheme, host = environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST", "")
 
         def through_proxy(location: str) -> str:
-            parts = urlsplit(location)
-            if (parts.scheme, parts.netloc) != own:
+            if not same_origin(location, own):
                 return location
+            parts = urlsplit(location)
             return urlunsplit((scheme, host, prefix + parts.path, parts.query, parts.fragment))
 
         def rewriting_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:

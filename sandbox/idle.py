@@ -82,8 +82,9 @@ def wait_for_requests_to_end(activity: Activity, timeout: float = 10) -> None:
         time.sleep(0.01)
 
 
-def sleep(listening_fd: int, data_dir: Path, idle_exit: float) -> NoReturn:
-    """Become the keeper of `listening_fd`; the next connection starts `python -m sandbox` on it again."""
+def hand_over_to_keeper(listening_fd: int, data_dir: Path, idle_exit: float) -> NoReturn:
+    """Replace this process with keeper.py, holding `listening_fd`: the sandbox sleeps, and the next
+    connection starts `python -m sandbox` on that socket again."""
     os.set_inheritable(listening_fd, True)
     wake = [sys.executable, "-m", "sandbox", "--data-dir", str(data_dir), "--idle-exit", str(idle_exit)]
     wake += ["--fd", str(listening_fd)]
