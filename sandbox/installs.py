@@ -14,11 +14,13 @@ import secrets
 import string
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from helpers.redact import redact_value
 
 if TYPE_CHECKING:  # the kernel imports Install through the launcher; it needs no SQLite nor jsonschema
+    import sqlite3
+
     from .dashboard_manifest import AppManifest
     from .storage import Storage
 
@@ -62,7 +64,7 @@ class Install:
         )
 
     @classmethod
-    def from_json(cls, body: dict) -> Install:
+    def from_json(cls, body: dict[str, Any]) -> Install:
         return cls(
             api_key=body["api_key"],
             install_id=body["id"],
@@ -73,7 +75,7 @@ class Install:
             permissions=tuple(body["permissions"]),
         )
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "id": self.install_id,
             "object": "apps.install",
@@ -86,7 +88,7 @@ class Install:
         }
 
 
-def _from_row(row) -> Install:
+def _from_row(row: sqlite3.Row) -> Install:
     return Install.from_json({**dict(row), "id": row["install_id"], "permissions": json.loads(row["permissions"])})
 
 

@@ -60,7 +60,7 @@ def serve(data_dir: Path, port: int = 0, idle_exit: float = 0, fd: int | None = 
     file_handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
     # Request threads hand log records to a queue; one thread writes the file,
     # so a hundred requests do not queue on the file handler's lock.
-    records: queue.SimpleQueue = queue.SimpleQueue()
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
     listener = logging.handlers.QueueListener(records, file_handler)
     listener.start()
     for name in ("sandbox", "werkzeug"):

@@ -18,12 +18,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.processes import stop_process
 from tools.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
+# Playwright's expect waits 5 s by default; a page on a loaded 2-core machine (make test-under-load)
+# can take longer to draw what a cell just did. A check that passes returns as soon as it holds.
+expect.set_options(timeout=30_000)
 
 
 def free_port() -> int:
@@ -88,6 +92,7 @@ class LabServer:
             if self.process.poll() is not None:
                 break
             time.sleep(0.2)
+        self.stop()  # a server that did not answer in time must not outlive the test either
         raise RuntimeError(f"JupyterLab did not start; see {tmp / 'lab.log'}")
 
     def stop(self) -> None:
@@ -150,7 +155,7 @@ def screenshot(page, name: str) -> Path:
 
 
 def stop_sandbox(folder: Path) -> None:
-    import sandbox
+    from tests.processes import stop_sandbox as stop
 
-    sandbox.stop(folder)
+    stop(folder)
     shutil.rmtree(folder, ignore_errors=True)
