@@ -12,10 +12,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft7Validator
-from jsonschema.exceptions import best_match
+if TYPE_CHECKING:
+    from jsonschema import Draft7Validator
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema" / "stripe-app.schema.json"
 SECRET_WRITE = "secret_write"
@@ -38,6 +38,11 @@ class AppManifest:
 
 @functools.cache
 def _validator() -> Draft7Validator:
+    # Imported at the first install, not when the sandbox starts: importing jsonschema loads its
+    # format checkers, one of which builds a grammar (rfc3987-syntax, which Jupyter installs), about a
+    # second on a busy machine, and every start of the sandbox (kernel restarts, tests) would wait for it.
+    from jsonschema import Draft7Validator
+
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     Draft7Validator.check_schema(schema)
     return Draft7Validator(schema)
@@ -45,6 +50,8 @@ def _validator() -> Draft7Validator:
 
 def check_manifest(data: object) -> AppManifest:
     """The manifest's install-relevant parts; ManifestRefused with the most telling schema error."""
+    from jsonschema.exceptions import best_match
+
     error = best_match(_validator().iter_errors(data))
     if error is not None:
         where = error.json_path if error.path else "the manifest"

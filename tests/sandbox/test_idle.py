@@ -16,6 +16,10 @@ from sandbox.idle import ENV_IDLE_EXIT
 
 from .conftest import make_manifest, new_user
 
+# Each test starts a sandbox, waits for it to fall asleep and wakes it: about 5 s of processes
+# starting a piece, on a 2-core machine. make test runs them; make check leaves them out.
+pytestmark = pytest.mark.slow
+
 SECRET = {"name": "kept", "payload": "across a sleep", "scope": {"type": "account"}}
 
 
