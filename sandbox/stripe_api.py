@@ -178,12 +178,18 @@ def _found(row: sqlite3.Row | None, name: str) -> sqlite3.Row:
     return row
 
 
+def _scoped_request(allowed: set[str], expandable: tuple[str, ...]) -> tuple[Install, dict[str, Any], Scope, set[str]]:
+    """Every Secret Store call's start, in Stripe's order: the caller, its parameters (a scope and `allowed`),
+    the fields to expand, the scope."""
+    install = _authenticate()
+    p = _params({"scope[type]", "scope[user]", *allowed})
+    expand = _expand(p, expandable)
+    return install, p, _scope(p, install), expand
+
+
 @secrets_api.post("/v1/apps/secrets")
 def set_secret() -> Response:
-    install = _authenticate()
-    p = _params({"name", "payload", "scope[type]", "scope[user]", "expires_at"})
-    expand = _expand(p, SECRET_EXPANSIONS)
-    scope = _scope(p, install)
+    install, p, scope, expand = _scoped_request({"name", "payload", "expires_at"}, SECRET_EXPANSIONS)
     name, payload = _string(p, "name"), _string(p, "payload")
     try:
         row = SecretStore(storage()).save(install, scope, name, payload, _expires_at(p))
@@ -197,24 +203,24 @@ def set_secret() -> Response:
     return jsonify(secret_json(row, "payload" in expand))
 
 
+def _named_secret() -> tuple[Install, Scope, str, bool]:
+    """What find and delete take: the caller, the scope, the secret's name, and whether to show its payload."""
+    install, p, scope, expand = _scoped_request({"name"}, SECRET_EXPANSIONS)
+    return install, scope, _string(p, "name"), "payload" in expand
+
+
 @secrets_api.get("/v1/apps/secrets/find")
 def find_secret() -> Response:
-    install = _authenticate()
-    p = _params({"name", "scope[type]", "scope[user]"})
-    expand = _expand(p, SECRET_EXPANSIONS)
-    scope, name = _scope(p, install), _string(p, "name")
+    install, scope, name, payload = _named_secret()
     row = _found(SecretStore(storage()).find(install, scope, name), name)
-    return jsonify(secret_json(row, "payload" in expand))
+    return jsonify(secret_json(row, payload))
 
 
 @secrets_api.post("/v1/apps/secrets/delete")
 def delete_secret() -> Response:
-    install = _authenticate()
-    p = _params({"name", "scope[type]", "scope[user]"})
-    expand = _expand(p, SECRET_EXPANSIONS)
-    scope, name = _scope(p, install), _string(p, "name")
+    install, scope, name, payload = _named_secret()
     row = _found(SecretStore(storage()).delete(install, scope, name), name)
-    return jsonify({**secret_json(row, "payload" in expand), "deleted": True})
+    return jsonify({**secret_json(row, payload), "deleted": True})
 
 
 def _page(rows: list[sqlite3.Row], p: dict[str, Any], limit: int) -> tuple[list[sqlite3.Row], bool]:
@@ -234,10 +240,7 @@ def _page(rows: list[sqlite3.Row], p: dict[str, Any], limit: int) -> tuple[list[
 
 @secrets_api.get("/v1/apps/secrets")
 def list_secrets() -> Response:
-    install = _authenticate()
-    p = _params({"scope[type]", "scope[user]", "limit", "starting_after", "ending_before"})
-    expand = _expand(p, LIST_EXPANSIONS)
-    scope = _scope(p, install)
+    install, p, scope, expand = _scoped_request({"limit", "starting_after", "ending_before"}, LIST_EXPANSIONS)
     limit = _integer(p, "limit")
     limit = 10 if limit is None else limit
     if not 1 <= limit <= 100:
