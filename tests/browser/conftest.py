@@ -44,12 +44,15 @@ class LabServer:
         settings = tmp / "settings"
         settings.mkdir(parents=True, exist_ok=True)
         # No "get notified about news?" toast over the screenshots; every cell in the page
-        # (JupyterLab otherwise renders only the cells near the view, and a test could not find the rest).
+        # (JupyterLab otherwise renders only the cells near the view, and a test could not find the rest);
+        # no autosave: the server's root is the checkout, and a test that ran a notebook for more than
+        # autosave's two minutes (a loaded machine) wrote its outputs over the committed notebook.
         (settings / "overrides.json").write_text(
             json.dumps(
                 {
                     "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"},
                     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+                    "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
                 }
             )
         )
