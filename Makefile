@@ -24,7 +24,7 @@ NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_PROJECTS))
 # The room sheet's test reads the committed PDF's pages and text with poppler's tools.
 PDFTOTEXT := /usr/bin/pdftotext
 
-.PHONY: lab test check lint bench bench-room notebooks workshop room-sheet stop clean
+.PHONY: lab test test-under-load check lint bench bench-room notebooks workshop room-sheet stop clean
 
 $(LAB_STAMP): pyproject.toml setup.py
 	@started=$$(date +%s); \
@@ -46,19 +46,32 @@ lab: $(LAB_STAMP)
 	JUPYTER_CONFIG_PATH="$${JUPYTER_CONFIG_PATH:+$$JUPYTER_CONFIG_PATH:}$(KIT_JUPYTER_CONFIG)" \
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/00-index.ipynb
 
-# ruff (lint, import order, format) and mypy (strict on helpers/): settings in pyproject.toml.
+# ruff (lint, import order, format) and mypy (strict on helpers/ and sandbox/): settings in pyproject.toml.
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/mypy sandbox workshop
 
-# Lint, then the unit and API tests: no browser, no hub, no notebook runs (about a minute).
-check: lint $(NODE_STAMPS) $(PDFTOTEXT)
-	$(PY) -m pytest tests -m "not browser and not hub and not slow" -q
+# pytest-xdist: two worker processes, each with its own sandbox folder (conftest.py). A test file
+# stays on one worker (loadfile), so a module's servers start once.
+XDIST := -n 2 --dist loadfile
 
+# Lint, then the unit and API tests: no browser, no hub, no notebook runs (under a minute on 2 cores).
+check: lint $(NODE_STAMPS) $(PDFTOTEXT)
+	$(PY) -m pytest tests -m "not browser and not hub and not slow" -q $(XDIST)
+
+# Everything, in three runs: the tests that need no browser or hub on two workers; then, one at a
+# time, the notebooks in order against one sandbox (nbval), and the browser and hub tests, which
+# each start a JupyterLab or a JupyterHub and would only slow each other down.
 test: lint $(KIT_CHROMIUM) $(NODE_STAMPS) $(PDFTOTEXT)
-	$(PY) -m pytest
+	$(PY) -m pytest tests -m "not browser and not hub" $(XDIST)
+	$(PY) -m pytest notebooks
+	$(PY) -m pytest tests -m "browser or hub"
+
+# `make test` beside two CPU-bound processes, as on a shared 2-core machine (tools/under_load.py).
+test-under-load: $(TEST_STAMP)
+	$(PY) tools/under_load.py --busy 2 -- $(MAKE) test
 
 /usr/bin/chromium:
 	$(SUDO) apt-get update -qq

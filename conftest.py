@@ -1,7 +1,9 @@
 """Session-wide test setup shared by tests/ and the notebook run (nbval).
 
 The notebooks run in order, 00 to 06, against one fresh sandbox in a temporary
-folder: the kernels nbval starts inherit KIT_SANDBOX_DIR from this process.
+folder: the kernels nbval starts inherit KIT_SANDBOX_DIR from this process. Under
+pytest-xdist each worker has a folder of its own inside it, so two workers never share a
+sandbox (nor its learner's oauthContext).
 
 At the end of the session, the logs of every sandbox the tests started (in pytest's
 temporary folders, and the notebooks' one) must hold no traceback and no 5xx answer:
@@ -21,14 +23,23 @@ import sandbox
 from sandbox.files import LOG_FILE, STDERR_FILE
 
 _fresh_dir: tempfile.TemporaryDirectory | None = None
+# The folder this session made for its sandboxes, which xdist's workers inherit in their environment.
+_SESSION_FOLDER = "KIT_TESTS_SANDBOX_FOLDER"
+_own_sandbox = False
 
 
 def pytest_configure(config):
-    global _fresh_dir
-    if "KIT_SANDBOX_DIR" not in os.environ:
-        _fresh_dir = tempfile.TemporaryDirectory(prefix="kit-")
+    global _fresh_dir, _own_sandbox
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and os.environ.get(_SESSION_FOLDER):
         # Named .sandbox as on a learner's machine, so what the notebooks print about it reads the same.
+        os.environ["KIT_SANDBOX_DIR"] = str(Path(os.environ[_SESSION_FOLDER]) / worker / ".sandbox")
+        _own_sandbox = True
+    elif "KIT_SANDBOX_DIR" not in os.environ:
+        _fresh_dir = tempfile.TemporaryDirectory(prefix="kit-")
+        os.environ[_SESSION_FOLDER] = _fresh_dir.name
         os.environ["KIT_SANDBOX_DIR"] = str(Path(_fresh_dir.name) / ".sandbox")
+        _own_sandbox = True
 
 
 # Folders whose tests all carry a marker, so `make check` can leave them out by name.
@@ -50,10 +61,13 @@ _FINDINGS = pytest.StashKey[list[str]]()
 _SERVER_ERROR = re.compile(r" 5\d\d [\d.]+ms$", re.MULTILINE)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _sandbox_temp_root(request, tmp_path_factory):
-    """Where this session's tests create their sandboxes' data folders, for the session-end check."""
-    request.config.stash[_TEMP_ROOT] = tmp_path_factory.getbasetemp()
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session):
+    """Where this session's tests create their sandboxes' data folders, for the session-end check.
+
+    Under xdist the workers' temporary folders are inside the controller's, so its check reads all.
+    """
+    session.config.stash[_TEMP_ROOT] = session.config._tmp_path_factory.getbasetemp()
 
 
 def _sandbox_logs(config) -> list[Path]:
@@ -85,6 +99,7 @@ def pytest_terminal_summary(terminalreporter, config):
 
 
 def pytest_unconfigure(config):
-    if _fresh_dir is not None:
+    if _own_sandbox:
         sandbox.stop(os.environ["KIT_SANDBOX_DIR"])
+    if _fresh_dir is not None:
         _fresh_dir.cleanup()

@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from helpers.dashboard_refusals import DashboardRefusal
 from helpers.errors import OAuthError, RedirectError
 from helpers.redact import redact_text, redacted_repr
 
@@ -97,7 +98,7 @@ def read_redirect(
         raise RedirectError(
             "The address has no state, so nothing ties it to the link this notebook made.",
             _PASTE_HINT + " If it really has no state, the provider dropped it: do not use that code.",
-            cause="state_missing",
+            cause=DashboardRefusal.STATE_MISSING,
         )
     if not _same(returned, state):
         raise _state_mismatch()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from helpers.dashboard_refusals import DashboardRefusal
+
 
 class KitError(Exception):
     """Base of the kit's errors: a message (what went wrong) and a hint (what to do)."""
@@ -72,7 +74,7 @@ RedirectCause = Literal[
     "not_a_url",
     "the_link_itself",
     "wrong_redirect",
-    "state_missing",
+    DashboardRefusal.STATE_MISSING,
     "state_mismatch",
     "wrong_issuer",
     "issuer_missing",

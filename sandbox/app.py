@@ -30,6 +30,7 @@ from .progress import RecordSteps
 from .provider import WELL_KNOWN, create_provider_app
 from .storage import Storage
 from .stripe_api import create_stripe_app
+from .urls import same_origin
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -58,14 +59,14 @@ def _root(data_dir: Path, provider: WSGIApplication) -> WSGIApplication:
 class AccessLog:
     """One line a request, secrets redacted: codes and tokens in a URL end up here, as in any server's log."""
 
-    def __init__(self, app):
+    def __init__(self, app: WSGIApplication) -> None:
         self.app = app
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
-        status_holder = []
+        status_holder: list[str] = []
 
-        def recording_start_response(status, headers, exc_info=None):
+        def recording_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             status_holder.append(status.split(" ", 1)[0])
             return start_response(status, headers, exc_info)
 
@@ -95,19 +96,19 @@ class BrowserRedirects:
     prefixes path-only Locations a second time.
     """
 
-    def __init__(self, app):
+    def __init__(self, app: WSGIApplication) -> None:
         self.app = app
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        prefix = (environ.get("HTTP_X_FORWARDED_PREFIX") or "").rstrip("/")
+        prefix = str(environ.get("HTTP_X_FORWARDED_PREFIX") or "").rstrip("/")
         port = environ.get("werkzeug.proxy_fix.orig", {}).get("SERVER_PORT") or environ.get("SERVER_PORT")
-        own = ("http", f"127.0.0.1:{port}")
-        scheme, host = environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST", "")
+        own = f"http://127.0.0.1:{port}"
+        scheme, host = str(environ.get("wsgi.url_scheme", "http")), str(environ.get("HTTP_HOST", ""))
 
         def through_proxy(location: str) -> str:
-            parts = urlsplit(location)
-            if (parts.scheme, parts.netloc) != own:
+            if not same_origin(location, own):
                 return location
+            parts = urlsplit(location)
             return urlunsplit((scheme, host, prefix + parts.path, parts.query, parts.fragment))
 
         def rewriting_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -120,7 +121,7 @@ class BrowserRedirects:
         return self.app(environ, rewriting_start_response)
 
 
-def create_app(data_dir: Path | str):
+def create_app(data_dir: Path | str) -> WSGIApplication:
     data_dir = Path(data_dir).resolve()
     storage = Storage(data_dir / DATABASE_FILE)
     provider = create_provider_app(storage)

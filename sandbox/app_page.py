@@ -23,16 +23,19 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, jsonify, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file, url_for
 
-from .installs import Install, api_key_from_header, find_install
-from .storage import Storage
+from .dashboard_store import DashboardStore
+from .installs import Install, find_install
+from .web import api_key, storage, stripe_error
 
 JS = Path(__file__).resolve().parent / "dashboard_js"
 BUILD_SCRIPT = JS / "build.mjs"
 ESBUILD = JS / "node_modules" / ".bin" / "esbuild"
 DRAWER = "stripe.dashboard.drawer.default"
 BUILD_TIMEOUT = 120
+
+app_page = Blueprint("app_page", __name__)
 
 
 class BuildError(RuntimeError):
@@ -108,128 +111,128 @@ def frame_policy(manifest: dict[str, Any], scripts: list[str]) -> str:
     )
 
 
-def add_app_page(app: Flask, storage: Storage) -> None:
-    """The routes of the app page, on the Dashboard stand-in's Flask app."""
-    data_dir = storage.path.parent
-    scripts_dir = data_dir / "dashboard-js"
+def _data_dir() -> Path:
+    return storage().path.parent
 
-    def bundle_dir(install: Install) -> Path:
-        return data_dir / "apps" / install.install_id
 
-    def error(status: int, message: str) -> tuple[Response, int]:
-        return jsonify(error={"type": "invalid_request_error", "message": message}), status
+def _bundle_dir(install: Install) -> Path:
+    return _data_dir() / "apps" / install.install_id
 
-    def install_for(app_id: str) -> Install:
-        """The install the page shows: the app, for the user and mode in the query string."""
-        user, mode = request.args.get("user", ""), request.args.get("mode", "test")
-        with storage.read() as db:
-            row = db.execute(
-                "SELECT api_key FROM installs WHERE app_id=? AND user_id=? AND mode=?", (app_id, user, mode)
-            ).fetchone()
-        install = find_install(storage, row["api_key"]) if row else None
-        if install is None:
-            abort(404, f"No install of {app_id} for user {user!r} in {mode} mode: open the app with World.open_app.")
-        return install
 
-    def manifest_of(install: Install) -> dict[str, Any]:
-        with storage.read() as db:
-            row = db.execute("SELECT manifest FROM installs WHERE api_key=?", (install.api_key,)).fetchone()
-        manifest: dict[str, Any] = json.loads(row["manifest"])
-        return manifest
+def _scripts_dir() -> Path:
+    return _data_dir() / "dashboard-js"
 
-    def who(install: Install) -> dict[str, Any]:
-        """The query string that names the install: its user and mode (the app id is in the path)."""
-        return {"user": install.user_id, "mode": install.mode}
 
-    def absolute(endpoint: str, **values: Any) -> str:
-        return request.host_url.rstrip("/") + url_for(endpoint, **values)
+def _install_for(app_id: str) -> Install:
+    """The install the page shows: the app, for the user and mode in the query string."""
+    user, mode = request.args.get("user", ""), request.args.get("mode", "test")
+    install = DashboardStore(storage()).install_of(app_id, user, mode)
+    if install is None:
+        abort(404, f"No install of {app_id} for user {user!r} in {mode} mode: open the app with World.open_app.")
+    return install
 
-    @app.post("/api/apps")
-    def open_app() -> Any:
-        install = find_install(storage, api_key_from_header(request.headers.get("Authorization")) or "")
-        if install is None:
-            return error(401, "Unknown or missing install key: use the api_key from world.install_app(...).")
-        body = request.get_json(silent=True) or {}
-        folder, packages = body.get("folder"), body.get("packages")
-        if not isinstance(folder, str) or not (packages is None or isinstance(packages, str)):
-            return error(400, "Send {folder, packages}: the app's folder, and a node_modules folder or null.")
-        try:
-            dashboard_scripts(scripts_dir)
-            build_app(Path(folder), bundle_dir(install), Path(packages) if packages else None)
-        except (BuildError, subprocess.TimeoutExpired) as failure:
-            # A sandbox that cannot build is no server error: the request is refused, with what to do.
-            return error(409 if isinstance(failure, CannotBuild) else 400, str(failure))
-        return jsonify(page=url_for("app_page", app_id=install.app_id, **who(install)))
 
-    @app.get("/apps/<app_id>")
-    def app_page(app_id: str) -> Any:
-        install = install_for(app_id)
-        args = who(install)
-        urls = {
-            "session": url_for("app_session", app_id=app_id, **args),
-            "frame": url_for("app_frame", app_id=app_id, **args),
-            "dashboard": request.script_root,
-            "stripe": request.script_root.rsplit("/dashboard", 1)[0] + "/stripe",
-        }
-        manifest = manifest_of(install)
-        return render_template(
-            "app_page.html",
-            install=install,
-            manifest=manifest,
-            urls=json.dumps(urls),
-            host_script=url_for("dashboard_script", name="host.js"),
-            policy=frame_policy(manifest, ["(the Dashboard's runtime)", "(the app's bundle)"]),
-        )
+def _who(install: Install) -> dict[str, Any]:
+    """The query string that names the install: its user and mode (the app id is in the path)."""
+    return {"user": install.user_id, "mode": install.mode}
 
-    @app.get("/apps/<app_id>/session")
-    def app_session(app_id: str) -> Any:
-        install = install_for(app_id)
-        manifest = manifest_of(install)
-        views = (manifest.get("ui_extension") or {}).get("views") or []
-        view = next((v for v in views if v.get("viewport") == DRAWER), views[0] if views else None)
-        if view is None:
-            return error(400, "The manifest has no view to show: add one under ui_extension.views.")
-        response = jsonify(
-            api_key=install.api_key,
-            user_id=install.user_id,
-            account_id=install.account_id,
-            mode=install.mode,
-            permissions=list(install.permissions),
-            manifest=manifest,
-            component=view["component"],
-            viewport=view["viewport"],
-        )
-        response.headers["Cache-Control"] = "no-store"
-        return response
 
-    @app.get("/apps/<app_id>/frame")
-    def app_frame(app_id: str) -> Any:
-        install = install_for(app_id)
-        args = who(install)
-        runtime = absolute("dashboard_script", name="runtime.js")
-        bundle = absolute("app_bundle", app_id=app_id, **args)
-        html = render_template("app_frame.html", runtime=runtime, bundle=bundle)
-        response = Response(html, mimetype="text/html")
-        # The bundle's URL carries its query string; a CSP source matches scheme, host and path only.
-        response.headers["Content-Security-Policy"] = frame_policy(
-            manifest_of(install), [runtime, bundle.split("?", 1)[0]]
-        )
-        response.headers["Cache-Control"] = "no-store"
-        return response
+def _absolute(endpoint: str, **values: Any) -> str:
+    return request.host_url.rstrip("/") + url_for(endpoint, **values)
 
-    @app.get("/apps/<app_id>/ext.js")
-    def app_bundle(app_id: str) -> Any:
-        bundle = bundle_dir(install_for(app_id)) / "ext.js"
-        if not bundle.is_file():
-            abort(404, "The app was not built: open it with World.open_app.")
-        return send_file(bundle, mimetype="text/javascript", max_age=0)
 
-    @app.get("/dashboard-js/<name>")
-    def dashboard_script(name: str) -> Any:
-        if name not in ("host.js", "runtime.js"):
-            abort(404)
-        try:
-            folder = dashboard_scripts(scripts_dir)
-        except BuildError as failure:
-            return Response(f"console.error({json.dumps(str(failure))});", mimetype="text/javascript")
-        return send_file(folder / name, mimetype="text/javascript", max_age=0)
+@app_page.post("/api/apps")
+def open_app() -> Any:
+    install = find_install(storage(), api_key(request) or "")
+    if install is None:
+        return stripe_error(401, "Unknown or missing install key: use the api_key from world.install_app(...).")
+    body = request.get_json(silent=True) or {}
+    folder, packages = body.get("folder"), body.get("packages")
+    if not isinstance(folder, str) or not (packages is None or isinstance(packages, str)):
+        return stripe_error(400, "Send {folder, packages}: the app's folder, and a node_modules folder or null.")
+    try:
+        dashboard_scripts(_scripts_dir())
+        build_app(Path(folder), _bundle_dir(install), Path(packages) if packages else None)
+    except (BuildError, subprocess.TimeoutExpired) as failure:
+        # A sandbox that cannot build is no server error: the request is refused, with what to do.
+        return stripe_error(409 if isinstance(failure, CannotBuild) else 400, str(failure))
+    return jsonify(page=url_for(".page", app_id=install.app_id, **_who(install)))
+
+
+@app_page.get("/apps/<app_id>")
+def page(app_id: str) -> Any:
+    install = _install_for(app_id)
+    args = _who(install)
+    urls = {
+        "session": url_for(".session", app_id=app_id, **args),
+        "frame": url_for(".frame", app_id=app_id, **args),
+        "dashboard": request.script_root,
+        "stripe": request.script_root.rsplit("/dashboard", 1)[0] + "/stripe",
+    }
+    manifest = DashboardStore(storage()).manifest_of(install)
+    return render_template(
+        "app_page.html",
+        install=install,
+        manifest=manifest,
+        urls=json.dumps(urls),
+        host_script=url_for(".dashboard_script", name="host.js"),
+        policy=frame_policy(manifest, ["(the Dashboard's runtime)", "(the app's bundle)"]),
+    )
+
+
+@app_page.get("/apps/<app_id>/session")
+def session(app_id: str) -> Any:
+    install = _install_for(app_id)
+    manifest = DashboardStore(storage()).manifest_of(install)
+    views = (manifest.get("ui_extension") or {}).get("views") or []
+    view = next((v for v in views if v.get("viewport") == DRAWER), views[0] if views else None)
+    if view is None:
+        return stripe_error(400, "The manifest has no view to show: add one under ui_extension.views.")
+    response = jsonify(
+        api_key=install.api_key,
+        user_id=install.user_id,
+        account_id=install.account_id,
+        mode=install.mode,
+        permissions=list(install.permissions),
+        manifest=manifest,
+        component=view["component"],
+        viewport=view["viewport"],
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@app_page.get("/apps/<app_id>/frame")
+def frame(app_id: str) -> Any:
+    install = _install_for(app_id)
+    args = _who(install)
+    runtime = _absolute(".dashboard_script", name="runtime.js")
+    bundle_path = url_for(".bundle", app_id=app_id)
+    bundle = _absolute(".bundle", app_id=app_id, **args)
+    html = render_template("app_frame.html", runtime=runtime, bundle=bundle)
+    response = Response(html, mimetype="text/html")
+    # A CSP source matches scheme, host and path only: the bundle's source is its URL without the query string.
+    response.headers["Content-Security-Policy"] = frame_policy(
+        DashboardStore(storage()).manifest_of(install), [runtime, request.host_url.rstrip("/") + bundle_path]
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@app_page.get("/apps/<app_id>/ext.js")
+def bundle(app_id: str) -> Any:
+    built = _bundle_dir(_install_for(app_id)) / "ext.js"
+    if not built.is_file():
+        abort(404, "The app was not built: open it with World.open_app.")
+    return send_file(built, mimetype="text/javascript", max_age=0)
+
+
+@app_page.get("/dashboard-js/<name>")
+def dashboard_script(name: str) -> Any:
+    if name not in ("host.js", "runtime.js"):
+        abort(404)
+    try:
+        folder = dashboard_scripts(_scripts_dir())
+    except BuildError as failure:
+        return Response(f"console.error({json.dumps(str(failure))});", mimetype="text/javascript")
+    return send_file(folder / name, mimetype="text/javascript", max_age=0)

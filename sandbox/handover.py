@@ -28,22 +28,21 @@ awake for at most as long as an unexpired link, plus one wait.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from flask import Blueprint, current_app, jsonify, request
 
-from helpers.pkce import s256_challenge
-
-from .installs import Install
-from .storage import Storage
-from .web import parse_integer
+from .dashboard_store import DashboardStore
+from .installs import find_install
+from .web import api_key, parse_integer, storage, stripe_error
 
 MAX_WAIT = 60
+HANDOVER_EXTENSION = "sandbox.handover"
 Key = tuple[str, str, str]  # app id, user id, mode: whose oauthContext
 
 
@@ -91,38 +90,38 @@ class Handover:
                 self._changed.wait_for(partial(self._handed_since, key, seen), timeout=remaining)
 
 
-def arrival_blueprint(storage: Storage, handover: Handover, caller: Callable[[], Install | None]) -> Blueprint:
-    """``GET /api/oauth_context/arrival``, the long-poll above; `caller` is the install the request's key names."""
-    blueprint = Blueprint("arrival", __name__)
+def handover() -> Handover:
+    """The Handover of the Dashboard serving this request (one a sandbox: set by the app's factory)."""
+    found: Handover = current_app.extensions[HANDOVER_EXTENSION]
+    return found
 
-    def refused(status: int, message: str) -> Any:
-        return jsonify(error={"type": "invalid_request_error", "message": message}), status
 
-    @blueprint.get("/api/oauth_context/arrival")
-    def oauth_context_arrival() -> Any:
-        install = caller()
-        if install is None:
-            return refused(401, "Unknown or missing install key: use the api_key from world.install_app(...).")
-        wait = parse_integer(request.args.get("wait", "0"))
-        if wait is None or not 0 <= wait <= MAX_WAIT:
-            return refused(400, f"wait must be a whole number of seconds from 0 to {MAX_WAIT}.")
-        key = (install.app_id, install.user_id, install.mode)
-        challenges = set(request.args.getlist("challenge"))
+arrival = Blueprint("arrival", __name__)
 
-        def present() -> bool:
-            with storage.read() as db:
-                row = db.execute(
-                    "SELECT context FROM oauth_contexts WHERE app_id=? AND user_id=? AND mode=?", key
-                ).fetchone()
-            if row is None:
-                return False
-            if not challenges:
-                return True
-            # A code's verifier names its link; an error (no verifier) is the last accepted redirect's.
-            verifier = json.loads(row["context"]).get("verifier")
-            answers = s256_challenge(verifier) if verifier else handover.last_challenge(key)
-            return answers is None or answers in challenges
 
-        return jsonify(arrived=handover.wait(key, wait, present))
+@arrival.get("/api/oauth_context/arrival")
+def oauth_context_arrival() -> Any:
+    """The long-poll above: the install the request's key names, waiting for its oauthContext."""
+    key_given = api_key(request)
+    install = find_install(storage(), key_given) if key_given else None
+    if install is None:
+        return stripe_error(401, "Unknown or missing install key: use the api_key from world.install_app(...).")
+    wait = parse_integer(request.args.get("wait", "0"))
+    if wait is None or not 0 <= wait <= MAX_WAIT:
+        return stripe_error(400, f"wait must be a whole number of seconds from 0 to {MAX_WAIT}.", param="wait")
+    key: Key = (install.app_id, install.user_id, install.mode)
+    present = partial(_answers, DashboardStore(storage()), handover(), key, set(request.args.getlist("challenge")))
+    return jsonify(arrived=handover().wait(key, wait, present))
 
-    return blueprint
+
+def _answers(store: DashboardStore, handover: Handover, key: Key, challenges: set[str]) -> bool:
+    """Whether the context held for `key` answers one of the links of `challenges` (any link, if none)."""
+    context = store.held_context(*key)
+    if context is None:
+        return False
+    if not challenges:
+        return True
+    # A code's verifier names its link; an error (no verifier) is the last accepted redirect's.
+    verifier = context.get("verifier")
+    answers = create_s256_code_challenge(verifier) if verifier else handover.last_challenge(key)
+    return answers is None or answers in challenges

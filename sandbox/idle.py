@@ -25,7 +25,11 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from werkzeug.serving import BaseWSGIServer
 
 ENV_IDLE_EXIT = "KIT_SANDBOX_IDLE_EXIT"
 # The kit's Jupyter settings cull a kernel after 10 idle minutes (workshop/settings.py): the sandbox
@@ -37,13 +41,13 @@ KEEPER = Path(__file__).resolve().with_name("keeper.py")
 class Activity:
     """WSGI middleware that knows how long the sandbox has had no request under way."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: WSGIApplication) -> None:
         self.app = app
         self._lock = threading.Lock()
         self._busy = 0
         self._last = time.monotonic()
 
-    def __call__(self, environ, start_response) -> Iterator[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterator[bytes]:
         with self._lock:
             self._busy += 1
         result: Iterable[bytes] = ()
@@ -64,7 +68,7 @@ class Activity:
             return 0.0 if self._busy else time.monotonic() - self._last
 
 
-def shut_down_when_idle(server, activity: Activity, seconds: float) -> None:
+def shut_down_when_idle(server: BaseWSGIServer, activity: Activity, seconds: float) -> None:
     """Stop `server.serve_forever()` once `activity` has been idle for `seconds`."""
 
     def watch() -> None:
@@ -82,8 +86,9 @@ def wait_for_requests_to_end(activity: Activity, timeout: float = 10) -> None:
         time.sleep(0.01)
 
 
-def sleep(listening_fd: int, data_dir: Path, idle_exit: float) -> NoReturn:
-    """Become the keeper of `listening_fd`; the next connection starts `python -m sandbox` on it again."""
+def hand_over_to_keeper(listening_fd: int, data_dir: Path, idle_exit: float) -> NoReturn:
+    """Replace this process with keeper.py, holding `listening_fd`: the sandbox sleeps, and the next
+    connection starts `python -m sandbox` on that socket again."""
     os.set_inheritable(listening_fd, True)
     wake = [sys.executable, "-m", "sandbox", "--data-dir", str(data_dir), "--idle-exit", str(idle_exit)]
     wake += ["--fd", str(listening_fd)]

@@ -9,18 +9,19 @@ issued.
 
 from __future__ import annotations
 
-import base64
 import json
 import secrets
 import string
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from helpers.manifest import Manifest
 from helpers.redact import redact_value
 
-if TYPE_CHECKING:  # the kernel imports Install through the launcher; it needs no SQLite
+if TYPE_CHECKING:  # the kernel imports Install through the launcher; it needs no SQLite nor jsonschema
+    import sqlite3
+
+    from .dashboard_manifest import AppManifest
     from .storage import Storage
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
@@ -63,7 +64,7 @@ class Install:
         )
 
     @classmethod
-    def from_json(cls, body: dict) -> Install:
+    def from_json(cls, body: dict[str, Any]) -> Install:
         return cls(
             api_key=body["api_key"],
             install_id=body["id"],
@@ -74,7 +75,7 @@ class Install:
             permissions=tuple(body["permissions"]),
         )
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "id": self.install_id,
             "object": "apps.install",
@@ -87,11 +88,11 @@ class Install:
         }
 
 
-def _from_row(row) -> Install:
+def _from_row(row: sqlite3.Row) -> Install:
     return Install.from_json({**dict(row), "id": row["install_id"], "permissions": json.loads(row["permissions"])})
 
 
-def install_app(storage: Storage, manifest: Manifest, user_id: str, mode: str, account_id: str) -> Install:
+def install_app(storage: Storage, manifest: AppManifest, user_id: str, mode: str, account_id: str) -> Install:
     """Install (or re-install) an app for a user in a mode.
 
     Re-installing keeps the install's key and takes the manifest's current
@@ -127,21 +128,6 @@ def install_app(storage: Storage, manifest: Manifest, user_id: str, mode: str, a
             )
         row = db.execute("SELECT * FROM installs WHERE api_key=?", (api_key,)).fetchone()
     return _from_row(row)
-
-
-def api_key_from_header(authorization: str | None) -> str | None:
-    """The key from `Bearer <key>` or from Basic auth with the key as user name (both work with Stripe)."""
-    if not authorization:
-        return None
-    scheme, _, value = authorization.partition(" ")
-    if scheme.lower() == "bearer":
-        return value.strip() or None
-    if scheme.lower() == "basic":
-        try:
-            return base64.b64decode(value).decode().partition(":")[0] or None
-        except (ValueError, UnicodeDecodeError):
-            return None
-    return None
 
 
 def find_install(storage: Storage, api_key: str) -> Install | None:

@@ -7,7 +7,6 @@ starting at once share one sandbox instead of racing to start two.
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import json
 import os
@@ -16,16 +15,16 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
+from filelock import FileLock
 
 from helpers.errors import KitError
-from helpers.manifest import Manifest, load_manifest
 from helpers.trace import http_client
 
 from .files import ANNOUNCE_FILE, LOG_FILE, STDERR_FILE, default_data_dir
@@ -39,6 +38,28 @@ WAKE_TIMEOUT = 30
 
 class SandboxError(KitError):
     """The sandbox could not be started, reached or used."""
+
+
+class ParsedManifest(Protocol):
+    """A manifest the kernel already read (helpers.manifest.Manifest): the sandbox takes its raw JSON only."""
+
+    @property
+    def raw(self) -> Mapping[str, Any]: ...
+
+
+def _manifest_json(manifest: ParsedManifest | Mapping[str, Any] | str | Path) -> dict[str, Any]:
+    """The manifest's JSON, for the Dashboard to check against Stripe's schema (the kernel's reading is not trusted)."""
+    if isinstance(manifest, (str, Path)):
+        try:
+            data: dict[str, Any] = json.loads(Path(manifest).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise SandboxError(
+                f"Cannot read the manifest {manifest}: {error}.", hint="Pass the path of a stripe-app.json."
+            ) from None
+        return data
+    if isinstance(manifest, Mapping):
+        return dict(manifest)
+    return dict(manifest.raw)
 
 
 @dataclass(frozen=True)
@@ -88,13 +109,13 @@ class World:
         """A plain (untraced) client for the sandbox-only calls, shared by the whole process."""
         return _loopback_client()
 
-    def install_app(self, manifest: Manifest | Mapping | str | Path, user_id: str, mode: str = "test") -> Install:
+    def install_app(
+        self, manifest: ParsedManifest | Mapping[str, Any] | str | Path, user_id: str, mode: str = "test"
+    ) -> Install:
         """Install the app for a user in a mode, as uploading and installing it in Stripe would."""
-        if isinstance(manifest, (str, Path)):
-            manifest = load_manifest(manifest)
-        raw = dict(manifest.raw) if isinstance(manifest, Manifest) else dict(manifest)
         response = self.http.post(
-            f"{self.dashboard_base}/api/installs", json={"manifest": raw, "user_id": user_id, "mode": mode}
+            f"{self.dashboard_base}/api/installs",
+            json={"manifest": _manifest_json(manifest), "user_id": user_id, "mode": mode},
         )
         body = response.json()
         if response.status_code != 200:
@@ -212,16 +233,6 @@ def _alive(pid: int) -> bool:
         return True
 
 
-@contextmanager
-def _locked(data_dir: Path) -> Iterator[None]:
-    with open(data_dir / "launcher.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def resolve_data_dir(data_dir: Path | str | None = None) -> Path:
     """The absolute data folder: the one given (a leading ~ is the user's home), else the default."""
     return Path(data_dir or default_data_dir()).expanduser().resolve()
@@ -239,7 +250,12 @@ def running(data_dir: Path | str | None = None) -> World | None:
 
 
 def _port_is_free(port: int) -> bool:
+    """Whether the sandbox could listen on `port` now, binding as its server does (SO_REUSEADDR, which
+    werkzeug's server sets): connections of an earlier sandbox in TIME_WAIT, after a crash or a kill,
+    do not hold the port, and it comes back on the port its redirect URIs were registered with."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        if os.name != "nt":  # on Windows SO_REUSEADDR would let it bind a port another process listens on
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -256,7 +272,8 @@ def start(data_dir: Path | str | None = None, port: int | None = None, timeout: 
     """
     data_dir = resolve_data_dir(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    with _locked(data_dir):
+    # Two kernels starting at once share one sandbox instead of racing to start two.
+    with FileLock(data_dir / "launcher.lock"):
         world = running(data_dir)
         if world:
             return world

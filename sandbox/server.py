@@ -15,6 +15,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from . import idle
 from .app import create_app
 from .files import ANNOUNCE_FILE, LOG_FILE
+from .web import oauth_error_body, stripe_error_body
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -44,8 +45,8 @@ class QuietHandler(WSGIRequestHandler):
 def error_body(path: str, message: str) -> dict[str, Any]:
     """An error in the shape of the stand-in under `path`: OAuth's for the provider, else Stripe's envelope."""
     if path.startswith("/provider"):
-        return {"error": "invalid_request", "error_description": message}
-    return {"error": {"type": "invalid_request_error", "message": message}}
+        return oauth_error_body("invalid_request", message)
+    return stripe_error_body(message)
 
 
 def serve(data_dir: Path, port: int = 0, idle_exit: float = 0, fd: int | None = None) -> None:
@@ -59,7 +60,7 @@ def serve(data_dir: Path, port: int = 0, idle_exit: float = 0, fd: int | None = 
     file_handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
     # Request threads hand log records to a queue; one thread writes the file,
     # so a hundred requests do not queue on the file handler's lock.
-    records: queue.SimpleQueue = queue.SimpleQueue()
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
     listener = logging.handlers.QueueListener(records, file_handler)
     listener.start()
     for name in ("sandbox", "werkzeug"):
@@ -95,4 +96,4 @@ def serve(data_dir: Path, port: int = 0, idle_exit: float = 0, fd: int | None = 
     idle.wait_for_requests_to_end(activity)
     logging.getLogger("sandbox").info("no request for %g s: asleep until the next one", idle_exit)
     listener.stop()
-    idle.sleep(listening, data_dir, idle_exit)
+    idle.hand_over_to_keeper(listening, data_dir, idle_exit)

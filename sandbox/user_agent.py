@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
 from helpers.redact import redact_text
+
+from .urls import same_origin
 
 
 class _PageReader(HTMLParser):
@@ -47,7 +49,7 @@ class ConsentResult:
     outcome is one of:
     - "handed_over": the Dashboard accepted the redirect and holds an oauthContext for the app
       (with a code after Approve, with `error=access_denied` after Deny);
-    - "refused": the Dashboard refused the redirect (`reason` says why, e.g. "unknown_state");
+    - "refused": the Dashboard refused the redirect (`reason`, a DashboardRefusal code, says why, e.g. "unknown_state");
     - "provider_error": the provider refused the request and did not redirect (`error`);
     - "redirected_elsewhere": the provider redirected to a URL outside the sandbox (`redirect_url`);
     - "not_followed": asked not to follow, it stopped at the provider's redirect (`redirect_url`), as an
@@ -90,8 +92,7 @@ def consent(link: str, *, approve: bool, sandbox_base: str, http: httpx.Client, 
 
 def visit(location: str, *, sandbox_base: str, http: httpx.Client) -> ConsentResult:
     """Open a redirect URL as the browser would, and read what the Dashboard's landing page says."""
-    target, sandbox = urlsplit(location), urlsplit(sandbox_base)
-    if (target.scheme, target.netloc) != (sandbox.scheme, sandbox.netloc):
+    if not same_origin(location, sandbox_base):
         return ConsentResult("redirected_elsewhere", redirect_url=location)
     landing = http.get(location)
     mark = read_page(landing.text).marks.get("landing", {})

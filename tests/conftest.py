@@ -5,14 +5,17 @@ from __future__ import annotations
 import pytest
 
 import sandbox
+from tests.processes import stop_sandbox
 
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory):
-    """One real sandbox for the session, in a temporary data folder."""
-    world = sandbox.start(tmp_path_factory.mktemp("sandbox"))
-    yield world
-    world.stop()
+    """One real sandbox for the session (an xdist worker: its own), in a temporary folder; stopped however it ends."""
+    data_dir = tmp_path_factory.mktemp("sandbox")
+    try:
+        yield sandbox.start(data_dir)
+    finally:
+        stop_sandbox(data_dir)
 
 
 @pytest.fixture(scope="session")

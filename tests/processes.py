@@ -4,7 +4,9 @@ asked to stop first, then made to."""
 from __future__ import annotations
 
 import json
+import os
 import select
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -13,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+import sandbox
+from sandbox.files import ANNOUNCE_FILE
 
 
 @contextmanager
@@ -45,3 +50,14 @@ def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def stop_sandbox(data_dir: Path) -> None:
+    """Stop the sandbox of ``data_dir``: asked to if it answers, else (hung, or never healthy) killed by its pid."""
+    if sandbox.stop(data_dir):
+        return
+    try:
+        pid = json.loads((data_dir / ANNOUNCE_FILE).read_text())["pid"]
+        os.kill(pid, signal.SIGKILL)
+    except (OSError, ValueError, KeyError):
+        pass  # nothing announced, or it is gone already

@@ -25,6 +25,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 
 from ..storage import Storage
+from ..web import storage as current_storage
 
 # The endpoints an app fetches; the authorization endpoint is navigated to, never fetched.
 CORS_PATHS = ("/token", "/revoke", "/api/me")
@@ -53,7 +54,7 @@ def set_enabled(storage: Storage, enabled: bool) -> None:
         )
 
 
-def install_cors(app: Flask, storage: Storage) -> None:
+def install_cors(app: Flask) -> None:
     """Answer preflights and mark answers readable, on CORS_PATHS, for the allowed origins."""
 
     def applies() -> bool:
@@ -62,7 +63,7 @@ def install_cors(app: Flask, storage: Storage) -> None:
     @app.before_request
     def preflight() -> Response | None:
         is_preflight = request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
-        if not (is_preflight and applies() and is_enabled(storage)):
+        if not (is_preflight and applies() and is_enabled(current_storage())):
             return None  # Flask's own OPTIONS answer: no CORS headers, so the browser refuses
         response = Response(status=204)
         method = request.headers["Access-Control-Request-Method"]
@@ -81,7 +82,7 @@ def install_cors(app: Flask, storage: Storage) -> None:
 
     @app.after_request
     def allow_reading(response: Response) -> Response:
-        if request.method == "OPTIONS" or request.path not in CORS_PATHS or not is_enabled(storage):
+        if request.method == "OPTIONS" or request.path not in CORS_PATHS or not is_enabled(current_storage()):
             return response
         response.vary.add("Origin")  # the answer differs by origin: a cache must not mix them up
         if applies():

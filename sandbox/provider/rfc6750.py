@@ -12,7 +12,9 @@ from typing import Any
 from authlib.integrations.flask_oauth2 import ResourceProtector
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6750 import BearerTokenValidator
+from flask import request as flask_request
 
+from ..web import storage
 from .models import Token
 from .store import ProviderStore
 
@@ -43,12 +45,8 @@ class MalformedBearerToken(OAuth2Error):
 
 
 class TokenValidator(BearerTokenValidator):
-    def __init__(self, store: ProviderStore) -> None:
-        super().__init__()
-        self.store = store
-
     def authenticate_token(self, token_string: str) -> Token | None:
-        return self.store.query_token(token_string, refresh=False)
+        return ProviderStore(storage()).query_token(token_string, refresh=False)
 
 
 class BearerProtector(ResourceProtector):
@@ -56,9 +54,10 @@ class BearerProtector(ResourceProtector):
         raise error  # answered by the app's OAuth error handler, as every other OAuth error is
 
     def parse_request_authorization(self, request: Any) -> tuple[Any, str]:
-        scheme, _, credentials = (request.headers.get("Authorization") or "").strip().partition(" ")
-        if scheme.lower() != "bearer":
+        authorization = flask_request.authorization  # werkzeug's parser: its scheme and token
+        if authorization is None or authorization.type != "bearer":
             raise NoBearerToken()
-        if not credentials.strip() or len(credentials.split()) > 1:
+        token = authorization.token or ""
+        if not token or len(token.split()) > 1:
             raise MalformedBearerToken("Send one access token after 'Bearer ' in the Authorization header.")
-        return self.get_token_validator("bearer"), credentials.strip()
+        return self.get_token_validator("bearer"), token

@@ -6,11 +6,11 @@ from typing import Any
 
 from authlib.integrations.flask_oauth2 import current_token
 from authlib.oauth2 import OAuth2Error
-from flask import Flask, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..storage import Storage
-from ..web import parse_integer
+from ..web import STORAGE_EXTENSION, oauth_error, oauth_error_body, parse_integer, storage
 from . import cors
 from .grants import AuthorizationCodeGrant, RefreshTokenGrant
 from .models import USER
@@ -23,92 +23,113 @@ from .store import ProviderStore
 
 WELL_KNOWN = "/.well-known/oauth-authorization-server"
 MAX_AGE_SECONDS = 100 * 365 * 24 * 3600
+SERVER_EXTENSION = "sandbox.provider.server"
+
+provider = Blueprint("provider", __name__, template_folder="../templates")
+require_oauth = BearerProtector()
+require_oauth.register_token_validator(TokenValidator())
+
+
+def _server() -> ProviderServer:
+    server: ProviderServer = current_app.extensions[SERVER_EXTENSION]
+    return server
+
+
+@provider.get(WELL_KNOWN)
+def metadata() -> Response:
+    return jsonify(_server().metadata())
+
+
+@provider.post("/register")
+def register() -> Any:
+    return _server().create_endpoint_response(Registration.ENDPOINT_NAME)
+
+
+@provider.route("/authorize", methods=["GET", "POST"])
+def authorize() -> Any:
+    server = _server()
+    try:
+        grant = server.get_consent_grant(end_user=USER)
+    except OAuth2Error as error:
+        if error.redirect_uri:  # the client is known: tell it, on its redirect URI
+            return server.handle_error_response(None, error)
+        # Unknown client or unregistered redirect URI: never redirect (RFC 6749 4.1.2.1).
+        return render_template("provider_error.html", error=error), error.status_code
+    if request.method == "GET":
+        return render_template("consent.html", client=grant.client, scopes=grant.request.scope.split(), user=USER)
+    approved = request.form.get("decision") == "approve"
+    return server.create_authorization_response(grant_user=USER if approved else None, grant=grant)
+
+
+@provider.post("/token")
+def token() -> Any:
+    return _server().create_token_response()
+
+
+@provider.post("/revoke")
+def revoke() -> Any:
+    return _server().create_endpoint_response(Revocation.ENDPOINT_NAME)
+
+
+@provider.post("/sandbox/let-time-pass")
+def let_time_pass() -> Any:
+    """Not OAuth: the sandbox's stand-in for waiting. Ages one grant's tokens by `seconds`.
+
+    08-token-lifecycle uses it to let an access token expire without waiting an hour.
+    """
+    seconds = parse_integer(request.form.get("seconds", ""))
+    if seconds is None or not 0 <= seconds <= MAX_AGE_SECONDS:
+        return oauth_error(400, "invalid_request", "seconds must be a whole number of seconds, 0 to 100 years.")
+    if not ProviderStore(storage()).age_grant(request.form.get("token", ""), seconds):
+        return oauth_error(404, "invalid_request", "No such token.")
+    return jsonify(ok=True, seconds=seconds)
+
+
+@provider.post("/sandbox/cors")
+def switch_cors() -> Any:
+    """Not OAuth: the sandbox's switch for CORS on the endpoints an app fetches (cors.py).
+
+    09-your-stripe-app turns it off to show what a browser does with a provider that has none.
+    """
+    enabled = request.form.get("enabled")
+    if enabled not in ("on", "off"):
+        return oauth_error(400, "invalid_request", "enabled must be 'on' or 'off'.")
+    cors.set_enabled(storage(), enabled == "on")
+    return jsonify(cors=enabled)
+
+
+@provider.get("/api/me")
+@require_oauth()
+def me() -> Response:
+    return jsonify(id=USER.id, name=USER.name, email=USER.email, scope=current_token.scope)
+
+
+def handle_oauth_error(error: OAuth2Error) -> Any:
+    return _server().handle_error_response(None, error)
+
+
+def handle_http_error(error: HTTPException) -> tuple[Response, int, list[tuple[str, str]]]:
+    # An unknown path, a wrong method, an oversized body: still an OAuth error object (RFC 6749 5.2).
+    status = error.code or 500
+    body = oauth_error_body(
+        "server_error" if status >= 500 else "invalid_request", f"{error.name}: {error.description}"
+    )
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return jsonify(body), status, headers  # e.g. a 405's Allow
 
 
 def create_provider_app(storage: Storage) -> Flask:
     app = Flask(__name__, template_folder="../templates")
-    store = ProviderStore(storage)
-    server = ProviderServer(app, store)
+    app.extensions[STORAGE_EXTENSION] = storage
+    server = ProviderServer(app, ProviderStore(storage))
     server.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(required=True)])
     server.register_grant(RefreshTokenGrant)
     server.register_endpoint(Revocation)
     server.register_endpoint(Registration)
-    require_oauth = BearerProtector()
-    require_oauth.register_token_validator(TokenValidator(store))
-    cors.install_cors(app, storage)
-
-    @app.errorhandler(OAuth2Error)
-    def oauth_error(error: OAuth2Error) -> Any:
-        return server.handle_error_response(None, error)
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Any:
-        # An unknown path, a wrong method, an oversized body: still an OAuth error object (RFC 6749 5.2).
-        code = "server_error" if (error.code or 500) >= 500 else "invalid_request"
-        body = {"error": code, "error_description": f"{error.name}: {error.description}"}
-        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
-        return jsonify(body), error.code, headers  # e.g. a 405's Allow
-
-    @app.get(WELL_KNOWN)
-    def metadata() -> Any:
-        return jsonify(server.metadata())
-
-    @app.post("/register")
-    def register() -> Any:
-        return server.create_endpoint_response(Registration.ENDPOINT_NAME)
-
-    @app.route("/authorize", methods=["GET", "POST"])
-    def authorize() -> Any:
-        try:
-            grant = server.get_consent_grant(end_user=USER)
-        except OAuth2Error as error:
-            if error.redirect_uri:  # the client is known: tell it, on its redirect URI
-                return server.handle_error_response(None, error)
-            # Unknown client or unregistered redirect URI: never redirect (RFC 6749 4.1.2.1).
-            return render_template("provider_error.html", error=error), error.status_code
-        if request.method == "GET":
-            return render_template("consent.html", client=grant.client, scopes=grant.request.scope.split(), user=USER)
-        approved = request.form.get("decision") == "approve"
-        return server.create_authorization_response(grant_user=USER if approved else None, grant=grant)
-
-    @app.post("/token")
-    def token() -> Any:
-        return server.create_token_response()
-
-    @app.post("/revoke")
-    def revoke() -> Any:
-        return server.create_endpoint_response(Revocation.ENDPOINT_NAME)
-
-    @app.post("/sandbox/let-time-pass")
-    def let_time_pass() -> Any:
-        """Not OAuth: the sandbox's stand-in for waiting. Ages one grant's tokens by `seconds`.
-
-        08-token-lifecycle uses it to let an access token expire without waiting an hour.
-        """
-        seconds = parse_integer(request.form.get("seconds", ""))
-        if seconds is None or not 0 <= seconds <= MAX_AGE_SECONDS:
-            return jsonify(
-                error="invalid_request", error_description="seconds must be a whole number of seconds, 0 to 100 years."
-            ), 400
-        if not store.age_grant(request.form.get("token", ""), seconds):
-            return jsonify(error="invalid_request", error_description="No such token."), 404
-        return jsonify(ok=True, seconds=seconds)
-
-    @app.post("/sandbox/cors")
-    def switch_cors() -> Any:
-        """Not OAuth: the sandbox's switch for CORS on the endpoints an app fetches (cors.py).
-
-        09-your-stripe-app turns it off to show what a browser does with a provider that has none.
-        """
-        enabled = request.form.get("enabled")
-        if enabled not in ("on", "off"):
-            return jsonify(error="invalid_request", error_description="enabled must be 'on' or 'off'."), 400
-        cors.set_enabled(storage, enabled == "on")
-        return jsonify(cors=enabled)
-
-    @app.get("/api/me")
-    @require_oauth()
-    def me() -> Any:
-        return jsonify(id=USER.id, name=USER.name, email=USER.email, scope=current_token.scope)
-
+    app.extensions[SERVER_EXTENSION] = server
+    app.register_blueprint(provider)
+    cors.install_cors(app)
+    # On the app, not the blueprint: an unknown path matches no blueprint.
+    app.register_error_handler(OAuth2Error, handle_oauth_error)
+    app.register_error_handler(HTTPException, handle_http_error)
     return app

@@ -68,9 +68,8 @@ class ProviderServer(AuthorizationServer):
             return super().authenticate_client(request, methods, endpoint)
         except InvalidClientError as error:
             # Authlib challenges only when it offers client_secret_basic itself.
-            scheme = (request.headers.get("Authorization") or "").partition(" ")[0]
-            if scheme:
-                raise InvalidClientChallenge(error.description, scheme) from None
+            if "Authorization" in flask_request.headers:
+                raise InvalidClientChallenge(error.description, _scheme_tried()) from None
             raise
 
     def generate_token(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -99,6 +98,13 @@ class ProviderServer(AuthorizationServer):
         )
         data.validate()
         return dict(data)
+
+
+def _scheme_tried() -> str:
+    """The auth-scheme of the request's Authorization header, as werkzeug parsed it, capitalised as
+    RFC 9110's registry writes it (schemes compare case-insensitively); Basic if werkzeug could not parse it."""
+    authorization = flask_request.authorization
+    return authorization.type.capitalize() if authorization else "Basic"
 
 
 def insecure_transport() -> InvalidRequestError:

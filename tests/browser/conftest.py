@@ -18,12 +18,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.processes import stop_process
 from tools.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
+# Playwright's expect waits 5 s by default; a page on a loaded 2-core machine (make test-under-load)
+# can take longer to draw what a cell just did. A check that passes returns as soon as it holds.
+expect.set_options(timeout=30_000)
 
 
 def free_port() -> int:
@@ -40,12 +44,15 @@ class LabServer:
         settings = tmp / "settings"
         settings.mkdir(parents=True, exist_ok=True)
         # No "get notified about news?" toast over the screenshots; every cell in the page
-        # (JupyterLab otherwise renders only the cells near the view, and a test could not find the rest).
+        # (JupyterLab otherwise renders only the cells near the view, and a test could not find the rest);
+        # no autosave: the server's root is the checkout, and a test that ran a notebook for more than
+        # autosave's two minutes (a loaded machine) wrote its outputs over the committed notebook.
         (settings / "overrides.json").write_text(
             json.dumps(
                 {
                     "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"},
                     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+                    "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
                 }
             )
         )
@@ -88,6 +95,7 @@ class LabServer:
             if self.process.poll() is not None:
                 break
             time.sleep(0.2)
+        self.stop()  # a server that did not answer in time must not outlive the test either
         raise RuntimeError(f"JupyterLab did not start; see {tmp / 'lab.log'}")
 
     def stop(self) -> None:
@@ -150,7 +158,7 @@ def screenshot(page, name: str) -> Path:
 
 
 def stop_sandbox(folder: Path) -> None:
-    import sandbox
+    from tests.processes import stop_sandbox as stop
 
-    sandbox.stop(folder)
+    stop(folder)
     shutil.rmtree(folder, ignore_errors=True)

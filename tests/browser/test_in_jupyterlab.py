@@ -23,16 +23,23 @@ from tools.run_notebooks import NOTEBOOKS, notebook_paths
 from .conftest import LabServer, screenshot, stop_sandbox
 
 BASE_URLS = {"laptop": "/", "proxied": "/user/alice/"}
+# Waits sized for a loaded 2-core machine (make test-under-load): a widget's view is drawn only
+# once its kernel-side model has reached the page, seconds after the cell ran when the CPUs are busy.
+WIDGET_TIMEOUT = 90_000
 
 
 @pytest.fixture(scope="module", params=list(BASE_URLS))
 def lab(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lab")
-    server = LabServer(tmp, base_url=BASE_URLS[request.param])
-    server.name = request.param
-    yield server
-    server.stop()
-    stop_sandbox(tmp / "sandbox")
+    try:
+        server = LabServer(tmp, base_url=BASE_URLS[request.param])
+        server.name = request.param
+        try:
+            yield server
+        finally:
+            server.stop()
+    finally:
+        stop_sandbox(tmp / "sandbox")
 
 
 def open_and_run(page, lab, notebook: str) -> None:
@@ -91,7 +98,8 @@ def assert_clean(page) -> None:
 def test_each_notebook_runs_in_jupyterlab(page, lab, notebook):
     open_and_run(page, lab, notebook)
     if shows_widgets(NOTEBOOKS / notebook):
-        assert page.locator(".jp-OutputArea-output .widget-html, .jp-OutputArea-output .widget-button").count() > 0
+        widgets = page.locator(".jp-OutputArea-output .widget-html, .jp-OutputArea-output .widget-button")
+        expect(widgets.first).to_be_attached(timeout=WIDGET_TIMEOUT)
     screenshot(page, f"laptop-{notebook.removesuffix('.ipynb')}")
     assert_clean(page)
 
@@ -105,11 +113,31 @@ def shows_widgets(path) -> bool:
     )
 
 
-def your_app(page):
-    """The output of the "Your turn, in the browser" cell of 06: the app the learner authorizes."""
+def your_app(page, lab):
+    """The output of the "Your turn, in the browser" cell of 06: the app the learner authorizes.
+
+    Under load the page may draw the output before the widget's model has reached it, and then
+    shows the widget's text form for good; once the kernel was seen restarted after Run All. Then
+    the notebook is opened and run again, as a learner would, on a fresh page.
+    """
     app = page.locator(".jp-Cell").filter(has_text="yours = kit.example_app(").locator(".jp-OutputArea")
-    expect(app.locator("a.kit-authorize")).to_have_count(1, timeout=30_000)
+    try:
+        expect(app.locator("a.kit-authorize")).to_have_count(1, timeout=WIDGET_TIMEOUT)
+    except AssertionError:
+        screenshot(page, f"{lab.name}-no-authorize-link-first-time")
+        open_and_run(page, lab, "06-the-whole-app.ipynb")
+        expect(app.locator("a.kit-authorize")).to_have_count(1, timeout=WIDGET_TIMEOUT)
     return app
+
+
+def run_cell_again(page, cell) -> None:
+    """Run one cell again (Shift+Enter in it) and wait until it has run."""
+    prompt = cell.locator(".jp-InputPrompt")
+    before = prompt.inner_text()
+    cell.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")
+    expect(prompt).not_to_have_text(before, timeout=WIDGET_TIMEOUT)
+    expect(prompt).not_to_have_text(re.compile(r"\*"), timeout=WIDGET_TIMEOUT)
 
 
 def first_app(page):
@@ -119,7 +147,7 @@ def first_app(page):
 
 def test_authorize_in_the_browser_and_the_app_signs_in_by_itself(page, lab):
     open_and_run(page, lab, "06-the-whole-app.ipynb")
-    app = your_app(page)
+    app = your_app(page, lab)
     earlier = first_app(page).inner_text()
     app.scroll_into_view_if_needed()
     expect(app).to_contain_text("not connected")
@@ -137,7 +165,7 @@ def test_authorize_in_the_browser_and_the_app_signs_in_by_itself(page, lab):
     screenshot(consent, f"{lab.name}-landing")
 
     page.bring_to_front()
-    expect(app).to_contain_text("connected: the token is saved", timeout=10_000, ignore_case=True)
+    expect(app).to_contain_text("connected: the token is saved", timeout=WIDGET_TIMEOUT, ignore_case=True)
     seconds = time.monotonic() - approved_at
     screenshot(page, f"{lab.name}-signed-in")
     assert seconds <= 2.5, f"the app took {seconds:.1f} s to pick up oauthContext"
@@ -151,7 +179,7 @@ def test_authorize_in_the_browser_and_the_app_signs_in_by_itself(page, lab):
 
 def test_deny_and_a_tampered_state_say_why_nothing_arrived(page, lab):
     open_and_run(page, lab, "06-the-whole-app.ipynb")
-    app = your_app(page)
+    app = your_app(page, lab)
     # The href is relative under a proxy (the browser supplies the host): resolve it as a click would.
     link = urljoin(page.url, app.locator("a.kit-authorize").get_attribute("href"))
 
@@ -167,7 +195,7 @@ def test_deny_and_a_tampered_state_say_why_nothing_arrived(page, lab):
     denied.get_by_role("button", name="Deny").click()
     expect(denied.locator("#landing")).to_contain_text("You did not approve the app")
     page.bring_to_front()
-    expect(app).to_contain_text("access_denied", timeout=10_000)
+    expect(app).to_contain_text("access_denied", timeout=WIDGET_TIMEOUT)
     expect(app).to_contain_text("not connected")
     screenshot(page, f"{lab.name}-denied")
 
@@ -177,19 +205,14 @@ def test_your_turn_signs_in_after_an_earlier_app_cell_ran_again(page, lab):
     """Issue 17's traps: an earlier app cell run again must not take Your turn's oauthContext; New link works."""
     open_and_run(page, lab, "06-the-whole-app.ipynb")
     earlier = page.locator(".jp-Cell").filter(has_text="app = kit.example_app()").first
-    prompt = earlier.locator(".jp-InputPrompt")
-    before = prompt.inner_text()
-    earlier.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Shift+Enter")  # the learner runs the earlier cell again: its app is the newest now
-    expect(prompt).not_to_have_text(before, timeout=30_000)
-    expect(prompt).not_to_have_text(re.compile(r"\*"), timeout=30_000)
+    run_cell_again(page, earlier)  # the learner runs the earlier cell again: its app is the newest now
     rerun = first_app(page)
     expect(rerun).to_contain_text("not connected")
 
-    yours = your_app(page)
+    yours = your_app(page, lab)
     yours.scroll_into_view_if_needed()
     authorize_in_a_new_tab(page, yours)
-    expect(yours).to_contain_text("connected: the token is saved", timeout=10_000, ignore_case=True)
+    expect(yours).to_contain_text("connected: the token is saved", timeout=WIDGET_TIMEOUT, ignore_case=True)
     expect(rerun).to_contain_text("not connected")  # the newer view asked, and handed the context on
     screenshot(page, f"{lab.name}-your-turn-after-a-rerun")
 
@@ -199,7 +222,7 @@ def test_your_turn_signs_in_after_an_earlier_app_cell_ran_again(page, lab):
     expect(rerun).to_contain_text("A fresh link")
     assert rerun.locator("a.kit-authorize").get_attribute("href") != spent
     authorize_in_a_new_tab(page, rerun)
-    expect(rerun).to_contain_text("connected: the token is saved", timeout=10_000, ignore_case=True)
+    expect(rerun).to_contain_text("connected: the token is saved", timeout=WIDGET_TIMEOUT, ignore_case=True)
     assert_clean(page)
 
 

@@ -20,9 +20,20 @@ import sandbox
 from helpers.authorize import authorization_url
 from helpers.manifest import redirect_url
 from helpers.provider import registration_request
+from tests.processes import stop_sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_MANIFEST = json.loads((ROOT / "notebooks" / "stripe-app.json").read_text())
+
+
+@pytest.fixture
+def own_data_dir(tmp_path):
+    """A data folder for a test that starts (kills, restarts) a sandbox of its own; whatever runs there is
+    stopped after the test, failed or not, so no sandbox outlives the session."""
+    try:
+        yield tmp_path
+    finally:
+        stop_sandbox(tmp_path)
 
 
 @pytest.fixture

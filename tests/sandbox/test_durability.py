@@ -36,7 +36,8 @@ def wait_dead(pid: int, timeout: float = 10) -> None:
     raise AssertionError(f"process {pid} did not die")
 
 
-def test_everything_survives_sigkill_and_restart(tmp_path):
+def test_everything_survives_sigkill_and_restart(own_data_dir):
+    tmp_path = own_data_dir
     world = sandbox.start(tmp_path)
     with httpx.Client(timeout=30) as http:
         app = make_app(world, http)
@@ -67,7 +68,6 @@ def test_everything_survives_sigkill_and_restart(tmp_path):
         assert again.base_url == world.base_url
         assert again.consent(pending_link).outcome == "handed_over"
         assert app.take_context(http)["code"]
-        again.stop()
 
 
 WRITER = textwrap.dedent(

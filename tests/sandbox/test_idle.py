@@ -16,6 +16,10 @@ from sandbox.idle import ENV_IDLE_EXIT
 
 from .conftest import make_manifest, new_user
 
+# Each test starts a sandbox, waits for it to fall asleep and wakes it: about 5 s of processes
+# starting a piece, on a 2-core machine. make test runs them; make check leaves them out.
+pytestmark = pytest.mark.slow
+
 SECRET = {"name": "kept", "payload": "across a sleep", "scope": {"type": "account"}}
 
 
@@ -38,16 +42,15 @@ def find_secret(api_key: str, world: sandbox.World) -> str:
 
 
 @pytest.fixture
-def sleepy(tmp_path, monkeypatch):
+def sleepy(own_data_dir, monkeypatch):
     """A sandbox of its own that sleeps after 1 s without a request, with an app installed and a secret saved."""
     monkeypatch.setenv(ENV_IDLE_EXIT, "1")  # the launcher's sandbox inherits it
-    world = sandbox.start(tmp_path)
+    world = sandbox.start(own_data_dir)
     manifest, user = make_manifest(), new_user()
     install = world.install_app(manifest, user)
     client = stripe.StripeClient(install.api_key, base_addresses={"api": world.stripe_api_base})
     client.v1.apps.secrets.create(SECRET)
-    yield world, manifest, install
-    sandbox.stop(tmp_path)
+    return world, manifest, install
 
 
 def test_an_idle_sandbox_sleeps_small_and_the_next_call_wakes_it_on_its_port_with_its_data(sleepy):

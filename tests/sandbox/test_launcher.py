@@ -14,7 +14,8 @@ def test_start_reuses_a_running_sandbox(world):
     assert sandbox.start(world.data_dir) == world
 
 
-def test_stop_then_start_keeps_data(tmp_path):
+def test_stop_then_start_keeps_data(own_data_dir):
+    tmp_path = own_data_dir
     world = sandbox.start(tmp_path)
     with httpx.Client(timeout=30) as http:
         app = make_app(world, http)
@@ -27,7 +28,6 @@ def test_stop_then_start_keeps_data(tmp_path):
     assert (
         client.v1.apps.secrets.find({"name": "k", "scope": {"type": "account"}, "expand": ["payload"]}).payload == "v"
     )
-    again.stop()
 
 
 def test_browser_url_goes_through_the_hub_proxy_when_there_is_one(world, monkeypatch):

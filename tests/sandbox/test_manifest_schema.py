@@ -1,0 +1,49 @@
+"""The Dashboard stand-in checks manifests against Stripe's published schema, vendored unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from sandbox.dashboard_manifest import SCHEMA_FILE, ManifestRefused, check_manifest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_vendored_schema_is_the_one_its_readme_names():
+    readme = (SCHEMA_FILE.parent / "README.md").read_text()
+    recorded = re.search(r"sha256 `([0-9a-f]{64})`", readme).group(1)
+    assert hashlib.sha256(SCHEMA_FILE.read_bytes()).hexdigest() == recorded
+    assert json.loads(SCHEMA_FILE.read_text())["$id"] == "https://stripe.com/stripe-app.schema.json"
+
+
+@pytest.mark.parametrize("path", ["notebooks/stripe-app.json", "stripe-app/stripe-app.json"])
+def test_the_kits_own_manifests_pass_stripes_schema(path):
+    manifest = check_manifest(json.loads((ROOT / path).read_text()))
+    assert manifest.app_id == "com.example.pkce-kit" and manifest.permissions == ("secret_write",)
+
+
+@pytest.mark.parametrize(
+    "change, where",
+    [
+        ({"id": "com example"}, "$.id"),
+        ({"permissions": [{"permission": "secret_write"}]}, "$.permissions[0]"),
+        ({"permissions": [{"permission": "not_a_permission", "purpose": "x"}]}, "$.permissions[0].permission"),
+        ({"surprise": 1}, "the manifest"),
+    ],
+)
+def test_a_manifest_that_breaks_the_schema_is_refused_saying_where(change, where):
+    manifest = {**json.loads((ROOT / "notebooks/stripe-app.json").read_text()), **change}
+    with pytest.raises(ManifestRefused, match=re.escape(where)):
+        check_manifest(manifest)
+
+
+def test_a_bare_origin_in_connect_src_is_refused_by_stripes_pattern():
+    manifest = json.loads((ROOT / "notebooks/stripe-app.json").read_text())
+    manifest["ui_extension"]["content_security_policy"]["connect-src"] = ["https://api.example.com"]
+    with pytest.raises(ManifestRefused, match=re.escape("connect-src")):
+        check_manifest(manifest)
