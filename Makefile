@@ -82,14 +82,15 @@ test-under-load: $(TEST_STAMP)
 	$(SUDO) apt-get install -y -qq --no-install-recommends poppler-utils
 
 # Every bench but the room, one learner's memory through 00-08 included (about 10 minutes of it);
-# their verdict lines, one a figure, again at the end (bench/all.py).
+# their verdict lines, one a figure, again at the end (bench/all.py). Each bench runs as a module from
+# here, so it imports tests.support and tools as packages.
 bench: $(TEST_STAMP) $(KIT_CHROMIUM)
-	$(PY) bench/all.py
+	$(PY) -m bench.all
 
 # A room of 30 learners on one hub (docs/workshop.md, Sizing): a quiet machine, about 9 minutes and
 # 8 GiB of memory; it prints its verdict lines last.
 bench-room: $(TEST_STAMP)
-	$(PY) bench/room.py
+	$(PY) -m bench.room
 
 # After editing a notebook: run them all in a fresh sandbox and save their outputs,
 # which `make test` (nbval) then compares.

@@ -1,6 +1,6 @@
 """Every bench but the room (`make bench`), one after the other, then their verdict lines together.
 
-    .venv/bin/python bench/all.py
+    .venv/bin/python -m bench.all
 
 Each bench prints its figures as it goes; the verdict lines (`PASS …` / `MISS …`, and the older
 benches' `VERDICT: …`) are gathered and printed again at the end, one line a figure. The room of 30
@@ -15,11 +15,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHES = [
-    ["bench/sandbox_flow.py"],
-    ["bench/notebooks.py"],
-    ["bench/browser.py"],
-    ["bench/learner_memory.py"],
-    ["bench/install_size.py"],
+    "bench.sandbox_flow",
+    "bench.notebooks",
+    "bench.browser",
+    "bench.learner_memory",
+    "bench.install_size",
 ]
 
 
@@ -31,17 +31,17 @@ def main() -> int:
     verdicts: list[str] = []
     failed: list[str] = []
     for bench in BENCHES:
-        print(f"\n=== {' '.join(bench)}", flush=True)
+        print(f"\n=== python -m {bench}", flush=True)
         with subprocess.Popen(
-            [sys.executable, *bench], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            [sys.executable, "-m", bench], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         ) as process:
             assert process.stdout is not None
             for line in process.stdout:
                 print(line, end="", flush=True)
                 if is_verdict(line):
-                    verdicts.append(f"{line.rstrip()}   [{bench[0]}]")
+                    verdicts.append(f"{line.rstrip()}   [{bench}]")
         if process.returncode != 0:
-            failed.append(bench[0])
+            failed.append(bench)
     print("\nverdicts, one a figure:")
     for line in verdicts:
         print(f"  {line}")

@@ -1,6 +1,6 @@
 """Benchmark: the kit in a real browser, as a learner meets it.
 
-    .venv/bin/python bench/browser.py [--reps N]
+    .venv/bin/python -m bench.browser [--reps N]
 
 From one run (JupyterLab servers started as tests/browser starts them, driven by Debian's
 headless Chromium), it prints:
@@ -25,23 +25,18 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import psutil
+from playwright.sync_api import expect, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-import sandbox  # noqa: E402
-from bench.verdict import load, verdict  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LabServer, stop_sandbox  # noqa: E402
-from tests.browser.test_in_jupyterlab import open_and_run, your_app  # noqa: E402
-from tools.run_notebooks import notebook_paths  # noqa: E402
+import sandbox
+from bench.verdict import load, verdict
+from tests.support.lab import LabServer, open_and_run, stop_sandbox, your_app
+from tools.chromium import CHROMIUM, CHROMIUM_ARGS
+from tools.run_notebooks import notebook_paths
 
 SIGNED_IN = "connected: the token is saved"
 TARGET_CONNECTED_MS = 150
@@ -110,7 +105,7 @@ def new_page(browser):
 def approve_once(page, lab: LabServer) -> tuple[float, float]:
     """Run 06, open the app's link, press Approve; (ms to the landing page, ms to the app signed in)."""
     open_and_run(page, lab, "06-the-whole-app.ipynb")
-    app = your_app(page)
+    app = your_app(page, lab)
     app.scroll_into_view_if_needed()
     expect(app).to_contain_text("not connected")
     app.element_handle().evaluate(WATCH_APP)

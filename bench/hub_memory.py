@@ -1,11 +1,11 @@
 """Benchmark: the memory one learner needs on a JupyterHub, after running every notebook.
 
-    .venv/bin/python bench/hub_memory.py [--json PATH]
+    .venv/bin/python -m bench.hub_memory [--json PATH]
 
 What it does:
 
 1. Starts a real JupyterHub in a temporary folder, configured as the workshop test configures it
-   (tests/hub/jupyterhub_config.py: local process spawner, jupyterhub-singleuser from this venv,
+   (tests/support/jupyterhub_config.py: local process spawner, jupyterhub-singleuser from this venv,
    the kit's notebooks copied into the learner's home, KIT_SANDBOX_DIR=~/.kit-sandbox).
 2. One learner logs in through the browser (headless Chromium), then opens and runs
    notebooks 00 to 06 in order in JupyterLab (Run All). The learner leaves every tab open,
@@ -33,20 +33,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import sandbox  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.hub.hub import Hub, Learner, process_tree_memory  # noqa: E402
-from tools.run_notebooks import notebook_paths  # noqa: E402
+import sandbox
+from tests.support.hub import Hub, Learner, process_tree_memory
+from tools.chromium import CHROMIUM, CHROMIUM_ARGS
+from tools.run_notebooks import notebook_paths
 
 LEARNER = "ada"
 MIB = 1024 * 1024

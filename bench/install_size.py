@@ -1,6 +1,6 @@
 """Benchmark: the learner's install (`make lab`) against a bare JupyterLab + ipywidgets, in size and time.
 
-    .venv/bin/python bench/install_size.py [--rounds 2]
+    .venv/bin/python -m bench.install_size [--rounds 2]
 
 Builds, in one run and in a temporary folder, two fresh venvs the same way (`python -m venv`,
 pip upgraded, then one `pip install`, as the Makefile's lab target does):

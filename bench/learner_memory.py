@@ -1,9 +1,9 @@
 """Benchmark: the memory one learner holds, at its peak, walking notebooks 00 to 08 with the kit's defaults.
 
-    .venv/bin/python bench/learner_memory.py [--speedup 30] [--json PATH]
+    .venv/bin/python -m bench.learner_memory [--speedup 30] [--json PATH]
 
 One learner on a real JupyterHub (tests/hub, the kit's jupyter-config/ and the sandbox's own
-defaults), their cells sent through their own server and kernel websockets (tests/hub/walk.py),
+defaults), their cells sent through their own server and kernel websockets (tests/support/walk.py),
 their processes sampled every half second: the single-user server, every kernel, and the sandbox.
 Three walks, one after the other, each on a hub of its own:
 
@@ -31,22 +31,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-
-import sandbox  # noqa: E402
-from bench.verdict import verdict  # noqa: E402
-from sandbox.idle import DEFAULT_IDLE_EXIT, ENV_IDLE_EXIT  # noqa: E402
-from tests.hub.hub import Hub  # noqa: E402
-from tests.hub.walk import MIB, Memory, Pace, Sample, mib, walk  # noqa: E402
-from tools.run_notebooks import notebook_paths  # noqa: E402
-from workshop.settings import KERNEL_CULLING  # noqa: E402
+import sandbox
+from bench.verdict import verdict
+from sandbox.idle import DEFAULT_IDLE_EXIT, ENV_IDLE_EXIT
+from tests.support.hub import Hub
+from tests.support.walk import MIB, Memory, Pace, Sample, mib, walk
+from tools.run_notebooks import notebook_paths
+from workshop.settings import KERNEL_CULLING
 
 LEARNER = "ada"
 TARGET_MIB = 300

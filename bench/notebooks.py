@@ -1,6 +1,6 @@
 """Benchmark: the kit's notebooks under nbval, next to the floor of trivial notebooks; and kernel memory.
 
-    .venv/bin/python bench/notebooks.py
+    .venv/bin/python -m bench.notebooks
 
 From one run it prints:
 
@@ -29,18 +29,15 @@ from pathlib import Path
 
 import nbformat
 import psutil
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
+from bench.verdict import load, verdict
+from tools.run_notebooks import fresh_sandbox, notebook_paths
+from workshop.kernel_spec import LeanKernelSpec
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from jupyter_client.kernelspec import KernelSpecManager  # noqa: E402
-from jupyter_client.manager import KernelManager  # noqa: E402
-
-from bench.verdict import load, verdict  # noqa: E402
-from tools.run_notebooks import fresh_sandbox, notebook_paths  # noqa: E402
-from workshop.kernel_spec import LeanKernelSpec  # noqa: E402
-
 TARGET_TIME_RATIO = 1.3
 TARGET_MEMORY_RATIO = 1.2
 

@@ -1,14 +1,14 @@
 """Benchmark: a room of learners on one machine, each with their own server, kernels and sandbox.
 
-    .venv/bin/python bench/room.py [--learners 30] [--arrivals 120] [--pace 3] [--notebooks 00,01,02,03,04]
+    .venv/bin/python -m bench.room [--learners 30] [--arrivals 120] [--pace 3] [--notebooks 00,01,02,03,04]
                                    [--leave-tabs-open] [--json PATH]
 
 What it does, in one run:
 
-1. Starts a real JupyterHub as tests/hub does (tests/hub/jupyterhub_config.py: the simple local
+1. Starts a real JupyterHub as tests/hub does (tests/support/jupyterhub_config.py: the simple local
    process spawner, configurable-http-proxy from npm, the kit's shipped Jupyter settings in
    jupyter-config/ and the sandbox's own defaults). No browser: each learner's cells go through
-   their own server's REST API and kernel websocket (tests/hub/walk.py), so the servers' memory
+   their own server's REST API and kernel websocket (tests/support/walk.py), so the servers' memory
    and CPU count.
 2. The room: N learners arrive one after another, spread over `--arrivals` seconds. Each logs
    in, which starts their server, and walks the same notebooks in order, a cell every `--pace`
@@ -24,7 +24,7 @@ pages shared between processes once), the hub's own; the time per cell at p50 an
 room against the same cells alone (ratios); the CPU each learner used; errors (target 0); and
 whether any learner's sandbox answered another's request (target never: every HTTP request of
 every kernel is checked against the port of the learner's own sandbox, and the sandbox behind
-each notebook's World against the learner's data folder; tests/hub/walk.py). Figures are printed, never asserted.
+each notebook's World against the learner's data folder; tests/support/walk.py). Figures are printed, never asserted.
 On a machine others use too, the time ratios carry their load as well; say so with the figures.
 """
 
@@ -35,22 +35,18 @@ import asyncio
 import json
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import sandbox  # noqa: E402
-from bench.verdict import verdict  # noqa: E402
-from sandbox.launcher import ANNOUNCE_FILE  # noqa: E402
-from tests.hub.hub import Hub  # noqa: E402
-from tests.hub.walk import Memory, Pace, Walked, cross_answers, mib, percentile, summary, walk  # noqa: E402
-from tools.run_notebooks import notebook_paths  # noqa: E402
+import sandbox
+from bench.verdict import verdict
+from sandbox.launcher import ANNOUNCE_FILE
+from tests.support.hub import Hub
+from tests.support.walk import Memory, Pace, Walked, cross_answers, mib, percentile, summary, walk
+from tools.run_notebooks import notebook_paths
 
 SOLO = "solo"
 # The room should feel like one learner alone: its slowest cells at most twice as slow (issue 22).

@@ -1,6 +1,6 @@
 """Benchmark: N complete PKCE flows at once against a fresh sandbox, next to a trivial endpoint.
 
-    .venv/bin/python bench/sandbox_flow.py [--flows N] [--concurrency C] [--json PATH]
+    .venv/bin/python -m bench.sandbox_flow [--flows N] [--concurrency C] [--json PATH]
 
 What it does:
 
@@ -46,15 +46,12 @@ except ImportError:
 
 import httpx
 
+import sandbox
+from helpers.authorize import authorization_url
+from helpers.manifest import redirect_url
+from helpers.provider import registration_request
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import sandbox  # noqa: E402
-from helpers.authorize import authorization_url  # noqa: E402
-from helpers.manifest import redirect_url  # noqa: E402
-from helpers.provider import registration_request  # noqa: E402
-
 SAMPLE_MANIFEST = json.loads((ROOT / "notebooks" / "stripe-app.json").read_text())
 STEPS = ("state", "authorize", "consent", "landing", "context", "token", "set", "find")
 HEALTHZ = "healthz"

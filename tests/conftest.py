@@ -6,6 +6,7 @@ import pytest
 
 import sandbox
 from tests.processes import stop_sandbox
+from tools.chromium import CHROMIUM
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +25,14 @@ def installed_kit(tmp_path_factory):
     from tests.installed import install_kit
 
     return install_kit(tmp_path_factory.mktemp("installed"))
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium, which the browser and hub tests drive (tools/chromium.py)."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: `make test` installs Debian's chromium package "
+            "(apt-get install chromium); elsewhere set KIT_CHROMIUM to a Chromium or Chrome binary."
+        )
+    return str(CHROMIUM)

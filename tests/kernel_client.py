@@ -5,7 +5,7 @@ kernel), connects the kernel's websocket (`api/kernels/<id>/channels`) and sends
 an `execute_request`; the outputs come back on the same websocket. `Server` and `Kernel` do the
 same, so a test or a bench exercises the learner's own Jupyter server (its REST handlers, its
 websocket, its activity tracking and culling) without a browser. Used by
-tests/test_jupyter_config.py (culling), and through tests/hub/walk.py by bench/room.py and
+tests/test_jupyter_config.py (culling), and through tests/support/walk.py by bench/room.py and
 bench/learner_memory.py.
 
 A server is reached either with a token (a plain `jupyter server`) or with the cookies a

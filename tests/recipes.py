@@ -3,7 +3,7 @@
 Each block a test runs is found by the ``<!-- recipe: NAME -->`` line before it. The TLJH recipe's
 install block is run line by line on a copy of the repository (tests/installed.py), and its config
 snippet is loaded by the test hub as TLJH loads it, from a jupyterhub_config.d folder
-(tests/hub/hub.py): what a facilitator copies is what the tests run.
+(tests/support/hub.py): what a facilitator copies is what the tests run.
 """
 
 from __future__ import annotations

@@ -20,8 +20,7 @@ from playwright.sync_api import expect
 from helpers.manifest import load_manifest
 from helpers.stripe_app import KIT_APP, generate_app
 from tests.stripe_app.example import sandbox_provider
-
-from .conftest import screenshot
+from tests.support.lab import screenshot
 
 MANIFEST = load_manifest(KIT_APP.parent / "notebooks" / "stripe-app.json")
 

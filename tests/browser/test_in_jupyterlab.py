@@ -18,72 +18,23 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.lab import WIDGET_TIMEOUT, LabServer, open_and_run, screenshot, stop_sandbox, your_app
 from tools.run_notebooks import NOTEBOOKS, notebook_paths
 
-from .conftest import LabServer, screenshot, stop_sandbox
-
 BASE_URLS = {"laptop": "/", "proxied": "/user/alice/"}
-# Waits sized for a loaded 2-core machine (make test-under-load): a widget's view is drawn only
-# once its kernel-side model has reached the page, seconds after the cell ran when the CPUs are busy.
-WIDGET_TIMEOUT = 90_000
 
 
 @pytest.fixture(scope="module", params=list(BASE_URLS))
 def lab(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lab")
     try:
-        server = LabServer(tmp, base_url=BASE_URLS[request.param])
-        server.name = request.param
+        server = LabServer(tmp, base_url=BASE_URLS[request.param], name=request.param)
         try:
             yield server
         finally:
             server.stop()
     finally:
         stop_sandbox(tmp / "sandbox")
-
-
-def open_and_run(page, lab, notebook: str) -> None:
-    """Open a notebook, Run All as a learner would, and wait until every cell has run.
-
-    Same steps as tests/hub/hub.py's Learner.open_and_run: the page can say "idle" before its
-    kernel is attached, and a Run All sent then runs nothing (or asks "Select Kernel", which the
-    page fixture answers). The notebook comes with its outputs, so they are cleared first: a
-    number on the first cell then means it ran now.
-    """
-    page.goto(f"{lab.url}lab/tree/notebooks/{notebook}?reset")
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    menu = page.locator("#jp-MainMenu")
-    panel = page.locator(".jp-NotebookPanel:visible")
-    first_prompt = panel.locator(".jp-CodeCell .jp-InputPrompt").first
-    for command, menu_name, ran in (("Clear Outputs of All Cells", "Edit", False), ("Run All Cells", "Run", True)):
-        for _ in range(6):
-            menu.get_by_text(menu_name, exact=True).click()
-            page.get_by_text(command, exact=True).click()
-            try:
-                if ran:  # queued ([*]) or done ([1]): a second Run All now would run the notebook twice
-                    expect(first_prompt).to_have_text(re.compile(r"\[(\d+|\*)\]"), timeout=10_000)
-                else:
-                    expect(first_prompt).not_to_have_text(re.compile(r"\[\d+\]"), timeout=10_000)
-                break
-            except AssertionError:
-                continue
-        else:
-            raise AssertionError(f"{command} had no effect on {notebook}")
-    # Run All is done when no cell waits or runs ([*]) and the kernel is idle again.
-    for attempt in range(2):
-        expect(panel.locator(".jp-InputPrompt", has_text="[*]")).to_have_count(0, timeout=90_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-        prompts = panel.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
-        if all(re.search(r"\[\d+\]", prompt) for prompt in prompts):
-            return
-        # A cell that failed stops Run All: that is the notebook's fault, and the test says which.
-        errors = panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-        assert errors.count() == 0, f"{notebook} stopped on an error: {errors.first.inner_text()[:2000]}"
-        # No error, yet cells left unrun: under load the page can drop part of a Run All. Once more.
-        if attempt == 0:
-            menu.get_by_text("Run", exact=True).click()
-            page.get_by_text("Run All Cells", exact=True).click()
-    raise AssertionError(f"{notebook}: cells left unrun after two Run All, with no error: {prompts}")
 
 
 def assert_clean(page) -> None:
@@ -111,23 +62,6 @@ def shows_widgets(path) -> bool:
         for cell in nbformat.read(path, as_version=4).cells
         for output in cell.get("outputs", [])
     )
-
-
-def your_app(page, lab):
-    """The output of the "Your turn, in the browser" cell of 06: the app the learner authorizes.
-
-    Under load the page may draw the output before the widget's model has reached it, and then
-    shows the widget's text form for good; once the kernel was seen restarted after Run All. Then
-    the notebook is opened and run again, as a learner would, on a fresh page.
-    """
-    app = page.locator(".jp-Cell").filter(has_text="yours = kit.example_app(").locator(".jp-OutputArea")
-    try:
-        expect(app.locator("a.kit-authorize")).to_have_count(1, timeout=WIDGET_TIMEOUT)
-    except AssertionError:
-        screenshot(page, f"{lab.name}-no-authorize-link-first-time")
-        open_and_run(page, lab, "06-the-whole-app.ipynb")
-        expect(app.locator("a.kit-authorize")).to_have_count(1, timeout=WIDGET_TIMEOUT)
-    return app
 
 
 def run_cell_again(page, cell) -> None:

@@ -19,8 +19,7 @@ from helpers.local_dashboard import LocalDashboard
 from helpers.loopback import LoopbackCatcher
 from helpers.registration import app_registration_request, register
 from tests.oidc_provider.running import oidc_issuer  # noqa: F401 (a fixture)
-
-from .conftest import screenshot
+from tests.support.lab import screenshot
 
 DASHBOARD = redirect_urls("com.example.pkce-kit")
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 import pytest
 
 import sandbox
-from tests.browser.conftest import CHROMIUM
-
-from .hub import Hub, ProxyUnavailable, configurable_http_proxy
+from tests.support.hub import Hub, ProxyUnavailable, configurable_http_proxy
 
 LEARNERS = ("ada", "grace", "alan")
 
@@ -29,13 +27,3 @@ def hub(tmp_path_factory, installed_kit):
         hub.stop()  # SIGTERM: the hub stops CHP and the learners' servers
         for home in hub.homes():  # the sandboxes run detached from the kernels that started them
             sandbox.stop(home / ".kit-sandbox")
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium is missing at {CHROMIUM}: `make test` installs Debian's chromium package "
-            "(apt-get install chromium); elsewhere set KIT_CHROMIUM to a Chromium or Chrome binary."
-        )
-    return str(CHROMIUM)

@@ -2,7 +2,7 @@
 
 The board is the recipe's own managed service (docs/workshop.md's TLJH snippet, loaded by the test
 hub as TLJH loads it). Three learners walk the notebooks through their own servers, as their
-kernels run cells (tests/hub/walk.py), each stopping at another notebook; two do the exercises.
+kernels run cells (tests/support/walk.py), each stopping at another notebook; two do the exercises.
 The facilitator, an admin, logs in with a browser, opens the board from the hub, and sees each
 learner's furthest step and the exercises they passed; the page's screenshot goes to
 tests/artifacts/board.png. A learner is refused the board. Then **Reset** on one learner: their
@@ -23,12 +23,11 @@ import nbformat
 import pytest
 
 import sandbox
-from tests.browser.conftest import CHROMIUM_ARGS
 from tests.kernel_client import Server
+from tests.support.hub import ADMIN, ADMIN_PASSWORD, ARTIFACTS, NOTEBOOKS_IN_HOME, PASSWORD, Hub
+from tests.support.walk import Pace, walk
+from tools.chromium import CHROMIUM_ARGS
 from tools.run_notebooks import notebook_paths
-
-from .hub import ADMIN, ADMIN_PASSWORD, ARTIFACTS, NOTEBOOKS_IN_HOME, PASSWORD, Hub
-from .walk import Pace, walk
 
 # Who walks how far, and whether they do the exercises.
 WALKS = {"lin": ("01", True), "mae": ("03", False), "kai": ("05", True)}

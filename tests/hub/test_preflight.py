@@ -13,8 +13,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.kernel_client import Server
-
-from .hub import PASSWORD
+from tests.support.hub import PASSWORD
 
 LEARNER = "pat"
 RUN = """

@@ -32,10 +32,10 @@ import pytest
 
 import sandbox
 from helpers import SecretScope, SecretStoreError, find_token, make_client
-from tests.browser.conftest import CHROMIUM_ARGS
+from tests.support.hub import ARTIFACTS, NOTEBOOKS_IN_HOME, Hub, Learner
+from tools.chromium import CHROMIUM_ARGS
 
 from .conftest import LEARNERS
-from .hub import ARTIFACTS, NOTEBOOKS_IN_HOME, Hub, Learner
 
 NOTEBOOK = "06-the-whole-app.ipynb"
 USER_ID = "usr_learner01"  # notebooks/kit.py: the user every notebook installs the app for

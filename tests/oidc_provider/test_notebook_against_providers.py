@@ -16,6 +16,8 @@ answer 401 to both access tokens (and DOT's introspection say they are inactive)
 
 from __future__ import annotations
 
+import os
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -25,7 +27,7 @@ from tools.run_notebooks import NOTEBOOKS, ROOT, fresh_sandbox
 pytestmark = pytest.mark.slow  # a kernel, a sandbox and a provider
 
 NOTEBOOK = NOTEBOOKS / "10-your-own-provider.ipynb"
-PLAY = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from tests.oidc_provider import user"
+PLAY = "from tests.oidc_provider import user"
 ASKED_AT_THE_PROVIDER = """
 from helpers import OAuthError, call_api_at
 for grant in (token, loop_token):
@@ -58,9 +60,12 @@ def pointed_at(issuer: str, scope: str) -> nbformat.NotebookNode:
 
 def run(notebook: nbformat.NotebookNode) -> None:
     with fresh_sandbox():
+        # The kernel runs in notebooks/, and the cells this test adds import the played user from tests/:
+        # the top of the checkout on the kernel's PYTHONPATH, as pytest has it on its own sys.path.
+        pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         NotebookClient(
             notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
-        ).execute()
+        ).execute(env={**os.environ, "PYTHONPATH": pythonpath})
 
 
 def ask_the_provider(notebook: nbformat.NotebookNode, api: str, extra: str = "") -> None:

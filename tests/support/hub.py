@@ -9,8 +9,8 @@ recipe's config snippet goes into the hub's jupyterhub_config.d/, as TLJH loads 
 gets the learner edition from the kit's server extension, lands on 00-index, and logs in with the
 room's password.
 `Learner` drives one learner's browser context (Playwright's async API): log in, open a
-notebook in JupyterLab, Run All, authorize the app. Used by tests/hub/test_workshop_hub.py
-and bench/hub_memory.py.
+notebook in JupyterLab, Run All, authorize the app. Used by tests/hub (whose fixtures are in its
+conftest.py), bench/hub_memory.py, bench/room.py and bench/learner_memory.py.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ JupyterLab's would, so the server's memory and CPU are part of what is measured.
 plus their sandbox by the pid it announces, which outlives the kernel that started it) and of
 the hub itself.
 
-Used by bench/room.py (a room of learners) and bench/learner_memory.py (one learner, 00 to 08).
+Used by tests/hub/test_board.py, bench/room.py (a room of learners) and bench/learner_memory.py
+(one learner, 00 to 08).
 """
 
 from __future__ import annotations

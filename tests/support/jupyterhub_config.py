@@ -1,6 +1,7 @@
 """JupyterHub config for the workshop test: one hub on 127.0.0.1 and one local server per learner.
 
-`tests/hub/hub.py` starts `jupyterhub -f` on this file. It is laid out as TLJH's own config:
+`tests/support/hub.py` starts `jupyterhub -f` on this file, for tests/hub and the hub benches. It is
+laid out as TLJH's own config:
 
 1. the machine's plumbing, which TLJH sets itself and a test must set here: ports on 127.0.0.1,
    the proxy, the database, the spawner (KIT_HUB_* environment variables: the run's folder, the
