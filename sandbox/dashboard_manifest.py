@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,11 +37,23 @@ class AppManifest:
     raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
+def _without_unused_format_checkers() -> None:
+    """Before jsonschema is first imported: keep rfc3987-syntax out of the process.
+
+    Importing jsonschema loads the optional libraries of its format checkers, and that one (which
+    Jupyter installs) builds a Lark grammar at import: 16 MiB and about a second of every sandbox.
+    The Dashboard checks a manifest's structure, not string formats (no format_checker, jsonschema's
+    default), so the checker is never used; a None in sys.modules makes its import fail, which
+    jsonschema expects of an optional library. One imported already (in a test's process) stays.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 @functools.cache
 def _validator() -> Draft7Validator:
-    # Imported at the first install, not when the sandbox starts: importing jsonschema loads its
-    # format checkers, one of which builds a grammar (rfc3987-syntax, which Jupyter installs), about a
-    # second on a busy machine, and every start of the sandbox (kernel restarts, tests) would wait for it.
+    # Imported at the first install, not when the sandbox starts: every start (kernel restarts, tests)
+    # would wait for it. Without the format checker nobody uses: see _without_unused_format_checkers.
+    _without_unused_format_checkers()
     from jsonschema import Draft7Validator
 
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
@@ -50,6 +63,7 @@ def _validator() -> Draft7Validator:
 
 def check_manifest(data: object) -> AppManifest:
     """The manifest's install-relevant parts; ManifestRefused with the most telling schema error."""
+    _without_unused_format_checkers()
     from jsonschema.exceptions import best_match
 
     error = best_match(_validator().iter_errors(data))

@@ -47,3 +47,19 @@ def test_a_bare_origin_in_connect_src_is_refused_by_stripes_pattern():
     manifest["ui_extension"]["content_security_policy"]["connect-src"] = ["https://api.example.com"]
     with pytest.raises(ManifestRefused, match=re.escape("connect-src")):
         check_manifest(manifest)
+
+
+def test_the_check_leaves_the_format_checkers_grammar_out_of_the_sandbox():
+    """A fresh process, as the sandbox is: the first check works without rfc3987-syntax's Lark grammar (16 MiB)."""
+    import subprocess
+    import sys
+
+    manifest = json.loads((Path(__file__).resolve().parents[2] / "notebooks" / "stripe-app.json").read_text())
+    script = (
+        "import json, sys\n"
+        "from sandbox.dashboard_manifest import check_manifest\n"
+        f"print(check_manifest(json.loads({json.dumps(json.dumps(manifest))})).app_id)\n"
+        "print(sorted(name for name in ('lark', 'rfc3987_syntax') if sys.modules.get(name) is not None))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == [manifest["id"], "[]"]
