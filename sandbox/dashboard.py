@@ -27,15 +27,14 @@ from .app_page import app_page
 from .dashboard_manifest import ManifestRefused, check_manifest
 from .dashboard_store import DashboardStore, Landed
 from .handover import HANDOVER_EXTENSION, Handover, arrival, handover
-from .installs import Install, find_install, install_app
+from .installs import install_app
 from .limits import STATE_LIFETIME
 from .storage import Storage
-from .web import STORAGE_EXTENSION, JSONBodyError, api_key, json_body, storage, stripe_error
+from .web import STORAGE_EXTENSION, UNKNOWN_KEY, JSONBodyError, caller_install, json_body, storage, stripe_error
 
 MAX_CUSTOM_STATE = 500
 USER_ID_PATTERN = re.compile(r"^usr_[A-Za-z0-9]+$")
 SANDBOX_ACCOUNT = "acct_1KitSandbox0000"
-UNKNOWN_KEY = "Unknown or missing install key: use the api_key from world.install_app(...)."
 
 REFUSALS = {
     DashboardRefusal.STATE_MISSING: (
@@ -86,11 +85,6 @@ def _string(body: dict[str, Any], name: str, default: str = "") -> str:
     return value
 
 
-def _caller() -> Install | None:
-    key = api_key(request)
-    return find_install(storage(), key) if key else None
-
-
 @dashboard.post("/api/installs")
 def create_install() -> Any:
     body = _body()
@@ -109,7 +103,7 @@ def create_install() -> Any:
 
 @dashboard.post("/api/oauth_state")
 def create_oauth_state() -> Any:
-    install = _caller()
+    install = caller_install()
     if install is None:
         return stripe_error(401, UNKNOWN_KEY)
     custom = _string(_body(), "state")
@@ -121,7 +115,7 @@ def create_oauth_state() -> Any:
 
 @dashboard.get("/api/oauth_context")
 def take_oauth_context() -> Any:
-    install = _caller()
+    install = caller_install()
     if install is None:
         return stripe_error(401, UNKNOWN_KEY)
     return jsonify(oauth_context=DashboardStore(storage()).take_context(install))

@@ -38,8 +38,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from flask import Blueprint, current_app, jsonify, request
 
 from .dashboard_store import DashboardStore
-from .installs import find_install
-from .web import api_key, parse_integer, storage, stripe_error
+from .web import UNKNOWN_KEY, caller_install, parse_integer, storage, stripe_error
 
 MAX_WAIT = 60
 HANDOVER_EXTENSION = "sandbox.handover"
@@ -102,10 +101,9 @@ arrival = Blueprint("arrival", __name__)
 @arrival.get("/api/oauth_context/arrival")
 def oauth_context_arrival() -> Any:
     """The long-poll above: the install the request's key names, waiting for its oauthContext."""
-    key_given = api_key(request)
-    install = find_install(storage(), key_given) if key_given else None
+    install = caller_install()
     if install is None:
-        return stripe_error(401, "Unknown or missing install key: use the api_key from world.install_app(...).")
+        return stripe_error(401, UNKNOWN_KEY)
     wait = parse_integer(request.args.get("wait", "0"))
     if wait is None or not 0 <= wait <= MAX_WAIT:
         return stripe_error(400, f"wait must be a whole number of seconds from 0 to {MAX_WAIT}.", param="wait")

@@ -11,7 +11,9 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from flask import Request, Response, current_app, jsonify
+from flask import Request, Response, current_app, jsonify, request
+
+from .installs import Install, find_install
 
 if TYPE_CHECKING:
     from .storage import Storage
@@ -83,6 +85,15 @@ def api_key(request: Request) -> str | None:
     if authorization.type == "basic":
         return authorization.username or None
     return None
+
+
+UNKNOWN_KEY = "Unknown or missing install key: use the api_key from world.install_app(...)."
+
+
+def caller_install() -> Install | None:
+    """The app install whose key this request carries (the Dashboard's session, in the sandbox), if any."""
+    key = api_key(request)
+    return find_install(storage(), key) if key else None
 
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")  # at most 18 digits: always within SQLite's 64-bit integers
