@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,10 +53,7 @@ def test_a_bare_origin_in_connect_src_is_refused_by_stripes_pattern():
 
 def test_the_check_leaves_the_format_checkers_grammar_out_of_the_sandbox():
     """A fresh process, as the sandbox is: the first check works without rfc3987-syntax's Lark grammar (16 MiB)."""
-    import subprocess
-    import sys
-
-    manifest = json.loads((Path(__file__).resolve().parents[2] / "notebooks" / "stripe-app.json").read_text())
+    manifest = json.loads((ROOT / "notebooks/stripe-app.json").read_text())
     script = (
         "import json, sys\n"
         "from sandbox.dashboard_manifest import check_manifest\n"
