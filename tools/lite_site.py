@@ -1,0 +1,320 @@
+"""Build the JupyterLite edition: the learner edition's notebooks in a static site whose Python kernel
+(Pyodide, WebAssembly) runs in the learner's own browser, with every file it loads served by the site.
+
+    .venv/bin/python -m tools.lite_site                 # into build/lite/
+    .venv/bin/python -m tools.lite_site --out DIR       # into DIR/
+
+Used by `make lite` (README, "No install"). The site is built clean every time: jupyterlite's own
+incremental build can keep a stale ``jupyter-lite.json`` without the local ``pyodideUrl``, and the
+kernel then asks a CDN for Pyodide and never starts. What goes in:
+
+- Pyodide from npm (``lite/package-lock.json``), its lock cut to what this site serves: micropip, the
+  wheels of ``lite/wheels.txt`` (exact versions, sha256 checked by pip at download), markupsafe built
+  pure from its sdist (``lite/sdists.txt``), the kit's own wheel built from this checkout, and the
+  kernel's own wheels from jupyterlite-pyodide-kernel. No address outside the site remains.
+- Every wheel is preloaded when a kernel starts (Pyodide's ``loadPyodideOptions.packages``), so a
+  notebook imports ``helpers`` and ``sandbox`` as it does on a laptop, with nothing to install.
+- The widgets' front end (jupyterlab_widgets' labextension) and the Pyodide kernel's, and no other.
+
+Downloads are kept in ``.cache/lite/`` (outside git) and checked against their hashes again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.parser
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from hashlib import sha256
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name, parse_wheel_filename
+
+from tools.learner_edition import build as build_learner_edition
+from tools.run_notebooks import ROOT
+
+LITE = ROOT / "lite"
+DEFAULT_OUT = ROOT / "build" / "lite"
+CACHE = ROOT / ".cache" / "lite"
+PYODIDE_DIST = LITE / "node_modules" / "pyodide"
+# The notebooks that run in the browser: the core path and the second session. 09 builds a TypeScript
+# app with Node.js and 10 talks to a provider on the internet, which a page's kernel cannot do.
+NOTEBOOKS = ("00", "01", "02", "03", "04", "05", "06", "07", "08")
+# Pyodide's own files the kernel loads; its npm package's docs, consoles, typings and source maps stay out.
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "package.json")
+KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
+# The two front ends the site needs, from the venv's labextensions: any other one there (JupyterLab's
+# server-side extensions, jupyter-server-proxy's) would ask a server that does not exist.
+LABEXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager")
+# Installed without their dependencies: the kit's wheel names JupyterLab and a server proxy (the laptop's
+# needs), Authlib names cryptography and joserfc, which only its client side imports; neither has a pure wheel.
+NO_DEPS = {"stripe-apps-pkce-kit", "authlib"}
+# Pyodide's environment markers, for the dependency check (PEP 508 names).
+PYODIDE_MARKERS = {
+    "python_version": "3.14",
+    "python_full_version": "3.14.2",
+    "sys_platform": "emscripten",
+    "platform_system": "Emscripten",
+    "platform_machine": "wasm32",
+    "os_name": "posix",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "extra": "",
+}
+PIP_PURE = ["--only-binary", ":all:", "--python-version", "3.14", "--platform", "any", "--abi", "none"]
+
+
+class LiteBuildError(RuntimeError):
+    """The site could not be built as pinned: the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Wheel:
+    path: Path
+    name: str
+    version: str
+    requires: tuple[Requirement, ...]
+    imports: tuple[str, ...]
+
+    @classmethod
+    def read(cls, path: Path) -> Wheel:
+        name, version, _, _ = parse_wheel_filename(path.name)
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            metadata_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
+            metadata = email.parser.HeaderParser().parsestr(archive.read(metadata_name).decode())
+        top = {n.split("/")[0] for n in names}
+        imports = sorted(
+            t.removesuffix(".py") for t in top if not t.endswith((".dist-info", ".data")) and "." not in t.removesuffix(".py")
+        )
+        return cls(path, str(name), str(version), tuple(Requirement(r) for r in metadata.get_all("Requires-Dist") or []), tuple(imports))
+
+    def depends(self, markers: dict[str, str] = PYODIDE_MARKERS) -> list[str]:
+        if self.name in NO_DEPS:
+            return []
+        return sorted({str(canonicalize_name(r.name)) for r in self.requires if r.marker is None or r.marker.evaluate(markers)})
+
+    def lock_entry(self) -> dict[str, object]:
+        """The wheel as Pyodide's lock describes a package (the shape of its own micropip entry)."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "file_name": self.path.name,
+            "install_dir": "site",
+            "sha256": sha256(self.path.read_bytes()).hexdigest(),
+            "package_type": "package",
+            "imports": list(self.imports),
+            "depends": self.depends(),
+            "unvendored_tests": False,
+        }
+
+
+def _run(*command: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
+    result = subprocess.run([str(c) for c in command], capture_output=True, text=True, env=env, cwd=cwd)
+    if result.returncode:
+        raise LiteBuildError(f"{' '.join(map(str, command[:4]))} … failed:\n{result.stdout[-2000:]}{result.stderr[-3000:]}")
+
+
+def _pip(*args: str | Path, env: dict[str, str] | None = None) -> None:
+    _run(sys.executable, "-m", "pip", "--disable-pip-version-check", *args, env=env)
+
+
+def pinned_wheels(cache: Path = CACHE) -> list[Path]:
+    """The wheels of lite/wheels.txt, downloaded once into the cache; pip checks every hash, cached or not."""
+    folder = cache / "wheels"
+    _pip("download", "--quiet", "--no-deps", "--require-hashes", *PIP_PURE, "--implementation", "py",
+         "-r", LITE / "wheels.txt", "-d", folder)  # fmt: skip
+    return _listed(LITE / "wheels.txt", folder)
+
+
+def built_wheels(cache: Path = CACHE) -> list[Path]:
+    """lite/sdists.txt's packages as pure wheels: downloaded (hash-checked), then built with no C compiler,
+    which their setup.py answers by leaving the speedups out (markupsafe's own fallback)."""
+    sdists, folder = cache / "sdists", cache / "built"
+    _pip("download", "--quiet", "--no-deps", "--require-hashes", "--no-binary", ":all:", "-r", LITE / "sdists.txt", "-d", sdists)
+    wheels = []
+    for sdist in _listed(LITE / "sdists.txt", sdists):
+        stem = sdist.name.removesuffix(".tar.gz")
+        name, version = stem.rsplit("-", 1)
+        wheel = folder / f"{canonicalize_name(name).replace('-', '_')}-{version}-py3-none-any.whl"
+        if not wheel.exists():
+            _pip("wheel", "--quiet", "--no-deps", "--no-cache-dir", "-w", folder, sdist, env={**os.environ, "CC": "false"})
+        if not wheel.exists() or any(n.endswith((".so", ".pyd")) for n in zipfile.ZipFile(wheel).namelist()):
+            raise LiteBuildError(f"{sdist.name} did not build a pure wheel ({wheel.name}): see its setup.py")
+        wheels.append(wheel)
+    return wheels
+
+
+def kit_wheel(folder: Path) -> Path:
+    """The kit's own wheel, from this checkout (helpers, sandbox and their templates and schema)."""
+    _pip("wheel", "--quiet", "--no-deps", "-w", folder, ROOT)
+    return next(folder.glob("stripe_apps_pkce_kit-*.whl"))
+
+
+def kernel_wheels() -> list[Path]:
+    """The Pyodide kernel's own wheels (its kernel, piplite, and the stand-ins for ipykernel and
+    widgetsnbextension that it ships), from its labextension in this venv."""
+    pypi = Path(sys.prefix) / "share/jupyter/labextensions" / LABEXTENSIONS[0] / "static/pypi"
+    newest: dict[str, Path] = {}
+    for path in sorted(pypi.glob("*.whl"), key=lambda p: parse_wheel_filename(p.name)[1]):
+        newest[str(parse_wheel_filename(path.name)[0])] = path
+    if not newest:
+        raise LiteBuildError(f"No kernel wheels in {pypi}: install the lite extra (`make lite` does).")
+    return list(newest.values())
+
+
+def _listed(requirements: Path, folder: Path) -> list[Path]:
+    """The files of ``folder`` that the requirements file pins, one per line."""
+    files = []
+    for line in requirements.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            requirement = Requirement(line.split(" --hash")[0])
+            name, version = canonicalize_name(requirement.name), next(iter(requirement.specifier)).version
+            found = [p for p in folder.iterdir() if _dist(p) == (name, version)]
+            if not found:
+                raise LiteBuildError(f"{requirement} is missing from {folder} after download")
+            files.append(found[0])
+    return files
+
+
+def _dist(path: Path) -> tuple[str, str]:
+    if path.name.endswith(".whl"):
+        name, version, _, _ = parse_wheel_filename(path.name)
+        return str(name), str(version)
+    name, version = path.name.removesuffix(".tar.gz").rsplit("-", 1)
+    return str(canonicalize_name(name)), version
+
+
+def check_closure(wheels: list[Wheel]) -> None:
+    """Every dependency of every wheel, under Pyodide's markers, is in the set at a version it accepts."""
+    versions = {w.name: w.version for w in wheels}
+    missing = []
+    for wheel in wheels:
+        if wheel.name in NO_DEPS:
+            continue
+        for requirement in wheel.requires:
+            if requirement.marker is not None and not requirement.marker.evaluate(PYODIDE_MARKERS):
+                continue
+            have = versions.get(str(canonicalize_name(requirement.name)))
+            if have is None or not requirement.specifier.contains(have, prereleases=True):
+                missing.append(f"{wheel.name} needs {requirement} (have: {have or 'nothing'})")
+    if missing:
+        raise LiteBuildError("The wheels do not cover their dependencies; pin them in lite/wheels.txt:\n  " + "\n  ".join(missing))
+
+
+def pyodide_folder(target: Path, wheels: list[Wheel]) -> list[str]:
+    """Pyodide's files and the wheels in ``target``, with a lock naming only those wheels; returns the
+    names the kernel preloads (all but micropip, which the kernel loads itself)."""
+    if not (PYODIDE_DIST / "pyodide.mjs").exists():
+        raise LiteBuildError(f"No Pyodide in {PYODIDE_DIST}: run `make lite`, which installs it with npm ci.")
+    target.mkdir(parents=True)
+    for name in PYODIDE_FILES:
+        shutil.copy2(PYODIDE_DIST / name, target / name)
+    upstream = json.loads((PYODIDE_DIST / "pyodide-lock.json").read_text())
+    packages = {}
+    for wheel in wheels:
+        shutil.copy2(wheel.path, target / wheel.path.name)
+        packages[wheel.name] = wheel.lock_entry()
+    if packages["micropip"]["version"] != upstream["packages"]["micropip"]["version"]:
+        raise LiteBuildError("lite/wheels.txt's micropip is not the version Pyodide's lock names: pin that one.")
+    lock = {"info": upstream["info"], "packages": dict(sorted(packages.items()))}
+    (target / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
+    return sorted(name for name in packages if name != "micropip")
+
+
+def lite_config(preload: list[str]) -> dict[str, object]:
+    """jupyter-lite.json: the kernel loads Pyodide from the site, never from PyPI or a CDN."""
+    return {
+        "jupyter-lite-schema-version": 0,
+        "jupyter-config-data": {
+            "appName": "Stripe Apps PKCE kit",
+            "litePluginSettings": {
+                KERNEL_PLUGIN: {
+                    "pyodideUrl": "./static/pyodide/pyodide.mjs",
+                    "disablePyPIFallback": True,
+                    "loadPyodideOptions": {"packages": preload},
+                }
+            },
+        },
+    }
+
+
+def build_config() -> dict[str, object]:
+    """jupyter_lite_config.json: only the two front ends named above, no source maps."""
+    labextensions = Path(sys.prefix) / "share/jupyter/labextensions"
+    return {
+        "LiteBuildConfig": {
+            "apps": ["lab"],
+            "ignore_sys_prefix": ["federated_extensions"],
+            "federated_extensions": [str(labextensions / name) for name in LABEXTENSIONS],
+            "no_sourcemaps": True,
+        }
+    }
+
+
+def notebook_files(target: Path, scratch: Path) -> None:
+    """The learner edition's notebooks that run in the browser, what they import and link to."""
+    edition = build_learner_edition(scratch / "edition")
+    for path in edition.glob("[0-9][0-9]-*.ipynb"):
+        if path.name[:2] not in NOTEBOOKS:
+            path.unlink()
+    shutil.copytree(edition, target / "notebooks")
+    shutil.copytree(edition.parent / "stripe-app", target / "stripe-app")
+
+
+def external_addresses(site: Path) -> list[str]:
+    """Each address outside the site in what tells the app and the kernel where to load from: every
+    jupyter-lite.json, Pyodide's lock and the wheel indexes (JSON schemas' ``$schema`` names are not loaded)."""
+    found = []
+    configs = [*site.rglob("jupyter-lite.json"), *site.rglob("pyodide-lock.json"), *site.rglob("pypi/all.json")]
+    for path in configs:
+        for word in path.read_text().replace('"', " ").split():
+            if "://" in word:
+                found.append(f"{path.relative_to(site)}: {word}")
+    return found
+
+
+def build(out: Path = DEFAULT_OUT, cache: Path = CACHE) -> Path:
+    """Build the site into ``out`` (emptied first) and return it."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="kit-lite-") as scratch_name:
+        scratch = Path(scratch_name)
+        source = scratch / "site"
+        wheels = [Wheel.read(p) for p in [*pinned_wheels(cache), *built_wheels(cache), *kernel_wheels(), kit_wheel(scratch)]]
+        check_closure(wheels)
+        preload = pyodide_folder(source / "static" / "pyodide", wheels)
+        notebook_files(source / "files", scratch)
+        (source / "jupyter-lite.json").write_text(json.dumps(lite_config(preload), indent=2))
+        (source / "jupyter_lite_config.json").write_text(json.dumps(build_config(), indent=2))
+        if out.exists():
+            shutil.rmtree(out)
+        _run(Path(sys.executable).parent / "jupyter", "lite", "build", "--lite-dir", source, "--output-dir", out, cwd=source)
+    settings = json.loads((out / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN]
+    if settings.get("pyodideUrl") != "./static/pyodide/pyodide.mjs" or not settings.get("disablePyPIFallback"):
+        raise LiteBuildError(f"The built jupyter-lite.json lost the local Pyodide: {settings}")
+    if external := external_addresses(out):
+        raise LiteBuildError("The site's configuration names addresses outside it:\n  " + "\n  ".join(external))
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(f"Built the Lite site in {out} in {time.perf_counter() - started:.0f} s: {size / 1e6:.1f} MB, {len(wheels)} wheels.")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the site's folder (emptied first)")
+    try:
+        build(parser.parse_args().out)
+    except LiteBuildError as error:
+        sys.exit(f"make lite: {error}")
+
+
+if __name__ == "__main__":
+    main()
