@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 LAB_STAMP := $(VENV)/.installed-lab
 TEST_STAMP := $(VENV)/.installed-test
+LITE_STAMP := $(VENV)/.installed-lite
 # Enables the kit's Jupyter server extension (kernel culling: workshop/settings.py) for an
 # editable install, which does not install the data file a wheel does; Binder (binder/start) too.
 KIT_JUPYTER_CONFIG := $(CURDIR)/jupyter-config
@@ -21,10 +22,12 @@ export KIT_CHROMIUM
 # stay beside them, ignored by git, and are reinstalled only when the lockfile changes.
 NODE_PROJECTS := tests/clients tests/oidc_provider stripe-app sandbox/dashboard_js
 NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_PROJECTS))
+# The JupyterLite edition's Pyodide, from npm, the same way (tools/lite_site.py copies it into the site).
+LITE_PYODIDE := lite/node_modules/.installed
 # The room sheet's test reads the committed PDF's pages and text with poppler's tools.
 PDFTOTEXT := /usr/bin/pdftotext
 
-.PHONY: lab test test-under-load check lint bench bench-room notebooks workshop room-sheet stop clean
+.PHONY: lab test test-under-load check lint bench bench-room notebooks workshop lite room-sheet stop clean
 
 $(LAB_STAMP): pyproject.toml setup.py
 	@started=$$(date +%s); \
@@ -36,6 +39,11 @@ $(LAB_STAMP): pyproject.toml setup.py
 
 $(TEST_STAMP): $(LAB_STAMP)
 	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# What builds the JupyterLite edition (jupyterlite-core, its Pyodide kernel): the `lite` extra.
+$(LITE_STAMP): $(LAB_STAMP)
+	$(PY) -m pip install --quiet -e '.[lite]'
 	touch $@
 
 %/node_modules/.installed: %/package-lock.json %/package.json
@@ -59,15 +67,16 @@ XDIST := -n 2 --dist loadfile
 
 # Lint, then the unit and API tests: no browser, no hub, no notebook runs (under a minute on 2 cores).
 check: lint $(NODE_STAMPS) $(PDFTOTEXT)
-	$(PY) -m pytest tests -m "not browser and not hub and not slow" -q $(XDIST)
+	$(PY) -m pytest tests -m "not browser and not hub and not lite and not slow" -q $(XDIST)
 
 # Everything, in three runs: the tests that need no browser or hub on two workers; then, one at a
-# time, the notebooks in order against one sandbox (nbval), and the browser and hub tests, which
-# each start a JupyterLab or a JupyterHub and would only slow each other down.
-test: lint $(KIT_CHROMIUM) $(NODE_STAMPS) $(PDFTOTEXT)
-	$(PY) -m pytest tests -m "not browser and not hub" $(XDIST)
+# time, the notebooks in order against one sandbox (nbval), and the browser, hub and JupyterLite
+# tests, which each start a JupyterLab, a JupyterHub or a Pyodide kernel and would only slow each
+# other down (tests/lite builds the Lite site itself, as `make lite` does, and serves it).
+test: lint $(KIT_CHROMIUM) $(NODE_STAMPS) $(PDFTOTEXT) $(LITE_STAMP) $(LITE_PYODIDE)
+	$(PY) -m pytest tests -m "not browser and not hub and not lite" $(XDIST)
 	$(PY) -m pytest notebooks
-	$(PY) -m pytest tests -m "browser or hub"
+	$(PY) -m pytest tests -m "browser or hub or lite"
 
 # `make test` beside two CPU-bound processes, as on a shared 2-core machine (tools/under_load.py).
 test-under-load: $(TEST_STAMP)
@@ -101,6 +110,11 @@ notebooks: $(TEST_STAMP)
 # handout and the app the notebooks link to (docs/workshop.md).
 workshop: $(TEST_STAMP)
 	$(PY) -m tools.learner_edition
+
+# The JupyterLite edition into build/lite/: a static site of notebooks 00-08 whose Python runs in the
+# browser (README, "No install"). Always built clean; downloads are cached in .cache/lite/.
+lite: $(LITE_STAMP) $(LITE_PYODIDE)
+	$(PY) -m tools.lite_site
 
 # After editing docs/room-sheet/: docs/room-sheet.html and .pdf again, printed in Chromium; commit both.
 room-sheet: $(TEST_STAMP) $(KIT_CHROMIUM)

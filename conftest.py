@@ -43,7 +43,7 @@ def pytest_configure(config):
 
 
 # Folders whose tests all carry a marker, so `make check` can leave them out by name.
-_FOLDER_MARKERS = {"browser": "browser", "hub": "hub"}
+_FOLDER_MARKERS = {"browser": "browser", "hub": "hub", "lite": "lite"}
 
 
 def pytest_collection_modifyitems(config, items):

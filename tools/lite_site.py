@@ -93,14 +93,23 @@ class Wheel:
             metadata = email.parser.HeaderParser().parsestr(archive.read(metadata_name).decode())
         top = {n.split("/")[0] for n in names}
         imports = sorted(
-            t.removesuffix(".py") for t in top if not t.endswith((".dist-info", ".data")) and "." not in t.removesuffix(".py")
+            t.removesuffix(".py")
+            for t in top
+            if not t.endswith((".dist-info", ".data")) and "." not in t.removesuffix(".py")
         )
-        return cls(path, str(name), str(version), tuple(Requirement(r) for r in metadata.get_all("Requires-Dist") or []), tuple(imports))
+        return cls(
+            path,
+            str(name),
+            str(version),
+            tuple(Requirement(r) for r in metadata.get_all("Requires-Dist") or []),
+            tuple(imports),
+        )
 
-    def depends(self, markers: dict[str, str] = PYODIDE_MARKERS) -> list[str]:
+    def needs(self) -> list[Requirement]:
+        """Its dependencies in Pyodide (their markers evaluated there); none for those installed without."""
         if self.name in NO_DEPS:
             return []
-        return sorted({str(canonicalize_name(r.name)) for r in self.requires if r.marker is None or r.marker.evaluate(markers)})
+        return [r for r in self.requires if r.marker is None or r.marker.evaluate(PYODIDE_MARKERS)]
 
     def lock_entry(self) -> dict[str, object]:
         """The wheel as Pyodide's lock describes a package (the shape of its own micropip entry)."""
@@ -112,7 +121,7 @@ class Wheel:
             "sha256": sha256(self.path.read_bytes()).hexdigest(),
             "package_type": "package",
             "imports": list(self.imports),
-            "depends": self.depends(),
+            "depends": sorted({str(canonicalize_name(r.name)) for r in self.needs()}),
             "unvendored_tests": False,
         }
 
@@ -120,7 +129,9 @@ class Wheel:
 def _run(*command: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
     result = subprocess.run([str(c) for c in command], capture_output=True, text=True, env=env, cwd=cwd)
     if result.returncode:
-        raise LiteBuildError(f"{' '.join(map(str, command[:4]))} … failed:\n{result.stdout[-2000:]}{result.stderr[-3000:]}")
+        raise LiteBuildError(
+            f"{' '.join(map(str, command[:4]))} … failed:\n{result.stdout[-2000:]}{result.stderr[-3000:]}"
+        )
 
 
 def _pip(*args: str | Path, env: dict[str, str] | None = None) -> None:
@@ -139,14 +150,34 @@ def built_wheels(cache: Path = CACHE) -> list[Path]:
     """lite/sdists.txt's packages as pure wheels: downloaded (hash-checked), then built with no C compiler,
     which their setup.py answers by leaving the speedups out (markupsafe's own fallback)."""
     sdists, folder = cache / "sdists", cache / "built"
-    _pip("download", "--quiet", "--no-deps", "--require-hashes", "--no-binary", ":all:", "-r", LITE / "sdists.txt", "-d", sdists)
+    _pip(
+        "download",
+        "--quiet",
+        "--no-deps",
+        "--require-hashes",
+        "--no-binary",
+        ":all:",
+        "-r",
+        LITE / "sdists.txt",
+        "-d",
+        sdists,
+    )
     wheels = []
     for sdist in _listed(LITE / "sdists.txt", sdists):
         stem = sdist.name.removesuffix(".tar.gz")
         name, version = stem.rsplit("-", 1)
         wheel = folder / f"{canonicalize_name(name).replace('-', '_')}-{version}-py3-none-any.whl"
         if not wheel.exists():
-            _pip("wheel", "--quiet", "--no-deps", "--no-cache-dir", "-w", folder, sdist, env={**os.environ, "CC": "false"})
+            _pip(
+                "wheel",
+                "--quiet",
+                "--no-deps",
+                "--no-cache-dir",
+                "-w",
+                folder,
+                sdist,
+                env={**os.environ, "CC": "false"},
+            )
         if not wheel.exists() or any(n.endswith((".so", ".pyd")) for n in zipfile.ZipFile(wheel).namelist()):
             raise LiteBuildError(f"{sdist.name} did not build a pure wheel ({wheel.name}): see its setup.py")
         wheels.append(wheel)
@@ -198,16 +229,14 @@ def check_closure(wheels: list[Wheel]) -> None:
     versions = {w.name: w.version for w in wheels}
     missing = []
     for wheel in wheels:
-        if wheel.name in NO_DEPS:
-            continue
-        for requirement in wheel.requires:
-            if requirement.marker is not None and not requirement.marker.evaluate(PYODIDE_MARKERS):
-                continue
+        for requirement in wheel.needs():
             have = versions.get(str(canonicalize_name(requirement.name)))
             if have is None or not requirement.specifier.contains(have, prereleases=True):
                 missing.append(f"{wheel.name} needs {requirement} (have: {have or 'nothing'})")
     if missing:
-        raise LiteBuildError("The wheels do not cover their dependencies; pin them in lite/wheels.txt:\n  " + "\n  ".join(missing))
+        raise LiteBuildError(
+            "The wheels do not cover their dependencies; pin them in lite/wheels.txt:\n  " + "\n  ".join(missing)
+        )
 
 
 def pyodide_folder(target: Path, wheels: list[Wheel]) -> list[str]:
@@ -288,7 +317,9 @@ def build(out: Path = DEFAULT_OUT, cache: Path = CACHE) -> Path:
     with tempfile.TemporaryDirectory(prefix="kit-lite-") as scratch_name:
         scratch = Path(scratch_name)
         source = scratch / "site"
-        wheels = [Wheel.read(p) for p in [*pinned_wheels(cache), *built_wheels(cache), *kernel_wheels(), kit_wheel(scratch)]]
+        wheels = [
+            Wheel.read(p) for p in [*pinned_wheels(cache), *built_wheels(cache), *kernel_wheels(), kit_wheel(scratch)]
+        ]
         check_closure(wheels)
         preload = pyodide_folder(source / "static" / "pyodide", wheels)
         notebook_files(source / "files", scratch)
@@ -296,15 +327,33 @@ def build(out: Path = DEFAULT_OUT, cache: Path = CACHE) -> Path:
         (source / "jupyter_lite_config.json").write_text(json.dumps(build_config(), indent=2))
         if out.exists():
             shutil.rmtree(out)
-        _run(Path(sys.executable).parent / "jupyter", "lite", "build", "--lite-dir", source, "--output-dir", out, cwd=source)
-    settings = json.loads((out / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN]
+        _run(
+            Path(sys.executable).parent / "jupyter",
+            "lite",
+            "build",
+            "--lite-dir",
+            source,
+            "--output-dir",
+            out,
+            cwd=source,
+        )
+    # A browser asks every site for /favicon.ico: answer it with the app's, not a 404 in the console.
+    shutil.copy2(out / "lab" / "favicon.ico", out / "favicon.ico")
+    settings = json.loads((out / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"][
+        KERNEL_PLUGIN
+    ]
     if settings.get("pyodideUrl") != "./static/pyodide/pyodide.mjs" or not settings.get("disablePyPIFallback"):
         raise LiteBuildError(f"The built jupyter-lite.json lost the local Pyodide: {settings}")
     if external := external_addresses(out):
         raise LiteBuildError("The site's configuration names addresses outside it:\n  " + "\n  ".join(external))
-    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    print(f"Built the Lite site in {out} in {time.perf_counter() - started:.0f} s: {size / 1e6:.1f} MB, {len(wheels)} wheels.")
+    seconds = time.perf_counter() - started
+    print(f"Built the Lite site in {out} in {seconds:.0f} s: {site_size(out) / 1e6:.1f} MB, {len(wheels)} wheels.")
     return out
+
+
+def site_size(site: Path) -> int:
+    """The bytes a static host serves for the site (every file in it)."""
+    return sum(path.stat().st_size for path in site.rglob("*") if path.is_file())
 
 
 def main() -> None:

@@ -14,12 +14,20 @@ import re
 import time
 from urllib.parse import urljoin
 
-import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.lab import WIDGET_TIMEOUT, LabServer, open_and_run, screenshot, stop_sandbox, your_app
-from tools.run_notebooks import NOTEBOOKS, notebook_paths
+from tests.support.lab import (
+    WIDGET_TIMEOUT,
+    LabServer,
+    assert_clean,
+    expect_its_widgets,
+    open_and_run,
+    screenshot,
+    stop_sandbox,
+    your_app,
+)
+from tools.run_notebooks import notebook_paths
 
 BASE_URLS = {"laptop": "/", "proxied": "/user/alice/"}
 
@@ -37,31 +45,13 @@ def lab(request, tmp_path_factory):
         stop_sandbox(tmp / "sandbox")
 
 
-def assert_clean(page) -> None:
-    assert page.locator("text=Error displaying widget").count() == 0
-    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-    assert errors.count() == 0, errors.first.inner_text()
-    assert page.console_errors == []
-
-
 @pytest.mark.parametrize("lab", ["laptop"], indirect=True)  # once is enough; the proxied server runs the flow
 @pytest.mark.parametrize("notebook", [p.name for p in notebook_paths()])
 def test_each_notebook_runs_in_jupyterlab(page, lab, notebook):
     open_and_run(page, lab, notebook)
-    if shows_widgets(NOTEBOOKS / notebook):
-        widgets = page.locator(".jp-OutputArea-output .widget-html, .jp-OutputArea-output .widget-button")
-        expect(widgets.first).to_be_attached(timeout=WIDGET_TIMEOUT)
+    expect_its_widgets(page, notebook)
     screenshot(page, f"laptop-{notebook.removesuffix('.ipynb')}")
     assert_clean(page)
-
-
-def shows_widgets(path) -> bool:
-    """Whether the notebook, as committed, displays any widget (09 shows only text and code)."""
-    return any(
-        "application/vnd.jupyter.widget-view+json" in output.get("data", {})
-        for cell in nbformat.read(path, as_version=4).cells
-        for output in cell.get("outputs", [])
-    )
 
 
 def run_cell_again(page, cell) -> None:

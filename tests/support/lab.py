@@ -21,10 +21,12 @@ import time
 from pathlib import Path
 
 import httpx
+import nbformat
 from playwright.sync_api import expect
 
 from tests.processes import stop_process
 from tests.processes import stop_sandbox as stop_sandbox_process
+from tools.run_notebooks import NOTEBOOKS
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -135,7 +137,13 @@ def open_and_run(page, lab, notebook: str) -> None:
     number on the first cell then means it ran now.
     """
     page.goto(f"{lab.url}lab/tree/notebooks/{notebook}?reset")
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    run_all(page, notebook)
+
+
+def run_all(page, notebook: str, kernel_timeout: int = 60_000) -> None:
+    """Run All in the notebook open in ``page`` and wait until every cell has run (open_and_run's steps
+    once the notebook is open; the JupyterLite edition's test opens it at its own address)."""
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=kernel_timeout)
     menu = page.locator("#jp-MainMenu")
     panel = page.locator(".jp-NotebookPanel:visible")
     first_prompt = panel.locator(".jp-CodeCell .jp-InputPrompt").first
@@ -168,6 +176,26 @@ def open_and_run(page, lab, notebook: str) -> None:
             menu.get_by_text("Run", exact=True).click()
             page.get_by_text("Run All Cells", exact=True).click()
     raise AssertionError(f"{notebook}: cells left unrun after two Run All, with no error: {prompts}")
+
+
+def expect_its_widgets(page, notebook: str) -> None:
+    """The notebook's widgets are drawn, if its committed outputs show any (09 shows only text and code)."""
+    committed = nbformat.read(NOTEBOOKS / notebook, as_version=4)
+    if any(
+        "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+        for cell in committed.cells
+        for output in cell.get("outputs", [])
+    ):
+        widgets = page.locator(".jp-OutputArea-output .widget-html, .jp-OutputArea-output .widget-button")
+        expect(widgets.first).to_be_attached(timeout=WIDGET_TIMEOUT)
+
+
+def assert_clean(page) -> None:
+    """No widget failed to draw, no cell wrote to stderr, the page logged no error."""
+    assert page.locator("text=Error displaying widget").count() == 0
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, errors.first.inner_text()
+    assert page.console_errors == []
 
 
 def your_app(page, lab):

@@ -1,0 +1,88 @@
+"""The JupyterLite edition (`make lite`) as a static host serves it, and a learner's page on it.
+
+`StaticSite` serves a built site's folder on 127.0.0.1 (any static host does the same: no server
+code runs); `open_notebook` opens one of its notebooks in a Playwright page; `Requests` records
+every request the page (and its kernel's web worker) makes; `kernel_idle` waits for the notebook's
+Pyodide kernel to be ready, and `run_code` runs a cell of one's own above the notebook's first.
+
+Used by tests/lite (its fixtures are in its conftest.py) and bench/lite.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+# The status bar's kernel item once Pyodide has loaded every wheel and the kernel answers.
+KERNEL_IDLE = "Python (Pyodide) | Idle"
+# Loading Pyodide and every wheel of the site takes about 10 s on a quiet machine; a loaded 2-core
+# one (make test-under-load) can take several times that.
+KERNEL_TIMEOUT = 180_000
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+        pass
+
+
+class StaticSite:
+    """``folder`` served over HTTP on 127.0.0.1 (a free port), in a thread of this process, until ``stop``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def notebook_url(self, notebook: str) -> str:
+        return f"{self.url}lab/index.html?path=notebooks/{notebook}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Requests:
+    """Every request of a browser context (its pages and their workers, the kernel's among them): ``outside``
+    holds those to any address but the site's, ``inside`` the site's own."""
+
+    def __init__(self, context, site: StaticSite) -> None:
+        self.inside: list[str] = []
+        self.outside: list[str] = []
+        self.site = site
+        context.on("request", self._seen)
+
+    def _seen(self, request) -> None:
+        # blob: and data: addresses are the page's own memory (the kernel's worker script, inline images).
+        if request.url.startswith(self.site.url):
+            self.inside.append(request.url)
+        elif not request.url.startswith(("blob:", "data:")):
+            self.outside.append(request.url)
+
+
+def open_notebook(page, site: StaticSite, notebook: str) -> None:
+    page.goto(site.notebook_url(notebook))
+
+
+def kernel_idle(page, timeout: int = KERNEL_TIMEOUT) -> None:
+    page.get_by_text(KERNEL_IDLE, exact=True).wait_for(timeout=timeout)
+
+
+def run_code(page, code: str, timeout: int = KERNEL_TIMEOUT) -> str:
+    """Run ``code`` in a new cell above the open notebook's first, as a learner would (Esc, A, type,
+    Shift+Enter), and return what its output shows once it has run."""
+    page.locator(".jp-Notebook .jp-Cell").first.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("a")
+    page.keyboard.press("Enter")
+    page.keyboard.insert_text(code)
+    page.keyboard.press("Shift+Enter")
+    cell = page.locator(".jp-Notebook .jp-CodeCell").first
+    expect(cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=timeout)
+    return cell.locator(".jp-OutputArea").inner_text()
