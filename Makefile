@@ -93,7 +93,7 @@ test-under-load: $(TEST_STAMP)
 # Every bench but the room, one learner's memory through 00-08 included (about 10 minutes of it);
 # their verdict lines, one a figure, again at the end (bench/all.py). Each bench runs as a module from
 # here, so it imports tests.support and tools as packages.
-bench: $(TEST_STAMP) $(KIT_CHROMIUM)
+bench: $(TEST_STAMP) $(KIT_CHROMIUM) $(LITE_STAMP) $(LITE_PYODIDE)
 	$(PY) -m bench.all
 
 # A room of 30 learners on one hub (docs/workshop.md, Sizing): a quiet machine, about 9 minutes and

@@ -20,6 +20,7 @@ BENCHES = [
     "bench.browser",
     "bench.learner_memory",
     "bench.install_size",
+    "bench.lite",
 ]
 
 
