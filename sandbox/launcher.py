@@ -30,7 +30,7 @@ from helpers.trace import http_client
 from . import in_process
 from .files import ANNOUNCE_FILE, LOG_FILE, STDERR_FILE, default_data_dir
 from .installs import Install
-from .user_agent import ConsentResult, consent, visit
+from .user_agent import ConsentPage, ConsentResult, answer_consent, consent, open_consent, visit
 
 LAST_PORT_FILE = "last-port"
 # A sandbox asleep (idle.py) answers once it has woken: a second or two, more on a busy machine.
@@ -135,6 +135,14 @@ class World:
         With follow=False the provider's redirect is not followed: its URL (with the code) is returned.
         """
         return consent(link, approve=approve, sandbox_base=self.base_url, http=self.http, follow=follow)
+
+    def open_consent(self, link: str) -> ConsentPage:
+        """Open the link as the user's browser does, and stop at the provider's page (its choices in ``choices``)."""
+        return open_consent(link, http=self.http)
+
+    def answer_consent(self, page: ConsentPage, decision: str) -> ConsentResult:
+        """Press the page's button for ``decision`` (``"approve"``, ``"deny"``), and follow on to the Dashboard."""
+        return answer_consent(page, decision=decision, sandbox_base=self.base_url, http=self.http)
 
     def let_time_pass(self, token: str, seconds: int) -> None:
         """Make `seconds` pass for the grant `token` belongs to, at the provider (instead of waiting)."""
