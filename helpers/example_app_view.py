@@ -36,7 +36,8 @@ class ExampleAppView(widgets.VBox):
 
     ``consent(link, approve)``, when given, plays the user at the consent page (the kernel
     path: the sandbox's ``world.consent``); the app then shows Approve / Deny buttons.
-    ``browser_link`` turns the link into the one a browser opens (through a hub's proxy).
+    ``browser_link`` turns the link into the one a browser opens (through a hub's proxy);
+    ``open_in_notebook(link)``, where no tab can open it, gives the page shown in the notebook instead.
     """
 
     def __init__(
@@ -45,9 +46,11 @@ class ExampleAppView(widgets.VBox):
         *,
         consent: Callable[[str, bool], ConsentAnswer] | None = None,
         browser_link: Callable[[str], str] | None = None,
+        open_in_notebook: Callable[[str], widgets.Widget] | None = None,
         title: str = "Example",
     ) -> None:
         self.model = model
+        self._open_in_notebook = open_in_notebook
         self.title = title
         self._consent = consent
         self._browser_link = browser_link or (lambda link: link)
@@ -113,7 +116,9 @@ class ExampleAppView(widgets.VBox):
         self.app_view.reset()  # a new attempt: wait for its oauthContext
         if self.authorize_link is None:
             label = "Authorize ExampleApp"
-            self.authorize_link = AuthorizeLink(self.model.new_link, label, self._browser_link, link=link)
+            self.authorize_link = AuthorizeLink(
+                self.model.new_link, label, self._browser_link, link=link, open_in_notebook=self._open_in_notebook
+            )
         else:
             self.authorize_link.show(link)
         if self._consent is not None and self.user_buttons is None:

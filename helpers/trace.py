@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from helpers.in_process import transport_for
 from helpers.redact import is_secret_field, redact_header, redact_text
 
 Headers = tuple[tuple[str, str], ...]
@@ -150,6 +151,10 @@ class TLSWhenNeeded(httpx.BaseTransport):
     Loading the CA bundle costs about 20 ms and 1 MiB in each kernel, and a notebook that talks
     only to the sandbox (plain HTTP on 127.0.0.1) never uses it. The plain transport's own TLS
     context trusts no certificate, so nothing can reach it over TLS unverified.
+
+    A request for an origin an app of this process serves (``helpers.in_process``: the stand-ins in
+    the browser edition's kernel, which has no sockets) goes to that app, asked at each request, so
+    a client made before the app was mounted reaches it too.
     """
 
     def __init__(self) -> None:
@@ -158,6 +163,9 @@ class TLSWhenNeeded(httpx.BaseTransport):
         self._lock = threading.Lock()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        in_process = transport_for(request.url)
+        if in_process is not None:
+            return in_process.handle_request(request)
         if request.url.scheme != "https":
             return self._plain.handle_request(request)
         with self._lock:

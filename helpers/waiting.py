@@ -11,23 +11,43 @@ time sees the same thing: the context is taken once, by whichever comes first.
 While the task waits, the kernel runs no cell and sends no message: it stays idle, and the
 kit's culler can still end it. With no running loop (plain Python, unit tests) nothing waits,
 and the view checks only when asked, as before.
+
+When the Dashboard runs in this very process (the browser edition: ``helpers.in_process``), no
+request can wait, as the kernel has one thread: the Dashboard pushes instead (``push_arrival``,
+called as its landing accepts a redirect), and the task, which asked once with ``wait=0`` through
+the same endpoint, asks once more when pushed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 
 import httpx
 
 from helpers.errors import DashboardError
+from helpers.in_process import served_here
 from helpers.trace import http_client
 
 # Seconds one long-poll waits: well under the usual proxies' idle timeouts (60 s and more).
 LONG_POLL_SECONDS = 25
 # After a failed ask (the sandbox asleep or restarting), wait this long before the next, doubling to the last.
 RETRY_SECONDS = (1.0, 2.0, 4.0, 8.0, 15.0)
+
+# The waits of this process for a Dashboard in it, each an event on its loop (see push_arrival).
+_pushed_to: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+
+def push_arrival() -> None:
+    """A Dashboard in this process accepted a redirect: wake this process's waits, which each ask once.
+
+    As the real Dashboard pushes ``oauthContext`` into the app's props. Safe from any thread: each
+    event is set on its own loop.
+    """
+    for loop, event in list(_pushed_to):
+        loop.call_soon_threadsafe(event.set)
 
 
 async def oauth_context_arrived(
@@ -43,7 +63,10 @@ async def oauth_context_arrived(
     answer: ``httpx.AsyncClient`` would do the same but loads its asyncio backend (anyio) and a TLS
     context into the kernel, 2 MiB for one request to 127.0.0.1 (bench/notebooks.py). A daemon thread
     never holds up the kernel's shutdown; a cancelled wait leaves it to end with its request.
+    A Dashboard in this process is not asked to wait but waited for (``push_arrival``).
     """
+    if served_here(base_url):
+        return await _pushed(base_url, api_key, wait, challenges)
     loop = asyncio.get_running_loop()
     answer: asyncio.Future[bool] = loop.create_future()
 
@@ -65,6 +88,20 @@ async def oauth_context_arrived(
 
     threading.Thread(target=ask, name="oauth-context-long-poll", daemon=True).start()
     return await answer
+
+
+async def _pushed(base_url: str, api_key: str, wait: float, challenges: Sequence[str]) -> bool:
+    """``oauth_context_arrived`` for a Dashboard in this process: ask now, and once more if it pushes in time."""
+    listener = (asyncio.get_running_loop(), asyncio.Event())
+    _pushed_to.add(listener)  # before asking: a push between the answer and the wait is not lost
+    try:
+        if _ask(base_url, api_key, 0, challenges):
+            return True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(listener[1].wait(), wait)
+        return _ask(base_url, api_key, 0, challenges)
+    finally:
+        _pushed_to.discard(listener)
 
 
 def _ask(base_url: str, api_key: str, wait: float, challenges: Sequence[str]) -> bool:

@@ -36,6 +36,11 @@ _SOURCE = """
  style='display:inline-flex;align-items:center;padding:0 16px;text-decoration:none;color:white'>{{ label }}</a>
 {%- endmacro -%}
 
+{%- macro framed_page(page, title) -%}
+<iframe sandbox title='{{ title }}' srcdoc='{{ page }}'
+ style='width:100%;height:22rem;border:1px solid #d5dbe1;border-radius:6px'></iframe>
+{%- endmacro -%}
+
 {%- macro consent_answer(color, said, outcome, detail) -%}
 <span style='color:{{ color }}'>The user {{ said }}. Dashboard: <b>{{ outcome }}</b>
 {%- if detail %} ({{ detail }}){% endif %}.</span>
@@ -91,6 +96,11 @@ def colored(color: str, text: str) -> Markup:
 def authorize_link(link: str, label: str) -> Markup:
     """A link styled as JupyterLab's primary button, opening ``link`` in a new tab."""
     return _call("authorize_link", link, label)
+
+
+def framed_page(page: str, title: str) -> Markup:
+    """A web page (the whole HTML document) in a sandboxed iframe: its styles stay in it, nothing in it runs."""
+    return _call("framed_page", page, title)
 
 
 def consent_answer(color: str, said: str, outcome: str, detail: str | None) -> Markup:

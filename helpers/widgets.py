@@ -83,7 +83,25 @@ class AuthorizeButton(widgets.HTML):
         return f"AuthorizeButton({self.label!r})"
 
 
-class AuthorizeLink(widgets.HBox):
+class PageButton(widgets.Button):
+    """**Authorize** where no new tab can open the link (the browser edition): pressing it shows the
+    page in the notebook instead (``AuthorizeLink``'s ``open_in_notebook``). Same label, same link."""
+
+    def __init__(self, label: str, press: Callable[[], object]) -> None:
+        super().__init__(description=label, button_style="primary", layout=widgets.Layout(width="auto"))
+        self.label = label
+        self.link = "#"
+        self.on_click(lambda _: press())
+
+    def show(self, link: str) -> None:
+        """Point the button at a new link (each authorization attempt has its own)."""
+        self.link = link
+
+    def __repr__(self) -> str:
+        return f"PageButton({self.label!r})"
+
+
+class AuthorizeLink(widgets.VBox):
     """**Authorize**, and **New link** beside it: each authorization attempt needs a link of its own.
 
     ``make_link()`` starts a new attempt (``createOAuthState``, then the encoded link);
@@ -92,6 +110,9 @@ class AuthorizeLink(widgets.HBox):
     and a link saved in a notebook points at the sandbox of the run that saved it: **New
     link** (or ``renew()``) makes a fresh one at any time. ``link``, when given, is shown
     first instead of a new one (an attempt the caller already started).
+
+    ``open_in_notebook(link)``, when given, makes **Authorize** show the page in the notebook, under
+    the buttons (``helpers.consent_in_notebook``), for where no tab can open it.
     """
 
     def __init__(
@@ -101,15 +122,21 @@ class AuthorizeLink(widgets.HBox):
         browser_link: Callable[[str], str] | None = None,
         *,
         link: str | None = None,
+        open_in_notebook: Callable[[str], widgets.Widget] | None = None,
     ) -> None:
         self._make_link = make_link
         self._browser_link = browser_link or (lambda link: link)
+        self._open_in_notebook = open_in_notebook
         self.link = ""
-        self.button = AuthorizeButton("#", label)
+        self.button: AuthorizeButton | PageButton = (
+            AuthorizeButton("#", label) if open_in_notebook is None else PageButton(label, self.open_page)
+        )
         self.new_link_button = widgets.Button(description="New link", icon="refresh", tooltip="A fresh link")
         self.new_link_button.on_click(lambda _: self._renew_shown())
         self.status = widgets.HTML()
-        super().__init__([self.button, self.new_link_button, self.status])
+        self.page: widgets.Widget | None = None  # the page shown in the notebook, if any
+        self._row = widgets.HBox([self.button, self.new_link_button, self.status])
+        super().__init__([self._row])
         if link is None:
             self.renew()
         else:
@@ -120,11 +147,21 @@ class AuthorizeLink(widgets.HBox):
         self.link = link
         self.button.show(self._browser_link(link))
         self.status.value = ""
+        self.page = None
+        self.children = [self._row]
 
     def renew(self) -> str:
         """Start a new attempt: a fresh link on the button, also returned."""
         self.show(self._make_link())
         return self.link
+
+    def open_page(self) -> widgets.Widget | None:
+        """Show the current link's page in the notebook, as pressing **Authorize** there does."""
+        if self._open_in_notebook is None:
+            return None
+        self.page = self._open_in_notebook(self.link)
+        self.children = [self._row, self.page]
+        return self.page
 
     def _renew_shown(self) -> None:
         try:

@@ -26,7 +26,7 @@ it, the way the Stripe Dashboard wires a real app to Stripe.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,6 +63,7 @@ from sandbox.limits import STATE_LIFETIME
 if TYPE_CHECKING:
     import stripe
 
+    from helpers.consent_in_notebook import ConsentInNotebook
     from helpers.example_app_view import ExampleAppView
     from helpers.secret_store import SecretScope
 
@@ -145,7 +146,21 @@ class Kit:
 
     def authorize_button(self, label: str = "Authorize PKCE Kit Example") -> AuthorizeLink:
         """The app's **Authorize** button on a fresh link, with **New link** beside it."""
-        return AuthorizeLink(lambda: self.start_authorization()[1], label, browser_link=self.browser_link)
+        return AuthorizeLink(
+            lambda: self.start_authorization()[1],
+            label,
+            browser_link=self.browser_link,
+            open_in_notebook=self.page_opener(),
+        )
+
+    def page_opener(self) -> Callable[[str], ConsentInNotebook] | None:
+        """Where no tab can open a link (the world runs in the kernel: the browser edition), what shows its
+        page in the notebook instead: the provider's consent page, its choices, then the Dashboard's landing."""
+        if not self.world.in_process:
+            return None
+        from helpers.consent_in_notebook import ConsentInNotebook
+
+        return lambda link: ConsentInNotebook(link, self.world.open_consent, self.world.answer_consent)
 
     def oauth_context(self) -> OAuthContext:
         """What the extension's props hold: the newest ``oauthContext`` the Dashboard handed over.
@@ -197,6 +212,7 @@ class Kit:
             model,
             consent=self.world.consent if consent else None,
             browser_link=self.browser_link,
+            open_in_notebook=self.page_opener(),
             title=title,
         )
 

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -121,15 +121,18 @@ class BrowserRedirects:
         return self.app(environ, rewriting_start_response)
 
 
-def create_app(data_dir: Path | str) -> WSGIApplication:
+def create_app(
+    data_dir: Path | str, *, storage: Storage | None = None, on_handed: Callable[[], object] | None = None
+) -> WSGIApplication:
+    """The world serving `data_dir`; `storage` and `on_handed` for a world in the kernel (in_process.py)."""
     data_dir = Path(data_dir).resolve()
-    storage = Storage(data_dir / DATABASE_FILE)
+    storage = storage or Storage(data_dir / DATABASE_FILE)
     provider = create_provider_app(storage)
     world = DispatcherMiddleware(
         _root(data_dir, provider),
         {
             "/provider": provider,
-            "/dashboard": create_dashboard_app(storage),
+            "/dashboard": create_dashboard_app(storage, on_handed),
             "/stripe": create_stripe_app(storage),
         },
     )

@@ -16,6 +16,7 @@ for uploading and installing the app in a Stripe account.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
@@ -152,10 +153,11 @@ def http_error(error: HTTPException) -> tuple[Response, int]:
     return stripe_error(error.code or 500, f"{error.name}: {error.description}")
 
 
-def create_dashboard_app(storage: Storage) -> Flask:
+def create_dashboard_app(storage: Storage, on_handed: Callable[[], object] | None = None) -> Flask:
+    """The Dashboard; ``on_handed`` is told each time the landing accepts a redirect (see Handover)."""
     app = Flask(__name__)
     app.extensions[STORAGE_EXTENSION] = storage
-    app.extensions[HANDOVER_EXTENSION] = Handover()
+    app.extensions[HANDOVER_EXTENSION] = Handover(on_handed)
     app.register_blueprint(dashboard)
     app.register_blueprint(arrival)
     app.register_blueprint(app_page)

@@ -2,26 +2,26 @@
 
 A learner's code reads the manifest with `helpers.manifest`; the stand-in must not trust that
 code to check itself, so it validates against Stripe's own schema (`schema/`, vendored with its
-source), as `stripe apps upload` does, with jsonschema.
+source), as `stripe apps upload` does, with fastjsonschema: pure Python, so the same check runs in
+the browser edition's kernel (Pyodide), where jsonschema's native dependency (rpds-py) does not.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import sys
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from jsonschema import Draft7Validator
+from typing import Any
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema" / "stripe-app.schema.json"
 SECRET_WRITE = "secret_write"
 # The Stripe CLI's command that adds the permission, as Stripe's docs give it.
 GRANT_SECRET_WRITE = 'stripe apps grant permission "secret_write" "Allows storing secrets between page reloads"'
+# fastjsonschema names the value that broke a rule from "data" (the whole document): `data.permissions[0]`.
+_DOCUMENT = "data"
 
 
 class ManifestRefused(ValueError):
@@ -37,41 +37,35 @@ class AppManifest:
     raw: Mapping[str, Any] = field(repr=False, compare=False)
 
 
-def _without_unused_format_checkers() -> None:
-    """Before jsonschema is first imported: keep rfc3987-syntax out of the process.
-
-    Importing jsonschema loads the optional libraries of its format checkers, and that one (which
-    Jupyter installs) builds a Lark grammar at import: 16 MiB and about a second of every sandbox.
-    The Dashboard checks a manifest's structure, not string formats (no format_checker, jsonschema's
-    default), so the checker is never used; a None in sys.modules makes its import fail, which
-    jsonschema expects of an optional library. One imported already (in a test's process) stays.
-    """
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-
 @functools.cache
-def _validator() -> Draft7Validator:
-    # Imported at the first install, not when the sandbox starts: every start (kernel restarts, tests)
-    # would wait for it. Without the format checker nobody uses: see _without_unused_format_checkers.
-    _without_unused_format_checkers()
-    from jsonschema import Draft7Validator
+def _validator() -> Callable[[object], object]:
+    # Compiled at the first install, not when the sandbox starts: every start (kernel restarts, tests)
+    # would wait for it. String formats are not checked: the Dashboard checks a manifest's structure.
+    import fastjsonschema
 
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    Draft7Validator.check_schema(schema)
-    return Draft7Validator(schema)
+    validate: Callable[[object], object] = fastjsonschema.compile(schema, use_formats=False)
+    return validate
+
+
+def _where(name: str) -> str:
+    """The broken value as a JSONPath (`$.permissions[0]`), or "the manifest" for the whole of it."""
+    return "the manifest" if name == _DOCUMENT else "$" + name.removeprefix(_DOCUMENT)
 
 
 def check_manifest(data: object) -> AppManifest:
-    """The manifest's install-relevant parts; ManifestRefused with the most telling schema error."""
-    _without_unused_format_checkers()
-    from jsonschema.exceptions import best_match
+    """The manifest's install-relevant parts; ManifestRefused naming the first schema rule it breaks, and where."""
+    import fastjsonschema
 
-    error = best_match(_validator().iter_errors(data))
-    if error is not None:
-        where = error.json_path if error.path else "the manifest"
+    try:
+        _validator()(data)
+    except fastjsonschema.JsonSchemaValueException as error:
+        name = error.name or _DOCUMENT
+        # Its message repeats the name first ("data.id must match …"): said once, as a JSONPath.
+        how = re.sub(rf"^{re.escape(name)}\s+", "", error.message)
         raise ManifestRefused(
-            f"The manifest breaks Stripe's schema (stripe-app.schema.json) at {where}: {error.message}"
-        )
+            f"The manifest breaks Stripe's schema (stripe-app.schema.json) at {_where(name)}: {how}"
+        ) from None
     assert isinstance(data, Mapping)  # the schema's "type": "object" held
     return AppManifest(
         app_id=data["id"],

@@ -46,9 +46,15 @@ Key = tuple[str, str, str]  # app id, user id, mode: whose oauthContext
 
 
 class Handover:
-    """Wakes the requests waiting for an install's ``oauthContext`` when the landing accepts one."""
+    """Wakes the requests waiting for an install's ``oauthContext`` when the landing accepts one.
 
-    def __init__(self) -> None:
+    ``on_handed``, when given, is called too: a Dashboard running in the kernel itself (the browser
+    edition, sandbox/in_process.py) pushes the news to the app's waiting view there, which no
+    request could wait for in a kernel with one thread.
+    """
+
+    def __init__(self, on_handed: Callable[[], object] | None = None) -> None:
+        self._on_handed = on_handed
         self._changed = threading.Condition()
         self._handed: dict[Key, int] = {}  # how many contexts the landing accepted for each key
         self._challenges: dict[Key, str | None] = {}
@@ -59,6 +65,8 @@ class Handover:
             self._handed[key] = self._handed.get(key, 0) + 1
             self._challenges[key] = challenge
             self._changed.notify_all()
+        if self._on_handed is not None:
+            self._on_handed()
 
     def last_challenge(self, key: Key) -> str | None:
         """The challenge of the link whose redirect the landing accepted last for `key` (None: not since the start).

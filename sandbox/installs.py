@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from helpers.redact import redact_value
 
-if TYPE_CHECKING:  # the kernel imports Install through the launcher; it needs no SQLite nor jsonschema
+if TYPE_CHECKING:  # the kernel imports Install through the launcher; it needs no SQLite nor a schema check
     import sqlite3
 
     from .dashboard_manifest import AppManifest

@@ -27,9 +27,10 @@ from filelock import FileLock
 from helpers.errors import KitError
 from helpers.trace import http_client
 
+from . import in_process
 from .files import ANNOUNCE_FILE, LOG_FILE, STDERR_FILE, default_data_dir
 from .installs import Install
-from .user_agent import ConsentResult, consent, visit
+from .user_agent import ConsentPage, ConsentResult, answer_consent, consent, open_consent, visit
 
 LAST_PORT_FILE = "last-port"
 # A sandbox asleep (idle.py) answers once it has woken: a second or two, more on a busy machine.
@@ -69,6 +70,12 @@ class World:
     base_url: str
     data_dir: Path
     pid: int
+    # A world in the kernel itself (in_process.py): its working folder (database, log); None for a sandbox process.
+    work_dir: Path | None = None
+
+    @property
+    def in_process(self) -> bool:
+        return self.work_dir is not None
 
     @property
     def port(self) -> int:
@@ -88,7 +95,7 @@ class World:
 
     @property
     def log_file(self) -> Path:
-        return self.data_dir / LOG_FILE
+        return (self.work_dir or self.data_dir) / LOG_FILE
 
     def browser_url(self, path: str = "/") -> str:
         """The address of a sandbox page for the learner's browser.
@@ -128,6 +135,14 @@ class World:
         With follow=False the provider's redirect is not followed: its URL (with the code) is returned.
         """
         return consent(link, approve=approve, sandbox_base=self.base_url, http=self.http, follow=follow)
+
+    def open_consent(self, link: str) -> ConsentPage:
+        """Open the link as the user's browser does, and stop at the provider's page (its choices in ``choices``)."""
+        return open_consent(link, http=self.http)
+
+    def answer_consent(self, page: ConsentPage, decision: str) -> ConsentResult:
+        """Press the page's button for ``decision`` (``"approve"``, ``"deny"``), and follow on to the Dashboard."""
+        return answer_consent(page, decision=decision, sandbox_base=self.base_url, http=self.http)
 
     def let_time_pass(self, token: str, seconds: int) -> None:
         """Make `seconds` pass for the grant `token` belongs to, at the provider (instead of waiting)."""
@@ -184,6 +199,9 @@ class World:
 
     def stop(self, timeout: float = 10) -> None:
         """Stop this sandbox. Its data stays in the data folder for the next start."""
+        if self.in_process:
+            in_process.stop(self)
+            return
         try:
             os.kill(self.pid, signal.SIGTERM)
         except ProcessLookupError:
@@ -241,6 +259,8 @@ def resolve_data_dir(data_dir: Path | str | None = None) -> Path:
 def running(data_dir: Path | str | None = None) -> World | None:
     """The healthy sandbox serving this data folder, if there is one."""
     data_dir = resolve_data_dir(data_dir)
+    if in_process.wanted():
+        return in_process.running(data_dir)
     try:
         announced = json.loads((data_dir / ANNOUNCE_FILE).read_text())
     except (OSError, ValueError):
@@ -272,6 +292,8 @@ def start(data_dir: Path | str | None = None, port: int | None = None, timeout: 
     """
     data_dir = resolve_data_dir(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
+    if in_process.wanted():  # no processes, no sockets (the browser edition): the world runs in this kernel
+        return in_process.start(data_dir, port)
     # Two kernels starting at once share one sandbox instead of racing to start two.
     with FileLock(data_dir / "launcher.lock"):
         world = running(data_dir)

@@ -14,7 +14,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from . import idle
 from .app import create_app
-from .files import ANNOUNCE_FILE, LOG_FILE
+from .files import ANNOUNCE_FILE, LOG_FILE, LOG_FORMAT
 from .web import oauth_error_body, stripe_error_body
 
 
@@ -57,7 +57,7 @@ def serve(data_dir: Path, port: int = 0, idle_exit: float = 0, fd: int | None = 
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     file_handler = logging.FileHandler(data_dir / LOG_FILE)
-    file_handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    file_handler.setFormatter(logging.Formatter(LOG_FORMAT))
     # Request threads hand log records to a queue; one thread writes the file,
     # so a hundred requests do not queue on the file handler's lock.
     records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()

@@ -6,6 +6,12 @@ process (SIGKILL included). WAL lets readers run while one writer writes;
 `synchronous=NORMAL` in WAL mode keeps every commit across a process crash
 (only an operating-system crash could lose the last commits), which is the
 failure a learner's laptop or a workshop hub actually sees.
+
+In the browser edition (`mirror`, sandbox/in_process.py) the database works in the kernel's
+memory file system and the whole file is copied to `mirror` after each committed write: the
+browser keeps the notebooks' folder (JupyterLite's /drive) only as whole files, written when
+closed, which SQLite's page writes to an open file are not. A kernel that finds the mirror
+changed by another kernel (a second notebook open) reads it again before its next transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+FileStamp = tuple[int, int]  # a file's (st_mtime_ns, st_size): changed when another writer wrote it
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (
@@ -110,19 +118,57 @@ class Storage:
     wait a hundred times longer than the writes took.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, mirror: Path | str | None = None) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.mirror = Path(mirror) if mirror is not None else None
+        self._mirror_stamp: FileStamp | None = None
         self._pool: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
-        self._write_lock = threading.Lock()
+        # Reentrant: a read inside a write (same thread) looks at the mirror under it without deadlock.
+        self._write_lock = threading.RLock()
+        if self.mirror is not None:
+            self._start_from_mirror()
         with self._connection() as db:
             # executescript manages its own transaction, so it runs outside write().
             db.executescript(SCHEMA)
 
+    def _start_from_mirror(self) -> None:
+        """Work on a fresh copy of the mirror (or an empty database): what this kernel finds at its start."""
+        assert self.mirror is not None
+        for leftover in (self.path, *(self.path.with_name(self.path.name + end) for end in ("-journal", "-wal"))):
+            leftover.unlink(missing_ok=True)
+        self.mirror.parent.mkdir(parents=True, exist_ok=True)
+        if self.mirror.exists():
+            self.path.write_bytes(self.mirror.read_bytes())
+            self._mirror_stamp = _stamp(self.mirror)
+
+    def _catch_up(self) -> None:
+        """Read the mirror again if another kernel wrote it since this one last read or wrote it."""
+        if self.mirror is None or _stamp(self.mirror) in (None, self._mirror_stamp):
+            return
+        # A private copy first: SQLite reads it as any file, not page by page from the browser's storage.
+        incoming_path = self.path.with_name(self.path.name + "-incoming")
+        incoming_path.write_bytes(self.mirror.read_bytes())
+        self._mirror_stamp = _stamp(self.mirror)
+        incoming = sqlite3.connect(incoming_path)
+        try:
+            with self._connection() as db:
+                incoming.backup(db)
+        finally:
+            incoming.close()
+            incoming_path.unlink()
+
+    def _save_mirror(self) -> None:
+        """The whole working file into the mirror, in one write (after a COMMIT, it holds every change)."""
+        if self.mirror is not None:
+            self.mirror.write_bytes(self.path.read_bytes())
+            self._mirror_stamp = _stamp(self.mirror)
+
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
+        # WAL's shared-memory index needs what a browser's kernel lacks; one thread there needs no WAL.
+        db.execute("PRAGMA journal_mode=" + ("DELETE" if self.mirror is not None else "WAL"))
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=30000")  # other processes (tests, a second launcher) may write too
         return db
@@ -140,6 +186,9 @@ class Storage:
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
+        if self.mirror is not None:
+            with self._write_lock:
+                self._catch_up()
         with self._connection() as db:
             db.execute("BEGIN")
             try:
@@ -149,11 +198,22 @@ class Storage:
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        with self._write_lock, self._connection() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        with self._write_lock:
+            self._catch_up()
+            with self._connection() as db:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+                self._save_mirror()
+
+
+def _stamp(path: Path) -> FileStamp | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size

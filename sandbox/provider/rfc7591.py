@@ -1,9 +1,14 @@
 """Open dynamic registration of public clients (RFC 7591).
 
-Authlib's endpoint runs the exchange; the metadata check is the provider's own,
-stricter than Authlib's: every field it reads must have its RFC type, malformed
-metadata is `invalid_client_metadata` (3.2.2), and the defaults it applies are
-stored and echoed in the response (3.2.1), so the client learns what it got.
+An endpoint of Authlib's authorization server (`server.register_endpoint`), whose errors it
+renders; the metadata check is the provider's own, stricter than Authlib's: every field it
+reads must have its RFC type, malformed metadata is `invalid_client_metadata` (3.2.2), and the
+defaults it applies are stored and echoed in the response (3.2.1), so the client learns what it got.
+
+It does not subclass `authlib.oauth2.rfc7591.ClientRegistrationEndpoint`: importing that package
+imports joserfc, and joserfc imports `cryptography`, a native wheel the browser edition's kernel
+(Pyodide) cannot install; the kit used none of it (its own check replaces Authlib's claims, and
+it takes no software statements), only the shape of the exchange, kept here.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from authlib.oauth2.rfc7591 import ClientRegistrationEndpoint, InvalidClientMetadataError
+from authlib.common.security import generate_token
+from authlib.consts import default_json_headers
+from authlib.oauth2 import OAuth2Error
 from flask import request as flask_request
 
 from ..web import JSONBodyError, json_body
@@ -32,6 +39,12 @@ DEFAULTS = {
 _STRINGS = ("client_name", "software_id", "software_version", "token_endpoint_auth_method", "scope")
 _URIS = ("client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri")
 _STRING_LISTS = ("redirect_uris", "grant_types", "response_types", "contacts")
+
+
+class InvalidClientMetadataError(OAuth2Error):
+    """RFC 7591 3.2.2: a metadata field's value is invalid, and the server refused the registration."""
+
+    error = "invalid_client_metadata"
 
 
 def _invalid(description: str) -> InvalidClientMetadataError:
@@ -82,21 +95,25 @@ def client_metadata(data: object) -> dict[str, Any]:
     return metadata
 
 
-class Registration(ClientRegistrationEndpoint):
-    def authenticate_token(self, request: Any) -> bool:
-        return True  # like a developer console: anyone may register an app
+class Registration:
+    """The registration endpoint as Authlib's server runs its endpoints: made with the server, called with
+    the request it made (`create_endpoint_request`), answering (status, body, headers) or raising an OAuth2Error."""
 
-    def extract_client_metadata(self, request: Any) -> dict[str, Any]:
+    ENDPOINT_NAME = "client_registration"
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+
+    def create_endpoint_request(self, request: Any) -> Any:
+        return self.server.create_json_request(request)
+
+    def __call__(self, request: Any) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
+        # Open registration, like a developer console: anyone may register an app (no initial access token).
         try:
-            return client_metadata(json_body(flask_request))
+            metadata = client_metadata(json_body(flask_request))
         except JSONBodyError as error:
             raise _invalid(f"{error} (RFC 7591 section 3.1).") from None
-
-    def generate_client_info(self, request: Any) -> dict[str, Any]:
         # A public client gets no secret: it could not keep one (RFC 6749 2.1).
-        return {"client_id": self.generate_client_id(request), "client_id_issued_at": int(time.time())}
-
-    def save_client(self, client_info: dict[str, Any], client_metadata: dict[str, Any], request: Any) -> Client:
-        client = Client(client_info["client_id"], client_metadata)
-        self.server.store.save_client(client, client_info["client_id_issued_at"])
-        return client
+        info = {"client_id": generate_token(42), "client_id_issued_at": int(time.time())}
+        self.server.store.save_client(Client(info["client_id"], metadata), info["client_id_issued_at"])
+        return 201, {**metadata, **info}, default_json_headers

@@ -51,14 +51,25 @@ def test_a_bare_origin_in_connect_src_is_refused_by_stripes_pattern():
         check_manifest(manifest)
 
 
-def test_the_check_leaves_the_format_checkers_grammar_out_of_the_sandbox():
-    """A fresh process, as the sandbox is: the first check works without rfc3987-syntax's Lark grammar (16 MiB)."""
+def test_the_check_runs_without_jsonschema_nor_native_wheels():
+    """A fresh process, as the sandbox is, and as the browser edition's Pyodide has it: no jsonschema (whose
+    rpds-py is native), nor rfc3987-syntax's Lark grammar (16 MiB) loaded; the check still refuses what it must."""
     manifest = json.loads((ROOT / "notebooks/stripe-app.json").read_text())
     script = (
         "import json, sys\n"
-        "from sandbox.dashboard_manifest import check_manifest\n"
-        f"print(check_manifest(json.loads({json.dumps(json.dumps(manifest))})).app_id)\n"
-        "print(sorted(name for name in ('lark', 'rfc3987_syntax') if sys.modules.get(name) is not None))\n"
+        "sys.modules.update(jsonschema=None, rpds=None)\n"
+        "from sandbox.dashboard_manifest import ManifestRefused, check_manifest\n"
+        f"manifest = json.loads({json.dumps(json.dumps(manifest))})\n"
+        "print(check_manifest(manifest).app_id)\n"
+        "try:\n"
+        "    check_manifest({**manifest, 'id': 'com example'})\n"
+        "except ManifestRefused as refused:\n"
+        "    print(str(refused).split(': ')[0])\n"
+        "print(sorted(name for name in ('lark', 'rfc3987_syntax', 'rpds') if sys.modules.get(name) is not None))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert done.stdout.splitlines() == [manifest["id"], "[]"]
+    assert done.stdout.splitlines() == [
+        manifest["id"],
+        "The manifest breaks Stripe's schema (stripe-app.schema.json) at $.id",
+        "[]",
+    ]
