@@ -276,14 +276,24 @@ def lite_config(preload: list[str]) -> dict[str, object]:
     }
 
 
-def build_config() -> dict[str, object]:
-    """jupyter_lite_config.json: only the two front ends named above, no source maps."""
+# JupyterLab's settings in the site: no update check or news (there is no server to ask), and every cell
+# kept in the page (JupyterLab otherwise draws only the cells near the view: the browser's find, and the
+# test's check that every cell ran, would miss the rest). The laptop's test server sets the same.
+SETTINGS = {
+    "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"},
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+}
+
+
+def build_config(overrides: Path) -> dict[str, object]:
+    """jupyter_lite_config.json: only the two front ends named above, the settings above, no source maps."""
     labextensions = Path(sys.prefix) / "share/jupyter/labextensions"
     return {
         "LiteBuildConfig": {
             "apps": ["lab"],
             "ignore_sys_prefix": ["federated_extensions"],
             "federated_extensions": [str(labextensions / name) for name in LABEXTENSIONS],
+            "settings_overrides": [str(overrides)],
             "no_sourcemaps": True,
         }
     }
@@ -324,7 +334,8 @@ def build(out: Path = DEFAULT_OUT, cache: Path = CACHE) -> Path:
         preload = pyodide_folder(source / "static" / "pyodide", wheels)
         notebook_files(source / "files", scratch)
         (source / "jupyter-lite.json").write_text(json.dumps(lite_config(preload), indent=2))
-        (source / "jupyter_lite_config.json").write_text(json.dumps(build_config(), indent=2))
+        (source / "overrides.json").write_text(json.dumps(SETTINGS, indent=2))
+        (source / "jupyter_lite_config.json").write_text(json.dumps(build_config(source / "overrides.json"), indent=2))
         if out.exists():
             shutil.rmtree(out)
         _run(
