@@ -14,6 +14,7 @@ for trying your provider, with a development client you registered for it.
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -37,6 +38,11 @@ class LoopbackCatcher:
     def __init__(self, path: str = "/callback", *, port: int = 0, host: str = "127.0.0.1") -> None:
         if not path.startswith("/"):
             raise LoopbackError(f"The path {path!r} must start with '/'.", "Use a path such as '/callback'.")
+        if sys.platform == "emscripten":  # the browser edition's kernel: no socket to listen on, no thread to serve
+            raise LoopbackError(
+                "A kernel that runs in the browser (JupyterLite) cannot listen on a port.",
+                "Paste the address back instead: after approving, copy the address the browser shows and paste it.",
+            )
         self.path = path
         self._arrived: queue.Queue[str] = queue.Queue()
         self.caught = 0

@@ -15,16 +15,48 @@ which the token cannot be recovered): only so this process can say whether it fo
 that same token. It prints nothing secret: no token, no key.
 
     python later_session.py
+
+In the browser edition (JupyterLite) a kernel cannot start another Python process: there a fresh
+kernel (Kernel → Restart Kernel…) is the later session, and 05's next step shows it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from helpers import SecretScope, SecretStoreError, Trace, find_token, make_client, redact_value
+from helpers import KitError, SecretScope, SecretStoreError, TokenData, Trace, find_token, make_client, redact_value
+
+if TYPE_CHECKING:
+    from kit import Kit
+
+
+def run_later_session(kit: Kit, token: TokenData) -> str:
+    """Run this file as a new Python process that knows only what a real app knows; what it printed."""
+    if kit.world.in_process:
+        raise KitError(
+            "In the browser edition the kernel cannot start another Python process.",
+            "Restart the kernel (Kernel → Restart Kernel…) and run the next step's cell: "
+            "a fresh kernel, which knows nothing of this one, is the later session here.",
+        )
+    environment = {
+        **os.environ,
+        "KIT_STRIPE_API_BASE": kit.world.stripe_api_base,
+        "KIT_INSTALL_KEY": kit.install.api_key,
+        "KIT_USER_ID": kit.context.user_context.id,
+        "KIT_TOKEN_SHA256": hashlib.sha256(token.access_token.encode()).hexdigest(),
+    }
+    here = Path(__file__).resolve()
+    later = subprocess.run(
+        [sys.executable, here.name], env=environment, capture_output=True, text=True, cwd=here.parent
+    )
+    return later.stdout
 
 
 def main() -> int:

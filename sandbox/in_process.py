@@ -57,27 +57,34 @@ def start(data_dir: Path, port: int | None = None) -> World:
     """The world of `data_dir` in this kernel: the one started already, or a new one on the data saved there.
 
     Without a port it takes the one this data folder had last (so the redirect URLs registered
-    with the provider, which hold the port, stay good), else DEFAULT_PORT.
+    with the provider, which hold the port, stay good), else DEFAULT_PORT; when another world of
+    this kernel has that address, the next one free, as a sandbox process takes a free port.
     """
     from helpers.waiting import push_arrival
 
     from .app import create_app
-    from .launcher import LAST_PORT_FILE, World
+    from .launcher import LAST_PORT_FILE, SandboxError, World
     from .storage import Storage
 
     world = running(data_dir)
     if world is not None:
         return world
+    if port is not None and in_process.served_here(_origin(port)):
+        raise SandboxError(
+            f"Another sandbox of this kernel has port {port}.", hint="Call sandbox.start() without a port."
+        )
     if port is None:
         try:
             port = int((data_dir / LAST_PORT_FILE).read_text())
         except (OSError, ValueError):
             port = DEFAULT_PORT
+        while in_process.served_here(_origin(port)):
+            port += 1
     work = tempfile.TemporaryDirectory(prefix="kit-sandbox-")
     work_dir = Path(work.name)
     _log_to(work_dir / LOG_FILE)
     storage = Storage(work_dir / DATABASE_FILE, mirror=data_dir / DATABASE_FILE)
-    world = World(f"http://127.0.0.1:{port}", data_dir, os.getpid(), work_dir=work_dir)
+    world = World(_origin(port), data_dir, os.getpid(), work_dir=work_dir)
     in_process.serve(world.base_url, create_app(data_dir, storage=storage, on_handed=push_arrival))
     (data_dir / LAST_PORT_FILE).write_text(str(port))
     _worlds[data_dir], _work_dirs[data_dir] = world, work
@@ -90,18 +97,30 @@ def stop(world: World) -> None:
     _worlds.pop(world.data_dir, None)
     work = _work_dirs.pop(world.data_dir, None)
     if work is not None:
+        _stop_logging_to(Path(work.name) / LOG_FILE)
         work.cleanup()
 
 
+def _origin(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
+
+
+_LOGGERS = ("sandbox", "werkzeug")
+
+
 def _log_to(path: Path) -> None:
-    """The sandbox's log into `path`, written as each request ends (no thread to hand records to)."""
+    """The sandbox's log into `path` too, written as each request ends (no thread to hand records to)."""
     handler = logging.FileHandler(path)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    for name in ("sandbox", "werkzeug"):
-        logger = logging.getLogger(name)
-        for old in [h for h in logger.handlers if isinstance(h, logging.FileHandler)]:
-            logger.removeHandler(old)
-            old.close()
-        logger.addHandler(handler)
-        logger.propagate = False
+    for name in _LOGGERS:
+        logging.getLogger(name).addHandler(handler)
     logging.getLogger("sandbox").setLevel(logging.INFO)
+
+
+def _stop_logging_to(path: Path) -> None:
+    for name in _LOGGERS:
+        logger = logging.getLogger(name)
+        for handler in [h for h in logger.handlers if isinstance(h, logging.FileHandler)]:
+            if Path(handler.baseFilename) == path.resolve():
+                logger.removeHandler(handler)
+                handler.close()

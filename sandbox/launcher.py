@@ -22,7 +22,6 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
-from filelock import FileLock
 
 from helpers.errors import KitError
 from helpers.trace import http_client
@@ -294,6 +293,9 @@ def start(data_dir: Path | str | None = None, port: int | None = None, timeout: 
     data_dir.mkdir(parents=True, exist_ok=True)
     if in_process.wanted():  # no processes, no sockets (the browser edition): the world runs in this kernel
         return in_process.start(data_dir, port)
+    # Imported here, not with the module: on Pyodide (no fcntl) filelock warns as it is imported.
+    from filelock import FileLock
+
     # Two kernels starting at once share one sandbox instead of racing to start two.
     with FileLock(data_dir / "launcher.lock"):
         world = running(data_dir)

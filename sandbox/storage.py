@@ -12,6 +12,8 @@ memory file system and the whole file is copied to `mirror` after each committed
 browser keeps the notebooks' folder (JupyterLite's /drive) only as whole files, written when
 closed, which SQLite's page writes to an open file are not. A kernel that finds the mirror
 changed by another kernel (a second notebook open) reads it again before its next transaction.
+The browser's storage has no file lock, so two kernels writing in the same instant would keep
+the later copy only: a learner runs one cell at a time, and each kernel catches up first.
 """
 
 from __future__ import annotations

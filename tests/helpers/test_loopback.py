@@ -46,3 +46,10 @@ def test_a_taken_port_is_a_kit_error():
 def test_the_path_must_be_a_path():
     with pytest.raises(LoopbackError, match="must start with '/'"):
         LoopbackCatcher(path="callback")
+
+
+def test_in_the_browsers_kernel_it_says_to_paste_the_address_back(monkeypatch):
+    monkeypatch.setattr("sys.platform", "emscripten")  # Pyodide: no port to listen on
+    with pytest.raises(LoopbackError, match="cannot listen on a port") as raised:
+        LoopbackCatcher()
+    assert "Paste the address back" in raised.value.hint

@@ -596,3 +596,33 @@ def test_authorize_link_shows_a_given_link_without_making_one():
     link = AuthorizeLink(lambda: made.append(1) or "http://a.example/x?state=new", link="http://a.example/x?state=1")
     assert link.link.endswith("state=1") and not made
     assert link.renew().endswith("state=new") and made == [1]
+
+
+def test_authorize_in_the_notebook_shows_the_page_under_its_buttons_until_a_new_link():
+    """The browser edition's Authorize: no tab; the page for the current link, under the row of buttons."""
+    import ipywidgets as widgets
+
+    from helpers.widgets import PageButton
+
+    links = iter(["http://a.example/x?state=1", "http://a.example/x?state=2"])
+    opened: list[str] = []
+
+    def open_in_notebook(link: str) -> widgets.Widget:
+        opened.append(link)
+        return widgets.HTML(f"page for {link}")
+
+    authorize = AuthorizeLink(lambda: next(links), "Authorize", open_in_notebook=open_in_notebook)
+    assert isinstance(authorize.button, PageButton) and "href" not in str(authorize.button.description)
+    assert authorize.children == (authorize._row,)
+    authorize.button.click()
+    assert opened == ["http://a.example/x?state=1"] and authorize.children == (authorize._row, authorize.page)
+    authorize.new_link_button.click()  # a new attempt: the old page goes, the next press opens the new link
+    assert authorize.children == (authorize._row,) and authorize.page is None
+    authorize.button.click()
+    assert opened[-1].endswith("state=2") and repr(authorize.button) == "PageButton('Authorize')"
+
+
+def test_without_open_in_notebook_authorize_stays_a_link_to_a_new_tab():
+    authorize = AuthorizeLink(lambda: "http://a.example/x?state=1", "Authorize")
+    assert isinstance(authorize.button, AuthorizeButton) and "target='_blank'" in authorize.button.value
+    assert authorize.open_page() is None and authorize.children == (authorize._row,)
