@@ -68,7 +68,12 @@ def page(browser, request):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
     page = context.new_page()
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"{message.text} ({message.location['url']})") if message.type == "error" else None
+        ),
+    )
     # A Run All that comes before the page has its kernel asks "Select Kernel": accept the
     # preferred one, as a learner would.
     page.add_locator_handler(

@@ -10,7 +10,6 @@ sandbox page goes through jupyter-server-proxy as on JupyterHub and Binder.
 
 from __future__ import annotations
 
-import re
 import time
 from urllib.parse import urljoin
 
@@ -23,6 +22,7 @@ from tests.support.lab import (
     assert_clean,
     expect_its_widgets,
     open_and_run,
+    run_cell_again,
     screenshot,
     stop_sandbox,
     your_app,
@@ -52,16 +52,6 @@ def test_each_notebook_runs_in_jupyterlab(page, lab, notebook):
     expect_its_widgets(page, notebook)
     screenshot(page, f"laptop-{notebook.removesuffix('.ipynb')}")
     assert_clean(page)
-
-
-def run_cell_again(page, cell) -> None:
-    """Run one cell again (Shift+Enter in it) and wait until it has run."""
-    prompt = cell.locator(".jp-InputPrompt")
-    before = prompt.inner_text()
-    cell.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Shift+Enter")
-    expect(prompt).not_to_have_text(before, timeout=WIDGET_TIMEOUT)
-    expect(prompt).not_to_have_text(re.compile(r"\*"), timeout=WIDGET_TIMEOUT)
 
 
 def first_app(page):

@@ -2,9 +2,11 @@
 
 The site is built once for the module (tools/lite_site.py, from the cached wheels and Pyodide), then:
 its configuration names nothing outside it; the Pyodide kernel starts in the page and imports the kit;
-and each notebook of the core path, run as a learner would (Run All), shows its widgets with no
-"Error displaying widget", no error output and no console error, as in tests/browser. No request of any
-page, nor of its kernel's worker, leaves 127.0.0.1's site.
+each notebook of the core path, run as a learner would (Run All), shows its widgets with no
+"Error displaying widget", no error output and no console error, as in tests/browser; 06's app signs in
+by itself once the user approves on the consent page the notebook shows (or says why not, on Deny); and
+05's later session, a restarted kernel and then a reloaded page, finds the token saved before. No
+request of any page, nor of its kernel's worker, leaves the site on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -13,9 +15,18 @@ import json
 from hashlib import sha256
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.support.lab import assert_clean, expect_its_widgets, run_all, screenshot
-from tests.support.lite import KERNEL_TIMEOUT, Requests, StaticSite, kernel_idle, open_notebook, run_code
+from tests.support.lab import WIDGET_TIMEOUT, assert_clean, expect_its_widgets, run_all, run_cell_again, screenshot
+from tests.support.lite import (
+    BROWSER_ONLY_FOLDER,
+    KERNEL_TIMEOUT,
+    Requests,
+    StaticSite,
+    kernel_idle,
+    open_notebook,
+    run_code,
+)
 from tools.lite_site import KERNEL_PLUGIN, build, external_addresses
 from tools.run_notebooks import notebook_paths
 
@@ -73,5 +84,65 @@ def test_each_core_notebook_runs_in_the_browser_alone(page, site, requests, note
     run_all(page, notebook, kernel_timeout=KERNEL_TIMEOUT)
     expect_its_widgets(page, notebook)
     screenshot(page, f"lite-{notebook.removesuffix('.ipynb')}")
-    assert_clean(page)
+    assert_clean(page, BROWSER_ONLY_FOLDER)
     assert requests.outside == []
+
+
+def test_authorize_in_the_notebook_and_the_app_signs_in_by_itself(page, site, requests):
+    """06's "Your turn" in the browser alone: Authorize shows the provider's consent page in the notebook
+    (no server can serve it to a second tab), Approve lands on the Dashboard's page there, and the app
+    picks up oauthContext by itself, as on a laptop (tests/browser)."""
+    app = run_06(page, site)
+    app.get_by_role("button", name="Authorize ExampleApp").click()
+    expect(app.frame_locator("iframe").first.locator("#consent-title")).to_contain_text("PKCE Kit Example")
+    screenshot(page, "lite-consent")
+    app.get_by_role("button", name="Approve").click()
+    expect(app.frame_locator("iframe").first.locator("#landing")).to_contain_text("You approved the app")
+    expect(app).to_contain_text("connected: the token is saved", timeout=WIDGET_TIMEOUT, ignore_case=True)
+    expect(app).to_contain_text("expires in about 60 min")
+    screenshot(page, "lite-signed-in")
+    app.get_by_role("button", name="Reopen (find the saved token)").click()  # a later session finds it
+    expect(app).to_contain_text("found the saved token")
+    assert_clean(page, BROWSER_ONLY_FOLDER)
+    assert requests.outside == []
+
+
+def test_deny_in_the_notebook_says_why_nothing_arrived(page, site):
+    app = run_06(page, site)
+    app.get_by_role("button", name="Authorize ExampleApp").click()
+    app.get_by_role("button", name="Deny").click()
+    expect(app.frame_locator("iframe").first.locator("#landing")).to_contain_text("You did not approve the app")
+    expect(app).to_contain_text("access_denied", timeout=WIDGET_TIMEOUT)
+    expect(app).to_contain_text("not connected")
+    screenshot(page, "lite-denied")
+    assert_clean(page, BROWSER_ONLY_FOLDER)
+
+
+def test_a_fresh_kernel_finds_the_token_saved_before(page, site):
+    """05's later session in the browser: the secret outlives the kernel (restarted) and the page (reloaded)."""
+    open_notebook(page, site, "05-find-secret.ipynb")
+    run_all(page, "05-find-secret.ipynb", kernel_timeout=KERNEL_TIMEOUT)
+    later = page.locator(".jp-CodeCell").filter(has_text="# A new session: this cell needs nothing")
+    page.locator("#jp-MainMenu").get_by_text("Kernel", exact=True).click()
+    page.get_by_text("Restart Kernel…", exact=True).click()
+    page.locator(".jp-Dialog").get_by_role("button", name="Restart").click()
+    kernel_idle(page)
+    run_cell_again(page, later)
+    expect(later.locator(".jp-OutputArea")).to_contain_text("found a token for usr_learner01")
+    page.reload()
+    kernel_idle(page)
+    later = page.locator(".jp-CodeCell").filter(has_text="# A new session: this cell needs nothing")
+    run_cell_again(page, later)
+    expect(later.locator(".jp-OutputArea")).to_contain_text("found a token for usr_learner01")
+    screenshot(page, "lite-later-session")
+    assert_clean(page, BROWSER_ONLY_FOLDER)
+
+
+def run_06(page, site):
+    """06 run as a learner runs it; the output of its "Your turn" cell, the app not yet signed in."""
+    open_notebook(page, site, "06-the-whole-app.ipynb")
+    run_all(page, "06-the-whole-app.ipynb", kernel_timeout=KERNEL_TIMEOUT)
+    app = page.locator(".jp-Cell").filter(has_text="yours = kit.example_app(").locator(".jp-OutputArea")
+    app.scroll_into_view_if_needed()
+    expect(app).to_contain_text("not connected", timeout=WIDGET_TIMEOUT)
+    return app

@@ -192,12 +192,24 @@ def expect_its_widgets(page, notebook: str) -> None:
         expect(widgets.first).to_be_attached(timeout=WIDGET_TIMEOUT)
 
 
-def assert_clean(page) -> None:
-    """No widget failed to draw, no cell wrote to stderr, the page logged no error."""
+def assert_clean(page, expected: re.Pattern[str] | None = None) -> None:
+    """No widget failed to draw, no cell wrote to stderr, the page logged no error (but those ``expected``
+    matches: what the page logs by design, named where it is passed)."""
     assert page.locator("text=Error displaying widget").count() == 0
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     assert errors.count() == 0, errors.first.inner_text()
-    assert page.console_errors == []
+    logged = [error for error in page.console_errors if not (expected and expected.search(error))]
+    assert logged == [], logged
+
+
+def run_cell_again(page, cell) -> None:
+    """Run one cell again (Shift+Enter in it) and wait until it has run."""
+    prompt = cell.locator(".jp-InputArea .jp-InputPrompt")
+    before = prompt.inner_text()
+    cell.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")
+    expect(prompt).not_to_have_text(before, timeout=WIDGET_TIMEOUT)
+    expect(prompt).not_to_have_text(re.compile(r"\*"), timeout=WIDGET_TIMEOUT)
 
 
 def your_app(page, lab):

@@ -25,6 +25,12 @@ KERNEL_IDLE = "Python (Pyodide) | Idle"
 KERNEL_TIMEOUT = 180_000
 
 
+# JupyterLite asks the static site for the listing of every folder it shows or the kernel makes
+# (``api/contents/<folder>/all.json``) and takes a 404 to mean the folder lives only in the browser's
+# storage, as the sandbox's data folder does: Chromium logs each such 404 as a console error.
+BROWSER_ONLY_FOLDER = re.compile(r"status of 404 .*\(http://127\.0\.0\.1:\d+/api/contents/.+/all\.json\)$")
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
         pass
