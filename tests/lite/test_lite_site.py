@@ -1,7 +1,7 @@
 """The JupyterLite edition (`make lite`), built here and served as a static host would, in headless Chromium.
 
 The site is built once for the module (tools/lite_site.py, from the cached wheels and Pyodide), then:
-its configuration names nothing outside it; the Pyodide kernel starts in the page and imports the kit;
+its configuration names nothing outside it, and every wheel is the one Pyodide's lock names;
 each notebook of the core path, run as a learner would (Run All), shows its widgets with no
 "Error displaying widget", no error output and no console error, as in tests/browser; 06's app signs in
 by itself once the user approves on the consent page the notebook shows (or says why not, on Deny); and
@@ -25,7 +25,6 @@ from tests.support.lite import (
     StaticSite,
     kernel_idle,
     open_notebook,
-    run_code,
 )
 from tools.lite_site import KERNEL_PLUGIN, build, external_addresses
 from tools.run_notebooks import notebook_paths
@@ -62,70 +61,63 @@ def test_the_site_loads_pyodide_and_every_wheel_from_itself(site):
     assert set(kernel["loadPyodideOptions"]["packages"]) == set(lock) - {"micropip"}
 
 
-def test_the_kernel_starts_in_the_page_and_imports_the_kit(page, site, requests):
-    open_notebook(page, site, "00-index.ipynb")
-    kernel_idle(page)
-    shown = run_code(
-        page,
-        "import sys, sqlite3, helpers, sandbox, flask, stripe, ipywidgets\n"
-        "print(sys.platform, sqlite3.sqlite_version, helpers.__name__, sandbox.__name__)",
-    )
-    screenshot(page, "lite-kernel")
-    assert shown.startswith("emscripten 3.") and "helpers sandbox" in shown, shown
-    assert requests.outside == []
-    # The watcher saw the kernel's worker fetch Pyodide and the wheels: "nothing outside" covers them.
-    assert any(url.endswith("pyodide.asm.wasm") for url in requests.inside)
-    assert any(url.endswith(".whl") for url in requests.inside)
-
-
-@pytest.mark.parametrize("notebook", CORE)
+@pytest.mark.parametrize("notebook", [name for name in CORE if name[:2] not in ("05", "06")])
 def test_each_core_notebook_runs_in_the_browser_alone(page, site, requests, notebook):
+    """00 to 04; 05 and 06 run in their own tests below, which check these and their flows."""
     open_notebook(page, site, notebook)
     run_all(page, notebook, kernel_timeout=KERNEL_TIMEOUT)
     expect_its_widgets(page, notebook)
     screenshot(page, f"lite-{notebook.removesuffix('.ipynb')}")
+    assert_ran_in_the_page_alone(page, requests)
+
+
+def assert_ran_in_the_page_alone(page, requests) -> None:
+    """The page is clean (tests/browser's checks) and nothing left the site, though the requests
+    watched did include the kernel's worker fetching Pyodide and the wheels (so they were seen)."""
     assert_clean(page, BROWSER_ONLY_FOLDER)
     assert requests.outside == []
+    assert any(url.endswith("pyodide.asm.wasm") for url in requests.inside)
+    assert any(url.endswith(".whl") for url in requests.inside)
 
 
-def test_authorize_in_the_notebook_and_the_app_signs_in_by_itself(page, site, requests):
+def test_deny_then_approve_in_the_notebook_and_the_app_signs_in_by_itself(page, site, requests):
     """06's "Your turn" in the browser alone: Authorize shows the provider's consent page in the notebook
-    (no server can serve it to a second tab), Approve lands on the Dashboard's page there, and the app
-    picks up oauthContext by itself, as on a laptop (tests/browser)."""
+    (no server can serve it to a second tab). Deny lands on the Dashboard's page there and the app says
+    why nothing arrived; on a new link, Approve, and the app picks up oauthContext by itself, as on a
+    laptop (tests/browser)."""
     app = run_06(page, site)
+    consent = app.frame_locator("iframe").first
+
     app.get_by_role("button", name="Authorize ExampleApp").click()
-    expect(app.frame_locator("iframe").first.locator("#consent-title")).to_contain_text("PKCE Kit Example")
+    expect(consent.locator("#consent-title")).to_contain_text("PKCE Kit Example")
     screenshot(page, "lite-consent")
-    app.get_by_role("button", name="Approve").click()
-    expect(app.frame_locator("iframe").first.locator("#landing")).to_contain_text("You approved the app")
+    app.get_by_role("button", name="Deny", exact=True).click()
+    expect(consent.locator("#landing")).to_contain_text("You did not approve the app")
+    expect(app).to_contain_text("access_denied", timeout=WIDGET_TIMEOUT)
+    expect(app).to_contain_text("not connected")
+    screenshot(page, "lite-denied")
+
+    app.get_by_role("button", name="New link").click()
+    expect(app).to_contain_text("A fresh link")
+    app.get_by_role("button", name="Authorize ExampleApp").click()
+    app.get_by_role("button", name="Approve", exact=True).click()
+    expect(consent.locator("#landing")).to_contain_text("You approved the app")
     expect(app).to_contain_text("connected: the token is saved", timeout=WIDGET_TIMEOUT, ignore_case=True)
     expect(app).to_contain_text("expires in about 60 min")
     screenshot(page, "lite-signed-in")
     app.get_by_role("button", name="Reopen (find the saved token)").click()  # a later session finds it
     expect(app).to_contain_text("found the saved token")
-    assert_clean(page, BROWSER_ONLY_FOLDER)
-    assert requests.outside == []
+    assert_ran_in_the_page_alone(page, requests)
 
 
-def test_deny_in_the_notebook_says_why_nothing_arrived(page, site):
-    app = run_06(page, site)
-    app.get_by_role("button", name="Authorize ExampleApp").click()
-    app.get_by_role("button", name="Deny").click()
-    expect(app.frame_locator("iframe").first.locator("#landing")).to_contain_text("You did not approve the app")
-    expect(app).to_contain_text("access_denied", timeout=WIDGET_TIMEOUT)
-    expect(app).to_contain_text("not connected")
-    screenshot(page, "lite-denied")
-    assert_clean(page, BROWSER_ONLY_FOLDER)
-
-
-def test_a_fresh_kernel_finds_the_token_saved_before(page, site):
+def test_a_fresh_kernel_finds_the_token_saved_before(page, site, requests):
     """05's later session in the browser: the secret outlives the kernel (restarted) and the page (reloaded)."""
     open_notebook(page, site, "05-find-secret.ipynb")
     run_all(page, "05-find-secret.ipynb", kernel_timeout=KERNEL_TIMEOUT)
     later = page.locator(".jp-CodeCell").filter(has_text="# A new session: this cell needs nothing")
     page.locator("#jp-MainMenu").get_by_text("Kernel", exact=True).click()
     page.get_by_text("Restart Kernel…", exact=True).click()
-    page.locator(".jp-Dialog").get_by_role("button", name="Restart").click()
+    page.locator(".jp-Dialog button.jp-mod-accept").click()
     kernel_idle(page)
     run_cell_again(page, later)
     expect(later.locator(".jp-OutputArea")).to_contain_text("found a token for usr_learner01")
@@ -135,7 +127,7 @@ def test_a_fresh_kernel_finds_the_token_saved_before(page, site):
     run_cell_again(page, later)
     expect(later.locator(".jp-OutputArea")).to_contain_text("found a token for usr_learner01")
     screenshot(page, "lite-later-session")
-    assert_clean(page, BROWSER_ONLY_FOLDER)
+    assert_ran_in_the_page_alone(page, requests)
 
 
 def run_06(page, site):

@@ -3,9 +3,9 @@
 `StaticSite` serves a built site's folder on 127.0.0.1 (any static host does the same: no server
 code runs); `open_notebook` opens one of its notebooks in a Playwright page; `Requests` records
 every request the page (and its kernel's web worker) makes; `kernel_idle` waits for the notebook's
-Pyodide kernel to be ready, and `run_code` runs a cell of one's own above the notebook's first.
+Pyodide kernel to be ready.
 
-Used by tests/lite (its fixtures are in its conftest.py) and bench/lite.py.
+Used by tests/lite and bench/lite.py.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ import re
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-
-from playwright.sync_api import expect
 
 # The status bar's kernel item once Pyodide has loaded every wheel and the kernel answers.
 KERNEL_IDLE = "Python (Pyodide) | Idle"
@@ -78,17 +76,3 @@ def open_notebook(page, site: StaticSite, notebook: str) -> None:
 
 def kernel_idle(page, timeout: int = KERNEL_TIMEOUT) -> None:
     page.get_by_text(KERNEL_IDLE, exact=True).wait_for(timeout=timeout)
-
-
-def run_code(page, code: str, timeout: int = KERNEL_TIMEOUT) -> str:
-    """Run ``code`` in a new cell above the open notebook's first, as a learner would (Esc, A, type,
-    Shift+Enter), and return what its output shows once it has run."""
-    page.locator(".jp-Notebook .jp-Cell").first.click()
-    page.keyboard.press("Escape")
-    page.keyboard.press("a")
-    page.keyboard.press("Enter")
-    page.keyboard.insert_text(code)
-    page.keyboard.press("Shift+Enter")
-    cell = page.locator(".jp-Notebook .jp-CodeCell").first
-    expect(cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=timeout)
-    return cell.locator(".jp-OutputArea").inner_text()
