@@ -61,9 +61,9 @@ def test_the_site_loads_pyodide_and_every_wheel_from_itself(site):
     assert set(kernel["loadPyodideOptions"]["packages"]) == set(lock) - {"micropip"}
 
 
-@pytest.mark.parametrize("notebook", [name for name in CORE if name[:2] not in ("05", "06")])
+@pytest.mark.parametrize("notebook", [name for name in CORE if name[:2] not in ("02", "05", "06")])
 def test_each_core_notebook_runs_in_the_browser_alone(page, site, requests, notebook):
-    """00 to 04; 05 and 06 run in their own tests below, which check these and their flows."""
+    """00, 01, 03, 04; 02, 05 and 06 run in their own tests below, which check these and their flows."""
     open_notebook(page, site, notebook)
     run_all(page, notebook, kernel_timeout=KERNEL_TIMEOUT)
     expect_its_widgets(page, notebook)
@@ -78,6 +78,24 @@ def assert_ran_in_the_page_alone(page, requests) -> None:
     assert requests.outside == []
     assert any(url.endswith("pyodide.asm.wasm") for url in requests.inside)
     assert any(url.endswith(".whl") for url in requests.inside)
+
+
+def test_02s_authorize_shows_the_consent_page_in_the_notebook(page, site, requests):
+    """02's Authorize button (a link to a new tab on a laptop) shows the provider's page under it; Approve
+    lands on the Dashboard's page, which says what it handed over."""
+    open_notebook(page, site, "02-authorization-link.ipynb")
+    run_all(page, "02-authorization-link.ipynb", kernel_timeout=KERNEL_TIMEOUT)
+    expect_its_widgets(page, "02-authorization-link.ipynb")
+    authorize = (
+        page.locator(".jp-CodeCell").filter(has_text="authorize = kit.authorize_button()").locator(".jp-OutputArea")
+    )
+    authorize.get_by_role("button", name="Authorize PKCE Kit Example", exact=True).click()
+    consent = authorize.frame_locator("iframe").first
+    expect(consent.locator("#consent-title")).to_contain_text("PKCE Kit Example")
+    authorize.get_by_role("button", name="Approve", exact=True).click()
+    expect(consent.locator("#landing")).to_contain_text("You approved the app")
+    screenshot(page, "lite-02-authorize")
+    assert_ran_in_the_page_alone(page, requests)
 
 
 def test_deny_then_approve_in_the_notebook_and_the_app_signs_in_by_itself(page, site, requests):
