@@ -138,11 +138,14 @@ def _pip(*args: str | Path, env: dict[str, str] | None = None) -> None:
     _run(sys.executable, "-m", "pip", "--disable-pip-version-check", *args, env=env)
 
 
+# pip download's flags for a pinned requirements file: exactly those files, each hash checked.
+PIP_PINNED = ["download", "--quiet", "--no-deps", "--require-hashes"]
+
+
 def pinned_wheels(cache: Path = CACHE) -> list[Path]:
     """The wheels of lite/wheels.txt, downloaded once into the cache; pip checks every hash, cached or not."""
     folder = cache / "wheels"
-    _pip("download", "--quiet", "--no-deps", "--require-hashes", *PIP_PURE, "--implementation", "py",
-         "-r", LITE / "wheels.txt", "-d", folder)  # fmt: skip
+    _pip(*PIP_PINNED, *PIP_PURE, "--implementation", "py", "-r", LITE / "wheels.txt", "-d", folder)
     return _listed(LITE / "wheels.txt", folder)
 
 
@@ -150,34 +153,14 @@ def built_wheels(cache: Path = CACHE) -> list[Path]:
     """lite/sdists.txt's packages as pure wheels: downloaded (hash-checked), then built with no C compiler,
     which their setup.py answers by leaving the speedups out (markupsafe's own fallback)."""
     sdists, folder = cache / "sdists", cache / "built"
-    _pip(
-        "download",
-        "--quiet",
-        "--no-deps",
-        "--require-hashes",
-        "--no-binary",
-        ":all:",
-        "-r",
-        LITE / "sdists.txt",
-        "-d",
-        sdists,
-    )
+    _pip(*PIP_PINNED, "--no-binary", ":all:", "-r", LITE / "sdists.txt", "-d", sdists)
     wheels = []
     for sdist in _listed(LITE / "sdists.txt", sdists):
-        stem = sdist.name.removesuffix(".tar.gz")
-        name, version = stem.rsplit("-", 1)
-        wheel = folder / f"{canonicalize_name(name).replace('-', '_')}-{version}-py3-none-any.whl"
+        name, version = _dist(sdist)
+        wheel = folder / f"{name.replace('-', '_')}-{version}-py3-none-any.whl"
         if not wheel.exists():
-            _pip(
-                "wheel",
-                "--quiet",
-                "--no-deps",
-                "--no-cache-dir",
-                "-w",
-                folder,
-                sdist,
-                env={**os.environ, "CC": "false"},
-            )
+            no_compiler = {**os.environ, "CC": "false"}
+            _pip("wheel", "--quiet", "--no-deps", "--no-cache-dir", "-w", folder, sdist, env=no_compiler)
         if not wheel.exists() or any(n.endswith((".so", ".pyd")) for n in zipfile.ZipFile(wheel).namelist()):
             raise LiteBuildError(f"{sdist.name} did not build a pure wheel ({wheel.name}): see its setup.py")
         wheels.append(wheel)
@@ -217,6 +200,7 @@ def _listed(requirements: Path, folder: Path) -> list[Path]:
 
 
 def _dist(path: Path) -> tuple[str, str]:
+    """A wheel's or an sdist's (canonical name, version), from its file name."""
     if path.name.endswith(".whl"):
         name, version, _, _ = parse_wheel_filename(path.name)
         return str(name), str(version)
