@@ -105,7 +105,10 @@ class ExampleAppView(widgets.VBox):
         parts: list[widgets.Widget] = [self.header]
         if model.link is not None:
             self._show_link(model.link)
-            parts += [part for part in (self.authorize_link, self.user_buttons) if part is not None]
+            # With the page in the notebook (the browser edition) its own Approve / Deny are the user's: the
+            # kernel path's buttons stay for cells (``app.user_buttons.approve.click()``), out of sight.
+            shown_buttons = None if self._open_in_notebook is not None else self.user_buttons
+            parts += [part for part in (self.authorize_link, shown_buttons) if part is not None]
         parts.append(self.app_view)
         self.children = parts
 

@@ -221,8 +221,10 @@ class Kit:
         return self.world.browser_url(link[len(self.world.base_url) :])
 
     def summary(self) -> str:
+        # In the browser edition nothing listens at that address: the kit's clients reach the world in the kernel.
+        where = ", inside this kernel" if self.world.in_process else ""
         return (
-            f"sandbox: {self.world.base_url} (data in {shown_folder(self.world.data_dir)})\n"
+            f"sandbox: {self.world.base_url}{where} (data in {shown_folder(self.world.data_dir)})\n"
             f"app:     {self.manifest.app_id}, installed in {self.mode} mode "
             f"for the user {self.context.user_context.id}\n"
             f"         permissions: {', '.join(self.install.permissions) or 'none'} (what they are: notebook 01)"

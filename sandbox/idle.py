@@ -15,6 +15,9 @@ which then answers it. So:
 
 A sandbox that did exit (stopped, or its hub server ended) is started again by the launcher,
 on the port it last had when that port is free.
+
+A world in the kernel itself (in_process.py, the browser edition) has no server and no process of
+its own: nothing of this applies, and its memory is the kernel's, given back when the kernel ends.
 """
 
 from __future__ import annotations

@@ -206,3 +206,30 @@ def test_the_log_is_kept_redacted_in_the_kernel(app, http):
     log = app.world.log_file.read_text()
     assert app.world.log_file.parent == app.world.work_dir and "GET /dashboard/test/apps-oauth/" in log
     assert "code=…" in log
+
+
+def test_the_example_app_in_the_notebook_shows_the_pages_buttons_only(app, http, tmp_path):
+    """One Approve and one Deny in sight (the page's); the kernel path's buttons stay for cells to press."""
+    from helpers.example_app_model import ExampleAppModel
+    from helpers.example_app_view import ExampleAppView
+    from helpers.secret_store import SecretScope
+
+    model = ExampleAppModel(
+        helpers.DashboardClient(app.world.dashboard_base, app.install.api_key, http),
+        helpers.make_client(app.install.api_key, api_base=app.world.stripe_api_base),
+        helpers.Provider.from_metadata(
+            http.get(f"{app.world.provider_issuer}/.well-known/oauth-authorization-server").json(),
+            client_id=app.client_id,
+            redirect_uri=app.redirect_uri,
+        ),
+        SecretScope.for_user(app.install.user_id),
+        http,
+    )
+    pages = lambda link: ConsentInNotebook(link, app.world.open_consent, app.world.answer_consent)  # noqa: E731
+    view = ExampleAppView(model, consent=app.world.consent, open_in_notebook=pages)
+    assert view.user_buttons is not None and view.user_buttons not in view.children
+    assert view.authorize_link in view.children
+    view.authorize_link.button.click()
+    assert [b.description for b in view.authorize_link.page.buttons.values()] == ["Approve", "Deny"]
+    view.user_buttons.approve.click()  # as 06's cells do: still there, out of sight
+    assert view.user_buttons.results[-1].outcome == "handed_over"
