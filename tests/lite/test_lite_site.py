@@ -129,9 +129,12 @@ def test_deny_then_approve_in_the_notebook_and_the_app_signs_in_by_itself(page, 
 
 
 def test_a_fresh_kernel_finds_the_token_saved_before(page, site, requests):
-    """05's later session in the browser: the secret outlives the kernel (restarted) and the page (reloaded)."""
+    """05's later session in the browser: the secret outlives the kernel (restarted) and the page (reloaded).
+    Run All ends by deleting the token (05's step 4), so first its first cell again saves one, as the
+    notebook tells a learner who ran it all."""
     open_notebook(page, site, "05-find-secret.ipynb")
     run_all(page, "05-find-secret.ipynb", kernel_timeout=KERNEL_TIMEOUT)
+    run_cell_again(page, page.locator(".jp-CodeCell").first)
     later = page.locator(".jp-CodeCell").filter(has_text="# A new session: this cell needs nothing")
     page.locator("#jp-MainMenu").get_by_text("Kernel", exact=True).click()
     page.get_by_text("Restart Kernel…", exact=True).click()
