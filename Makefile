@@ -7,7 +7,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 LAB_STAMP := $(VENV)/.installed-lab
 TEST_STAMP := $(VENV)/.installed-test
-LITE_STAMP := $(VENV)/.installed-lite
+# The JupyterLite edition's build tools, in a venv of their own (pyproject.toml's `lite` group).
+LITE_VENV := .cache/lite/venv
+LITE_STAMP := $(LITE_VENV)/.installed
 # Enables the kit's Jupyter server extension (kernel culling: workshop/settings.py) for an
 # editable install, which does not install the data file a wheel does; Binder (binder/start) too.
 KIT_JUPYTER_CONFIG := $(CURDIR)/jupyter-config
@@ -41,9 +43,12 @@ $(TEST_STAMP): $(LAB_STAMP)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-# What builds the JupyterLite edition (jupyterlite-core, its Pyodide kernel): the `lite` extra.
-$(LITE_STAMP): $(LAB_STAMP)
-	$(PY) -m pip install --quiet -e '.[lite]'
+# What builds the JupyterLite edition (jupyterlite-core, its Pyodide kernel), apart from the kit's
+# venv, whose JupyterLab would load the Pyodide kernel's labextension and fail on it.
+$(LITE_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(LITE_VENV)
+	$(LITE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LITE_VENV)/bin/python -m pip install --quiet --group lite
 	touch $@
 
 %/node_modules/.installed: %/package-lock.json %/package.json
@@ -113,7 +118,7 @@ workshop: $(TEST_STAMP)
 
 # The JupyterLite edition into build/lite/: a static site of notebooks 00-08 whose Python runs in the
 # browser (README, "No install"). Always built clean; downloads are cached in .cache/lite/.
-lite: $(LITE_STAMP) $(LITE_PYODIDE)
+lite: $(LAB_STAMP) $(LITE_STAMP) $(LITE_PYODIDE)
 	$(PY) -m tools.lite_site
 
 # After editing docs/room-sheet/: docs/room-sheet.html and .pdf again, printed in Chromium; commit both.

@@ -44,6 +44,11 @@ from tools.run_notebooks import ROOT
 LITE = ROOT / "lite"
 DEFAULT_OUT = ROOT / "build" / "lite"
 CACHE = ROOT / ".cache" / "lite"
+# The build's tools (jupyterlite-core, the Pyodide kernel, jupyter_server, the widgets' labextension), in a
+# venv of their own (pyproject.toml's `lite` group; the Makefile makes it): in the kit's venv the Pyodide
+# kernel's labextension would load into the laptop's JupyterLab, and fail there.
+LITE_VENV = CACHE / "venv"
+LABEXTENSIONS_DIR = LITE_VENV / "share" / "jupyter" / "labextensions"
 PYODIDE_DIST = LITE / "node_modules" / "pyodide"
 # The notebooks that run in the browser: the core path and the second session. 09 builds a TypeScript
 # app with Node.js and 10 talks to a provider on the internet, which a page's kernel cannot do.
@@ -51,8 +56,7 @@ NOTEBOOKS = ("00", "01", "02", "03", "04", "05", "06", "07", "08")
 # Pyodide's own files the kernel loads; its npm package's docs, consoles, typings and source maps stay out.
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "package.json")
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
-# The two front ends the site needs, from the venv's labextensions: any other one there (JupyterLab's
-# server-side extensions, jupyter-server-proxy's) would ask a server that does not exist.
+# The two front ends the site needs, from the build venv's labextensions, and no other one found there.
 LABEXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager")
 # Installed without their dependencies: the kit's wheel names JupyterLab and a server proxy (the laptop's
 # needs), Authlib names cryptography and joserfc, which only its client side imports; neither has a pure wheel.
@@ -176,12 +180,12 @@ def kit_wheel(folder: Path) -> Path:
 def kernel_wheels() -> list[Path]:
     """The Pyodide kernel's own wheels (its kernel, piplite, and the stand-ins for ipykernel and
     widgetsnbextension that it ships), from its labextension in this venv."""
-    pypi = Path(sys.prefix) / "share/jupyter/labextensions" / LABEXTENSIONS[0] / "static/pypi"
+    pypi = LABEXTENSIONS_DIR / LABEXTENSIONS[0] / "static/pypi"
     newest: dict[str, Path] = {}
     for path in sorted(pypi.glob("*.whl"), key=lambda p: parse_wheel_filename(p.name)[1]):
         newest[str(parse_wheel_filename(path.name)[0])] = path
     if not newest:
-        raise LiteBuildError(f"No kernel wheels in {pypi}: install the lite extra (`make lite` does).")
+        raise LiteBuildError(f"No kernel wheels in {pypi}: run `make lite`, which installs its build tools.")
     return list(newest.values())
 
 
@@ -220,6 +224,19 @@ def check_closure(wheels: list[Wheel]) -> None:
     if missing:
         raise LiteBuildError(
             "The wheels do not cover their dependencies; pin them in lite/wheels.txt:\n  " + "\n  ".join(missing)
+        )
+
+
+def check_widgets_front_end(wheels: list[Wheel]) -> None:
+    """The widgets' front end the site serves (the build venv's jupyterlab_widgets) is the version the
+    kernel's ipywidgets was made for (lite/wheels.txt's jupyterlab-widgets)."""
+    kernel = next(w.version for w in wheels if w.name == "jupyterlab-widgets")
+    found = LITE_VENV.glob("lib/python*/site-packages/jupyterlab_widgets-*.dist-info")
+    front_end = sorted(path.name.removesuffix(".dist-info").split("-")[1] for path in found)
+    if front_end != [kernel]:
+        raise LiteBuildError(
+            f"The widgets' front end ({front_end}) is not lite/wheels.txt's jupyterlab-widgets {kernel}: "
+            "pin the same version in pyproject.toml's lite group."
         )
 
 
@@ -271,12 +288,11 @@ SETTINGS = {
 
 def build_config(overrides: Path) -> dict[str, object]:
     """jupyter_lite_config.json: only the two front ends named above, the settings above, no source maps."""
-    labextensions = Path(sys.prefix) / "share/jupyter/labextensions"
     return {
         "LiteBuildConfig": {
             "apps": ["lab"],
             "ignore_sys_prefix": ["federated_extensions"],
-            "federated_extensions": [str(labextensions / name) for name in LABEXTENSIONS],
+            "federated_extensions": [str(LABEXTENSIONS_DIR / name) for name in LABEXTENSIONS],
             "settings_overrides": [str(overrides)],
             "no_sourcemaps": True,
         }
@@ -315,6 +331,7 @@ def build(out: Path = DEFAULT_OUT, cache: Path = CACHE) -> Path:
             Wheel.read(p) for p in [*pinned_wheels(cache), *built_wheels(cache), *kernel_wheels(), kit_wheel(scratch)]
         ]
         check_closure(wheels)
+        check_widgets_front_end(wheels)
         preload = pyodide_folder(source / "static" / "pyodide", wheels)
         notebook_files(source / "files", scratch)
         (source / "jupyter-lite.json").write_text(json.dumps(lite_config(preload), indent=2))
@@ -323,7 +340,7 @@ def build(out: Path = DEFAULT_OUT, cache: Path = CACHE) -> Path:
         if out.exists():
             shutil.rmtree(out)
         _run(
-            Path(sys.executable).parent / "jupyter",
+            LITE_VENV / "bin" / "jupyter",
             "lite",
             "build",
             "--lite-dir",
