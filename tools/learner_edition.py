@@ -21,6 +21,7 @@ Every relative link in it resolves inside it (tests/notebooks/test_learner_editi
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 from pathlib import Path
 
@@ -78,6 +79,35 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     elif path.exists():
         path.unlink()
+
+
+# A link's target in Markdown, or in an HTML attribute, when it is neither a URL nor an anchor in the page.
+_LINK = re.compile(r"""\]\(<?([^)\s>]+)>?(?:\s+"[^"]*")?\)|(?:href|src)=["']([^"']+)["']""")
+_ELSEWHERE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#|//)", re.I)
+
+
+def relative_links(path: Path) -> list[str]:
+    """The relative links of a notebook's Markdown, or of a Markdown or HTML page (anchors left off)."""
+    if path.suffix == ".ipynb":
+        cells = nbformat.read(path, as_version=4).cells
+        text = "\n".join(cell.source for cell in cells if cell.cell_type == "markdown")
+    else:
+        text = path.read_text(encoding="utf-8")
+    found = (markdown or html for markdown, html in _LINK.findall(text))
+    return [link.split("#", 1)[0] for link in found if not _ELSEWHERE.match(link)]
+
+
+def broken_links(root: Path) -> list[str]:
+    """Each relative link of the pages under ``root`` (notebooks, Markdown, HTML) that leads to nothing
+    under it, as "page: link"."""
+    root = root.resolve()
+    pages = [path for suffix in ("*.ipynb", "*.md", "*.html") for path in root.rglob(suffix)]
+    return sorted(
+        f"{page.relative_to(root)}: {link}"
+        for page in pages
+        for link in relative_links(page)
+        if not (target := (page.parent / link).resolve()).exists() or not target.is_relative_to(root)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,6 +25,7 @@ import argparse
 import email.parser
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
 
+import nbformat
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
@@ -299,14 +301,31 @@ def build_config(overrides: Path) -> dict[str, object]:
     }
 
 
+# A Markdown link to one of the kit's notebooks: [text](NN-name.ipynb#anchor).
+NOTEBOOK_LINK = re.compile(r"\[([^\]]+)\]\((\d\d)-[^)\s]+\.ipynb(?:#[^)\s]*)?\)")
+NOT_HERE = " *(not in the browser edition: it needs the kit installed, `make lab`)*"
+
+
 def notebook_files(target: Path, scratch: Path) -> None:
-    """The learner edition's notebooks that run in the browser, what they import and link to."""
+    """The learner edition's notebooks that run in the browser, what they import and link to; a link to
+    a notebook left out becomes its text, saying why, so that no link in the site leads nowhere."""
     edition = build_learner_edition(scratch / "edition")
     for path in edition.glob("[0-9][0-9]-*.ipynb"):
         if path.name[:2] not in NOTEBOOKS:
             path.unlink()
+            continue
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                cell.source = unlink_left_out(cell.source)
+        nbformat.write(notebook, path)
     shutil.copytree(edition, target / "notebooks")
     shutil.copytree(edition.parent / "stripe-app", target / "stripe-app")
+
+
+def unlink_left_out(markdown: str) -> str:
+    """``markdown`` with each link to a notebook the site leaves out turned into its text and why."""
+    return NOTEBOOK_LINK.sub(lambda m: m.group(0) if m.group(2) in NOTEBOOKS else m.group(1) + NOT_HERE, markdown)
 
 
 def external_addresses(site: Path) -> list[str]:

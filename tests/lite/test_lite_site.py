@@ -26,6 +26,7 @@ from tests.support.lite import (
     kernel_idle,
     open_notebook,
 )
+from tools.learner_edition import broken_links
 from tools.lite_site import KERNEL_PLUGIN, build, external_addresses
 from tools.run_notebooks import notebook_paths
 
@@ -44,6 +45,13 @@ def site(tmp_path_factory):
 @pytest.fixture
 def requests(page, site):
     return Requests(page.context, site)
+
+
+def test_every_link_in_the_sites_notebooks_leads_to_a_file_in_it(site):
+    """09 and 10 are left out: 00 and 06 name them without a link that would lead nowhere."""
+    assert broken_links(site.folder / "files") == []
+    index = (site.folder / "files/notebooks/00-index.ipynb").read_text()
+    assert "09-your-stripe-app.ipynb" not in index and "not in the browser edition" in index
 
 
 def test_the_site_loads_pyodide_and_every_wheel_from_itself(site):
