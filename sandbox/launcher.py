@@ -22,7 +22,6 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
-from filelock import FileLock
 
 from helpers.errors import KitError
 from helpers.trace import http_client
@@ -271,6 +270,13 @@ def start(data_dir: Path | str | None = None, port: int | None = None, timeout: 
     (which hold the port) keep working after a restart; else any free port.
     """
     data_dir = resolve_data_dir(data_dir)
+    # Every notebook after the first finds the sandbox running: no lock needed to see it, and filelock
+    # (0.7 MiB) stays out of those kernels.
+    world = running(data_dir)
+    if world:
+        return world
+    from filelock import FileLock
+
     data_dir.mkdir(parents=True, exist_ok=True)
     # Two kernels starting at once share one sandbox instead of racing to start two.
     with FileLock(data_dir / "launcher.lock"):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import httpx
 import stripe
 
@@ -12,6 +15,22 @@ from .conftest import make_app
 
 def test_start_reuses_a_running_sandbox(world):
     assert sandbox.start(world.data_dir) == world
+
+
+def test_a_running_sandbox_is_found_without_the_start_lock(world):
+    """Every notebook after the first finds the sandbox: filelock (0.7 MiB) stays out of its kernel."""
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, sandbox; w = sandbox.start(sys.argv[1]); print(w.port, 'filelock' in sys.modules)",
+        ]
+        + [str(world.data_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert found.stdout.split() == [str(world.port), "False"]
 
 
 def test_stop_then_start_keeps_data(own_data_dir):
