@@ -16,7 +16,6 @@ from .grants import AuthorizationCodeGrant, RefreshTokenGrant
 from .models import USER
 from .rfc6750 import BearerProtector, TokenValidator
 from .rfc7009 import Revocation
-from .rfc7591 import Registration
 from .rfc7636 import S256CodeChallenge
 from .server import ProviderServer
 from .store import ProviderStore
@@ -42,7 +41,7 @@ def metadata() -> Response:
 
 @provider.post("/register")
 def register() -> Any:
-    return _server().create_endpoint_response(Registration.ENDPOINT_NAME)
+    return _server().create_registration_response()
 
 
 @provider.route("/authorize", methods=["GET", "POST"])
@@ -125,7 +124,6 @@ def create_provider_app(storage: Storage) -> Flask:
     server.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(required=True)])
     server.register_grant(RefreshTokenGrant)
     server.register_endpoint(Revocation)
-    server.register_endpoint(Registration)
     app.extensions[SERVER_EXTENSION] = server
     app.register_blueprint(provider)
     cors.install_cors(app)

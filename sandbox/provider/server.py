@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 from authlib.common.security import is_secure_transport
@@ -47,6 +48,8 @@ class ProviderServer(AuthorizationServer):
         )
         super().__init__(app)
         self.store = store
+        self._registration_lock = threading.Lock()
+        self._registration_ready = False
 
     def query_client(self, client_id: str) -> Client | None:
         return self.store.query_client(client_id)
@@ -77,6 +80,22 @@ class ProviderServer(AuthorizationServer):
         if token.get("refresh_token"):
             token["refresh_token_expires_in"] = REFRESH_TOKEN_LIFETIME
         return token
+
+    def create_registration_response(self) -> Any:
+        """Answer a registration request (RFC 7591) with Authlib's endpoint, registered at the first one.
+
+        Authlib's RFC 7591 module imports joserfc, and with it cryptography, for software statements,
+        which this provider never reads: 12 MiB and about 70 ms of every sandbox's start. Most sandbox
+        processes never see a registration (a learner registers in 00 and 01, then the app keeps its
+        client_id; a sandbox woken from its sleep serves the rest), so it is loaded when one comes.
+        """
+        from .rfc7591 import Registration
+
+        with self._registration_lock:
+            if not self._registration_ready:
+                self.register_endpoint(Registration)
+                self._registration_ready = True
+        return self.create_endpoint_response(Registration.ENDPOINT_NAME)
 
     def metadata(self) -> dict[str, Any]:
         """This server's metadata (RFC 8414 2), for the issuer the request reached it at."""

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
+import pytest
 import stripe
 
 import sandbox
 
-from .conftest import make_app
+from .conftest import make_app, register_client
 
 
 def test_start_reuses_a_running_sandbox(world):
@@ -31,6 +33,21 @@ def test_a_running_sandbox_is_found_without_the_start_lock(world):
         check=True,
     )
     assert found.stdout.split() == [str(world.port), "False"]
+
+
+def _maps_cryptography(pid: int) -> bool:
+    return "cryptography" in Path(f"/proc/{pid}/maps").read_text()
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads the process's mapped files (Linux)")
+def test_a_sandbox_loads_cryptography_only_at_its_first_registration(own_data_dir, http):
+    """Authlib's RFC 7591 module brings joserfc and cryptography (12 MiB): a sandbox loads them when a
+    client registers, not at its start (a sandbox woken from its sleep seldom sees a registration)."""
+    world = sandbox.start(own_data_dir)
+    assert not _maps_cryptography(world.pid)
+    register_client(world, http, [f"{world.dashboard_base}/test/apps-oauth/com.example.a"])
+    assert _maps_cryptography(world.pid)
+    register_client(world, http, [f"{world.dashboard_base}/test/apps-oauth/com.example.b"])
 
 
 def test_stop_then_start_keeps_data(own_data_dir):
