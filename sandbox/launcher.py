@@ -290,10 +290,15 @@ def start(data_dir: Path | str | None = None, port: int | None = None, timeout: 
     (which hold the port) keep working after a restart; else any free port.
     """
     data_dir = resolve_data_dir(data_dir)
+    # Every notebook after the first finds the sandbox running: no lock needed to see it, and filelock
+    # (0.7 MiB) stays out of those kernels.
+    world = running(data_dir)
+    if world:
+        return world
     data_dir.mkdir(parents=True, exist_ok=True)
     if in_process.wanted():  # no processes, no sockets (the browser edition): the world runs in this kernel
         return in_process.start(data_dir, port)
-    # Imported here, not with the module: on Pyodide (no fcntl) filelock warns as it is imported.
+    # Not on the browser edition's path either: on Pyodide (no fcntl) filelock warns as it is imported.
     from filelock import FileLock
 
     # Two kernels starting at once share one sandbox instead of racing to start two.

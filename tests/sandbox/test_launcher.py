@@ -2,16 +2,52 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
+import pytest
 import stripe
 
 import sandbox
 
-from .conftest import make_app
+from .conftest import make_app, register_client
 
 
 def test_start_reuses_a_running_sandbox(world):
     assert sandbox.start(world.data_dir) == world
+
+
+def test_a_running_sandbox_is_found_without_the_start_lock(world):
+    """Every notebook after the first finds the sandbox: filelock (0.7 MiB) stays out of its kernel."""
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, sandbox; w = sandbox.start(sys.argv[1]); print(w.port, 'filelock' in sys.modules)",
+        ]
+        + [str(world.data_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert found.stdout.split() == [str(world.port), "False"]
+
+
+def _maps_cryptography(pid: int) -> bool:
+    return "cryptography" in Path(f"/proc/{pid}/maps").read_text()
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads the process's mapped files (Linux)")
+def test_a_sandbox_never_loads_cryptography_registrations_included(own_data_dir, http):
+    """Authlib's RFC 7591 package brings joserfc and cryptography (12 MiB, and a native wheel the browser
+    edition's Pyodide lacks): the provider's registration endpoint does without it (rfc7591.py)."""
+    world = sandbox.start(own_data_dir)
+    assert not _maps_cryptography(world.pid)
+    register_client(world, http, [f"{world.dashboard_base}/test/apps-oauth/com.example.a"])
+    register_client(world, http, [f"{world.dashboard_base}/test/apps-oauth/com.example.b"])
+    assert not _maps_cryptography(world.pid)
 
 
 def test_stop_then_start_keeps_data(own_data_dir):
