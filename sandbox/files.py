@@ -5,6 +5,7 @@ loading Flask, the server needs them without loading the launcher's client side,
 learner's Jupyter server (workshop.extension) finds the folder without loading either.
 """
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -16,6 +17,8 @@ LOG_FILE = "sandbox.log"  # its access log and any error it logs
 STDERR_FILE = "sandbox.stderr"  # what the process itself prints, e.g. a failure to start
 DATABASE_FILE = "sandbox.sqlite3"
 LOG_FORMAT = "%(asctime)s %(name)s %(message)s"
+# The loggers whose records make the sandbox's log: its own, and werkzeug's request lines.
+LOGGERS = ("sandbox", "werkzeug")
 # JupyterLite's folder of notebooks, as its Pyodide kernel sees it: the browser keeps what is written there.
 LITE_DRIVE = Path("/drive")
 
@@ -36,3 +39,12 @@ def default_data_dir() -> Path:
         if (folder / "pyproject.toml").exists() and (folder / "sandbox").is_dir():
             return folder / ".sandbox"
     return Path.home() / ".kit-sandbox"
+
+
+def log_into(handler: logging.Handler) -> None:
+    """Send the sandbox's log records to ``handler``: a sandbox process's and the browser edition's alike.
+
+    The handler brings its own formatter: a queue's handler must pass records on unformatted."""
+    for name in LOGGERS:
+        logging.getLogger(name).addHandler(handler)
+    logging.getLogger("sandbox").setLevel(logging.INFO)

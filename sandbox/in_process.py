@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from helpers import in_process
 
-from .files import DATABASE_FILE, LOG_FILE, LOG_FORMAT
+from .files import DATABASE_FILE, LOG_FILE, LOG_FORMAT, LOGGERS, log_into
 
 if TYPE_CHECKING:  # the launcher imports this module: its names, and Flask's apps, are imported when used
     from .launcher import World
@@ -105,20 +105,15 @@ def _origin(port: int) -> str:
     return f"http://127.0.0.1:{port}"
 
 
-_LOGGERS = ("sandbox", "werkzeug")
-
-
 def _log_to(path: Path) -> None:
     """The sandbox's log into `path` too, written as each request ends (no thread to hand records to)."""
     handler = logging.FileHandler(path)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    for name in _LOGGERS:
-        logging.getLogger(name).addHandler(handler)
-    logging.getLogger("sandbox").setLevel(logging.INFO)
+    log_into(handler)
 
 
 def _stop_logging_to(path: Path) -> None:
-    for name in _LOGGERS:
+    for name in LOGGERS:
         logger = logging.getLogger(name)
         for handler in [h for h in logger.handlers if isinstance(h, logging.FileHandler)]:
             if Path(handler.baseFilename) == path.resolve():

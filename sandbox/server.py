@@ -14,7 +14,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from . import idle
 from .app import create_app
-from .files import ANNOUNCE_FILE, LOG_FILE, LOG_FORMAT
+from .files import ANNOUNCE_FILE, LOG_FILE, LOG_FORMAT, LOGGERS, log_into
 from .web import oauth_error_body, stripe_error_body
 
 
@@ -63,10 +63,9 @@ def serve(data_dir: Path, port: int = 0, idle_exit: float = 0, fd: int | None = 
     records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
     listener = logging.handlers.QueueListener(records, file_handler)
     listener.start()
-    for name in ("sandbox", "werkzeug"):
-        logging.getLogger(name).addHandler(logging.handlers.QueueHandler(records))
+    log_into(logging.handlers.QueueHandler(records))
+    for name in LOGGERS:
         logging.getLogger(name).propagate = False
-    logging.getLogger("sandbox").setLevel(logging.INFO)
 
     activity = idle.Activity(create_app(data_dir))
     server = make_server("127.0.0.1", port, activity, threaded=True, request_handler=QuietHandler, fd=fd)
