@@ -100,7 +100,10 @@ class ExampleAppView(widgets.VBox):
                 self.token_card = TokenCard(model.token)
             else:
                 self.token_card.show(model.token)
-            self.children = [self.header, self.token_card, self.reopen_button, self.logout_button]
+            # The page the learner answered in the notebook (the browser edition) stays, as their tab would.
+            page = None if self.authorize_link is None else self.authorize_link.page
+            landing = [] if page is None else [page]
+            self.children = [self.header, self.token_card, self.reopen_button, self.logout_button, *landing]
             return
         parts: list[widgets.Widget] = [self.header]
         if model.link is not None:
@@ -122,8 +125,8 @@ class ExampleAppView(widgets.VBox):
             self.authorize_link = AuthorizeLink(
                 self.model.new_link, label, self._browser_link, link=link, open_in_notebook=self._open_in_notebook
             )
-        else:
-            self.authorize_link.show(link)
+        elif self.authorize_link.link != link:  # the app's own new attempt, not New link pressed
+            self.authorize_link.show(link, keep_page=True)
         if self._consent is not None and self.user_buttons is None:
             self.user_buttons = UserButtons(self._answer, "the consent page")
         elif self.user_buttons is not None:

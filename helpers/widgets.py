@@ -142,13 +142,19 @@ class AuthorizeLink(widgets.VBox):
         else:
             self.show(link)
 
-    def show(self, link: str) -> None:
-        """Put ``link`` on the button, as the current attempt's."""
+    def show(self, link: str, *, keep_page: bool = False) -> None:
+        """Put ``link`` on the button, as the current attempt's.
+
+        The page shown in the notebook goes with the old link, unless ``keep_page``: a new link the app
+        made by itself (after an answer) leaves the page the learner just reached on screen, as a browser
+        tab stays open, until they press **Authorize** or **New link**.
+        """
         self.link = link
         self.button.show(self._browser_link(link))
         self.status.value = ""
-        self.page = None
-        self.children = [self._row]
+        if not keep_page:
+            self.page = None
+        self.children = [self._row] if self.page is None else [self._row, self.page]
 
     def renew(self) -> str:
         """Start a new attempt: a fresh link on the button, also returned."""

@@ -620,6 +620,10 @@ def test_authorize_in_the_notebook_shows_the_page_under_its_buttons_until_a_new_
     assert authorize.children == (authorize._row,) and authorize.page is None
     authorize.button.click()
     assert opened[-1].endswith("state=2") and repr(authorize.button) == "PageButton('Authorize')"
+    page = authorize.page
+    authorize.show("http://a.example/x?state=3", keep_page=True)  # the app's own new attempt: the page stays
+    assert authorize.page is page and authorize.children == (authorize._row, page)
+    assert authorize.link.endswith("state=3") and opened[-1].endswith("state=2")
 
 
 def test_without_open_in_notebook_authorize_stays_a_link_to_a_new_tab():

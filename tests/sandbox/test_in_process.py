@@ -208,8 +208,8 @@ def test_the_log_is_kept_redacted_in_the_kernel(app, http):
     assert "code=…" in log
 
 
-def test_the_example_app_in_the_notebook_shows_the_pages_buttons_only(app, http, tmp_path):
-    """One Approve and one Deny in sight (the page's); the kernel path's buttons stay for cells to press."""
+def _example_app_in_notebook(app, http):
+    """06's app view as the browser edition makes it: Authorize shows the provider's page in the notebook."""
     from helpers.example_app_model import ExampleAppModel
     from helpers.example_app_view import ExampleAppView
     from helpers.secret_store import SecretScope
@@ -226,10 +226,40 @@ def test_the_example_app_in_the_notebook_shows_the_pages_buttons_only(app, http,
         http,
     )
     pages = lambda link: ConsentInNotebook(link, app.world.open_consent, app.world.answer_consent)  # noqa: E731
-    view = ExampleAppView(model, consent=app.world.consent, open_in_notebook=pages)
+    return ExampleAppView(model, consent=app.world.consent, open_in_notebook=pages)
+
+
+def test_the_example_app_in_the_notebook_shows_the_pages_buttons_only(app, http):
+    """One Approve and one Deny in sight (the page's); the kernel path's buttons stay for cells to press."""
+    view = _example_app_in_notebook(app, http)
     assert view.user_buttons is not None and view.user_buttons not in view.children
     assert view.authorize_link in view.children
     view.authorize_link.button.click()
     assert [b.description for b in view.authorize_link.page.buttons.values()] == ["Approve", "Deny"]
     view.user_buttons.approve.click()  # as 06's cells do: still there, out of sight
     assert view.user_buttons.results[-1].outcome == "handed_over"
+
+
+def test_the_page_answered_in_the_notebook_stays_while_the_app_reacts(app, http):
+    """The Dashboard's landing is what the learner just reached: the app's own reaction (a new attempt after
+    Deny, the signed-in view after Approve) leaves it on screen, as a browser tab stays open; pressing
+    New link or Authorize replaces it."""
+    view = _example_app_in_notebook(app, http)
+    authorize, first_link = view.authorize_link, view.model.link
+    authorize.button.click()
+    denied = authorize.page
+    denied.buttons["deny"].click()
+    view.check_button.click()  # the view's wait, once (in the kernel the landing's push does it)
+    assert view.model.status != "signed_in" and "access_denied" in view.header.value
+    assert view.model.link != first_link and authorize.link == view.model.link  # the app's new attempt
+    assert authorize.page is denied and authorize.children[-1] is denied and authorize in view.children
+    assert "You did not approve the app" in denied.frame.value
+
+    authorize.new_link_button.click()  # the learner's new attempt: the old page goes
+    assert authorize.page is None and authorize.children == (authorize._row,)
+    authorize.button.click()
+    approved = authorize.page
+    approved.buttons["approve"].click()
+    view.check_button.click()
+    assert view.model.status == "signed_in" and view.children[-1] is approved
+    assert "You approved the app" in approved.frame.value
