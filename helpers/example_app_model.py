@@ -26,7 +26,6 @@ from collections.abc import Callable
 from typing import Literal, Protocol
 
 import httpx
-import stripe
 import traitlets
 
 from helpers.authorize import start_authorization
@@ -36,6 +35,7 @@ from helpers.pkce import challenge_matches
 from helpers.provider import Provider
 from helpers.redact import redact_text
 from helpers.secret_store import TOKEN_SECRET_NAME, SecretScope, delete_secret, find_token, save_token
+from helpers.stripe_sdk import stripe
 from helpers.tokens import TokenData, exchange_code, grant_stays_live, refresh, revoke
 
 Status = Literal["signed_out", "waiting", "signed_in"]

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
-import stripe
+
+from helpers.stripe_sdk import stripe
 
 if TYPE_CHECKING:  # types only: the SDK's parameter types are a module tree of their own (about 1 MiB)
     from stripe.apps import Secret

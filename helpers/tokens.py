@@ -382,14 +382,24 @@ def call_api(provider: Provider, token: TokenData, *, http: httpx.Client) -> Any
 
 
 def _bearer_challenge(header: str) -> dict[str, str]:
-    """The parameters of a ``WWW-Authenticate: Bearer k="v", …`` header (RFC 6750 §3), by werkzeug's parser."""
-    # Imported here, on a refusal: werkzeug is 2 MiB in every learner's kernel, and most never meet a 401.
-    from werkzeug.datastructures import WWWAuthenticate
+    """The parameters of a ``WWW-Authenticate: Bearer k="v", …`` header (RFC 6750 §3).
 
-    challenge = WWWAuthenticate.from_header(header)
-    if challenge is None or challenge.type != "bearer":
+    The standard library's HTTP list parser reads them (quoted strings, escapes and commas inside
+    quotes), as urllib.request reads Digest challenges; werkzeug's parser would load its whole
+    package (1 MiB) into a learner's kernel for one header.
+    """
+    from urllib.request import parse_http_list
+
+    scheme, _, parameters = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
         return {}
-    return {name: value for name, value in challenge.parameters.items() if value is not None}
+    found: dict[str, str] = {}
+    for item in parse_http_list(parameters):
+        name, equals, value = item.partition("=")
+        if equals:
+            value = value.strip()
+            found[name.strip().lower()] = value[1:-1] if len(value) > 1 and value[0] == value[-1] == '"' else value
+    return found
 
 
 def _request_token(

@@ -485,3 +485,21 @@ def test_a_refusal_leaves_that_grant_live_and_the_others_are_still_revoked(serve
     assert report.revoked == 1 and "the provider refused to revoke it (OAuth error 'unsupported_token_type'" in str(
         report
     )
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ('Bearer realm="kit", error="invalid_token"', {"realm": "kit", "error": "invalid_token"}),
+        ('bearer Error = "invalid_token" , scope="a b"', {"error": "invalid_token", "scope": "a b"}),
+        (r'Bearer error_description="says \"no\", twice"', {"error_description": 'says "no", twice'}),
+        ("Bearer error=invalid_token, broken", {"error": "invalid_token"}),
+        ('Basic realm="kit"', {}),
+        ("Bearer", {}),
+        ("", {}),
+    ],
+)
+def test_the_bearer_challenge_is_read_as_rfc_6750_writes_it(header, expected):
+    from helpers.tokens import _bearer_challenge
+
+    assert _bearer_challenge(header) == expected
