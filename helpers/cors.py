@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import httpx
 
 from helpers.errors import KitError
+from helpers.trace import http_client
 
 ORIGIN = "null"  # the serialization of an opaque origin (an iframe sandboxed without allow-same-origin)
 SIMPLE_METHODS = ("GET", "HEAD", "POST")
@@ -57,7 +58,11 @@ def probe_cors(
     ``headers``: the names of the request headers the app sends (``Authorization`` for an API call).
     Raises CorsError with the browser's words and what to configure at the provider.
     """
-    client = http or httpx.Client(timeout=10)
+    if http is None:
+        # The kit's client: TLS loaded only for an https URL (not for the sandbox's), and in-process in Lite.
+        with http_client(timeout=10) as client:
+            return probe_cors(url, method=method, headers=headers, http=client)
+    client = http
     names = [name.lower() for name in headers]
     unsafe = sorted(name for name in names if name not in SAFELISTED_HEADERS)
     preflighted = method not in SIMPLE_METHODS or bool(unsafe)

@@ -55,3 +55,23 @@ def test_the_kit_and_authlib_bring_no_dependencies(tmp_path):
     authlib = make_wheel(tmp_path, "authlib", "1.9.10", "cryptography", "joserfc>=1.6")
     check_closure([kit, authlib])
     assert kit.lock_entry()["depends"] == authlib.lock_entry()["depends"] == []
+
+
+def test_kit_outside_its_folder_says_why_and_what_to_do(tmp_path):
+    """lite/kit-outside-its-folder's kit, imported as the browser edition's kernel would find it when the
+    notebook's own kit.py is out of reach; here (no /drive, like a page on plain HTTP) and in a folder."""
+    import subprocess
+    import sys
+
+    from tools.lite_site import LITE
+
+    guard = LITE / "kit-outside-its-folder"
+    ran = subprocess.run(
+        [sys.executable, "-c", f"import sys; sys.path.append({str(guard)!r}); import kit"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 1 and "ModuleNotFoundError" not in ran.stderr
+    assert "helpers.errors.KitError: This kernel cannot reach the notebooks' folder" in ran.stderr
+    assert "What to do: Serve the site on your own machine and open it on localhost" in ran.stderr

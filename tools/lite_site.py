@@ -10,8 +10,10 @@ kernel then asks a CDN for Pyodide and never starts. What goes in:
 
 - Pyodide from npm (``lite/package-lock.json``), its lock cut to what this site serves: micropip, the
   wheels of ``lite/wheels.txt`` (exact versions, sha256 checked by pip at download), markupsafe built
-  pure from its sdist (``lite/sdists.txt``), the kit's own wheel built from this checkout, and the
-  kernel's own wheels from jupyterlite-pyodide-kernel. No address outside the site remains.
+  pure from its sdist (``lite/sdists.txt``), the kit's own wheel built from this checkout, the
+  message a notebook gets when its folder is out of the kernel's reach (``lite/kit-outside-its-folder``:
+  on plain HTTP from another machine the browser gives the kernel no files), and the kernel's own
+  wheels from jupyterlite-pyodide-kernel. No address outside the site remains.
 - Every wheel is preloaded when a kernel starts (Pyodide's ``loadPyodideOptions.packages``), so a
   notebook imports ``helpers`` and ``sandbox`` as it does on a laptop, with nothing to install.
 - The widgets' front end (jupyterlab_widgets' labextension) and the Pyodide kernel's, and no other.
@@ -177,6 +179,13 @@ def kit_wheel(folder: Path) -> Path:
     """The kit's own wheel, from this checkout (helpers, sandbox and their templates and schema)."""
     _pip("wheel", "--quiet", "--no-deps", "-w", folder, ROOT)
     return next(folder.glob("stripe_apps_pkce_kit-*.whl"))
+
+
+def kit_outside_its_folder_wheel(folder: Path) -> Path:
+    """What ``import kit`` finds when the notebook's folder is out of the kernel's reach (lite/kit-outside-its-folder):
+    a message, where Python would say only "No module named 'kit'"."""
+    _pip("wheel", "--quiet", "--no-deps", "-w", folder, LITE / "kit-outside-its-folder")
+    return next(folder.glob("kit_outside_its_folder-*.whl"))
 
 
 def kernel_wheels() -> list[Path]:
@@ -347,7 +356,14 @@ def build(out: Path = DEFAULT_OUT, cache: Path = CACHE) -> Path:
         scratch = Path(scratch_name)
         source = scratch / "site"
         wheels = [
-            Wheel.read(p) for p in [*pinned_wheels(cache), *built_wheels(cache), *kernel_wheels(), kit_wheel(scratch)]
+            Wheel.read(p)
+            for p in [
+                *pinned_wheels(cache),
+                *built_wheels(cache),
+                *kernel_wheels(),
+                kit_wheel(scratch),
+                kit_outside_its_folder_wheel(scratch),
+            ]
         ]
         check_closure(wheels)
         check_widgets_front_end(wheels)

@@ -23,6 +23,7 @@ from tests.support.lite import (
     KERNEL_TIMEOUT,
     Requests,
     StaticSite,
+    address_beside_loopback,
     kernel_idle,
     open_notebook,
 )
@@ -167,3 +168,26 @@ def run_06(page, site):
     app.scroll_into_view_if_needed()
     expect(app).to_contain_text("not connected", timeout=WIDGET_TIMEOUT)
     return app
+
+
+def test_served_on_plain_http_to_another_machine_the_notebook_says_why_kit_is_missing(page, site):
+    """A laptop serving the site to a room on plain HTTP: the browser lends the site's files to the kernel
+    only on a secure page, so the notebooks' kit.py is out of reach. The first cell says so and what to do
+    (lite/kit-outside-its-folder), instead of "No module named 'kit'"."""
+    address = address_beside_loopback()
+    if address is None:
+        pytest.skip("this machine has no network address but loopback to serve the site on")
+    room = StaticSite(site.folder, host=address)
+    try:
+        page.goto(room.notebook_url("00-index.ipynb"))
+        kernel_idle(page)
+        first = page.locator(".jp-CodeCell").first
+        run_cell_again(page, first)
+        output = first.locator(".jp-OutputArea")
+        expect(output).to_contain_text("This kernel cannot reach the notebooks' folder")
+        expect(output).to_contain_text("What to do: Serve the site on your own machine and open it on localhost")
+        expect(output).not_to_contain_text("ModuleNotFoundError")
+        output.scroll_into_view_if_needed()
+        screenshot(page, "lite-plain-http")
+    finally:
+        room.stop()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import socket
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -35,12 +36,13 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 
 class StaticSite:
-    """``folder`` served over HTTP on 127.0.0.1 (a free port), in a thread of this process, until ``stop``."""
+    """``folder`` served over HTTP on ``host`` (127.0.0.1 unless given; a free port), in a thread of this
+    process, until ``stop``."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, host: str = "127.0.0.1") -> None:
         self.folder = folder
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.server = ThreadingHTTPServer((host, 0), functools.partial(_Quiet, directory=str(folder)))
+        self.url = f"http://{host}:{self.server.server_address[1]}/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -76,3 +78,15 @@ def open_notebook(page, site: StaticSite, notebook: str) -> None:
 
 def kernel_idle(page, timeout: int = KERNEL_TIMEOUT) -> None:
     page.get_by_text(KERNEL_IDLE, exact=True).wait_for(timeout=timeout)
+
+
+def address_beside_loopback() -> str | None:
+    """This machine's own IPv4 address on its network, if it has one: what a room's learners would use to
+    reach a laptop serving the site (a UDP socket's connect sends nothing; it only picks the route)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1 (RFC 5737): never answered, only routed
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
