@@ -5,11 +5,13 @@ The site itself is built and opened in Chromium by tests/lite (marker `lite`, in
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import zipfile
 
 import pytest
 
-from tools.lite_site import LiteBuildError, Wheel, check_closure
+from tools.lite_site import LITE, LiteBuildError, Wheel, check_closure
 
 
 def make_wheel(folder, name: str, version: str, *requires: str, modules: tuple[str, ...] = ()) -> Wheel:
@@ -60,11 +62,6 @@ def test_the_kit_and_authlib_bring_no_dependencies(tmp_path):
 def test_kit_outside_its_folder_says_why_and_what_to_do(tmp_path):
     """lite/kit-outside-its-folder's kit, imported as the browser edition's kernel would find it when the
     notebook's own kit.py is out of reach; here (no /drive, like a page on plain HTTP) and in a folder."""
-    import subprocess
-    import sys
-
-    from tools.lite_site import LITE
-
     guard = LITE / "kit-outside-its-folder"
     ran = subprocess.run(
         [sys.executable, "-c", f"import sys; sys.path.append({str(guard)!r}); import kit"],

@@ -175,17 +175,14 @@ def built_wheels(cache: Path = CACHE) -> list[Path]:
     return wheels
 
 
-def kit_wheel(folder: Path) -> Path:
-    """The kit's own wheel, from this checkout (helpers, sandbox and their templates and schema)."""
-    _pip("wheel", "--quiet", "--no-deps", "-w", folder, ROOT)
-    return next(folder.glob("stripe_apps_pkce_kit-*.whl"))
-
-
-def kit_outside_its_folder_wheel(folder: Path) -> Path:
-    """What ``import kit`` finds when the notebook's folder is out of the kernel's reach (lite/kit-outside-its-folder):
-    a message, where Python would say only "No module named 'kit'"."""
-    _pip("wheel", "--quiet", "--no-deps", "-w", folder, LITE / "kit-outside-its-folder")
-    return next(folder.glob("kit_outside_its_folder-*.whl"))
+def local_wheel(project: Path, folder: Path) -> Path:
+    """The wheel of a project in this checkout, built into a folder of its own under ``folder``: the kit
+    itself (helpers, sandbox and their templates and schema), or lite/kit-outside-its-folder (what
+    ``import kit`` finds when the notebook's folder is out of the kernel's reach: a message, where
+    Python would say only "No module named 'kit'")."""
+    target = folder / f"wheel-of-{project.name}"
+    _pip("wheel", "--quiet", "--no-deps", "-w", target, project)
+    return next(target.glob("*.whl"))
 
 
 def kernel_wheels() -> list[Path]:
@@ -361,8 +358,8 @@ def build(out: Path = DEFAULT_OUT, cache: Path = CACHE) -> Path:
                 *pinned_wheels(cache),
                 *built_wheels(cache),
                 *kernel_wheels(),
-                kit_wheel(scratch),
-                kit_outside_its_folder_wheel(scratch),
+                local_wheel(ROOT, scratch),
+                local_wheel(LITE / "kit-outside-its-folder", scratch),
             ]
         ]
         check_closure(wheels)
