@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,3 +63,16 @@ def stop_sandbox(data_dir: Path) -> None:
         os.kill(pid, signal.SIGKILL)
     except (OSError, ValueError, KeyError):
         pass  # nothing announced, or it is gone already
+
+
+def sandbox_log(world: sandbox.World, pattern: str, timeout: float = 10) -> str:
+    """The sandbox's log once a line matches ``pattern`` (a regex), or as it is after ``timeout`` seconds.
+
+    A sandbox process writes its log from a queue, in a thread of its own (sandbox/server.py), so a
+    request's line can reach the file just after its answer reached the test."""
+    deadline = time.monotonic() + timeout
+    while True:
+        log = world.log_file.read_text()
+        if re.search(pattern, log) or time.monotonic() > deadline:
+            return log
+        time.sleep(0.05)

@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 from helpers.manifest import load_manifest
 from helpers.stripe_app import KIT_APP, generate_app
+from tests.processes import sandbox_log
 from tests.stripe_app.example import sandbox_provider
 from tests.support.lab import screenshot
 
@@ -82,7 +83,7 @@ def test_the_whole_flow_in_the_sandboxed_iframe(world, app_folder, page):
         {"name": "oauth_token", "scope": {"type": "user", "user": user}, "expand": ["payload"]}
     )
     token = json.loads(found.payload)
-    log = world.log_file.read_text()
+    log = sandbox_log(world, r"OPTIONS /provider/api/me 204")
     # The exchange and the API call came from the iframe: origin null, the API's call preflighted.
     assert re.search(r"OPTIONS /provider/api/me 204", log)
 
@@ -122,7 +123,7 @@ def test_without_cors_at_the_provider_the_browser_withholds_the_answer(world, ap
     assert blocked and "from origin 'null'" in blocked[0] and "/provider/token" in blocked[0], messages
     assert "No 'Access-Control-Allow-Origin' header is present" in blocked[0]
     # A simple POST is sent before CORS is checked: the provider did exchange the code, the app never saw it.
-    assert re.search(r"POST /provider/token 200", world.log_file.read_text())
+    assert re.search(r"POST /provider/token 200", sandbox_log(world, r"POST /provider/token 200"))
 
 
 def test_a_connect_src_without_the_token_endpoint_is_refused_by_the_csp(world, provider, app_folder, page, tmp_path):
