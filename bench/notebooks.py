@@ -14,6 +14,9 @@ From one run it prints:
    ipywidgets, the kit's what each notebook imports on top (helpers, httpx, stripe where the
    Secret Store is called, ...).
 
+In 1 too both sides run that kernel, under nbval as `make test` runs it (its plugin
+tests/notebooks/nbval_plugin.py, also given to the trivial side).
+
 The two phases of 1 are timed alternately (trivial, kit, trivial, kit) and each side's best
 is kept, so a warm or cold disk cache favours neither. Figures are printed, never asserted.
 """
@@ -52,6 +55,10 @@ def nbval_seconds(paths: list[Path], sanitize: bool) -> float:
         "no:cacheprovider",
         "-o",
         "addopts=",
+        # As `make test` runs nbval (pyproject's addopts), on both sides: the learners' kernel, and nbval's
+        # debug log formatted only when shown (tests/notebooks/nbval_plugin.py).
+        "-p",
+        "tests.notebooks.nbval_plugin",
         "--nbval",
         "--nbval-current-env",
         *map(str, paths),

@@ -15,6 +15,9 @@
 ``helpers`` never imports ``sandbox``: the same code runs against a real provider and Stripe.
 """
 
+from importlib import import_module
+from typing import TYPE_CHECKING
+
 from helpers.authorize import authorization_url
 from helpers.context import (
     CheckedOAuthContext,
@@ -24,7 +27,6 @@ from helpers.context import (
     OAuthState,
     UserContext,
 )
-from helpers.dashboard_client import DashboardClient
 from helpers.errors import (
     AuthorizeError,
     DashboardError,
@@ -63,28 +65,48 @@ from helpers.pkce import challenge_matches, make_verifier, require_verifier, s25
 from helpers.provider import Provider, registration_request
 from helpers.redact import redact_mapping, redact_text, redact_value
 from helpers.state import make_state
-from helpers.tokens import (
-    GrantsRevoked,
-    TokenData,
-    call_api,
-    call_api_at,
-    exchange_code,
-    exchange_code_at,
-    fresh_token,
-    refresh,
-    refresh_at,
-    revoke,
-    revoke_at,
-    revoke_grants,
-)
-from helpers.trace import Exchange, Trace, http_client, traced_client
 
 # The Secret Store step needs the `stripe` SDK, a large import (it also loads `requests`).
 # Its names are imported on first use, so the notebooks before step 4 start faster and smaller.
-_SECRET_STORE_NAMES = frozenset(
-    {
-        "SecretScope",
+
+# Loaded when first used (PEP 562), not as `helpers` is imported: these need httpx, and the `stripe`
+# SDK for the Secret Store. The sandbox's process imports `helpers.redact` and
+# `helpers.dashboard_refusals`, which runs this file first; with these eager it held httpx for nothing
+# (2.3 MiB of every learner's sandbox), and a kernel that never saves a token never loads `stripe`.
+if TYPE_CHECKING:
+    from helpers.dashboard_client import DashboardClient
+    from helpers.secret_store import (
+        HttpxHTTPClient,
+        SecretScope,
+        delete_secret,
+        find_secret,
+        find_token,
+        list_secrets,
+        make_client,
+        save_secret,
+        save_token,
+    )
+    from helpers.tokens import (
+        GrantsRevoked,
+        TokenData,
+        call_api,
+        call_api_at,
+        exchange_code,
+        exchange_code_at,
+        fresh_token,
+        refresh,
+        refresh_at,
+        revoke,
+        revoke_at,
+        revoke_grants,
+    )
+    from helpers.trace import Exchange, Trace, http_client, traced_client
+
+LATER = {
+    "helpers.dashboard_client": ("DashboardClient",),
+    "helpers.secret_store": (
         "HttpxHTTPClient",
+        "SecretScope",
         "delete_secret",
         "find_secret",
         "find_token",
@@ -92,16 +114,33 @@ _SECRET_STORE_NAMES = frozenset(
         "make_client",
         "save_secret",
         "save_token",
-    }
-)
+    ),
+    "helpers.tokens": (
+        "GrantsRevoked",
+        "TokenData",
+        "call_api",
+        "call_api_at",
+        "exchange_code",
+        "exchange_code_at",
+        "fresh_token",
+        "refresh",
+        "refresh_at",
+        "revoke",
+        "revoke_at",
+        "revoke_grants",
+    ),
+    "helpers.trace": ("Exchange", "Trace", "http_client", "traced_client"),
+}
+_MODULE_OF = {name: module for module, names in LATER.items() for name in names}
 
 
 def __getattr__(name: str) -> object:
-    if name in _SECRET_STORE_NAMES:
-        from helpers import secret_store
-
-        return getattr(secret_store, name)
-    raise AttributeError(f"module 'helpers' has no attribute {name!r}")
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'helpers' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # found directly from now on
+    return value
 
 
 __all__ = [

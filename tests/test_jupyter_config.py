@@ -55,7 +55,7 @@ def test_the_workshop_page_quotes_the_shipped_timeout():
 def jupyter_server(tmp_path):
     """`jupyter server` with the shipped config, culling every second after 2 idle seconds."""
     port, token = free_port(), secrets.token_hex(16)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_", "NBFORMAT_"))}
     env.update(
         JUPYTER_CONFIG_PATH=str(CONFIG_DIR),
         JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
@@ -123,6 +123,9 @@ def test_a_kernel_left_idle_is_shut_down_though_its_tab_is_still_connected(jupyt
                 "import sys\nprint(sys.modules.get('debugpy'), type(get_ipython().kernel).__name__)"
             )
             assert lean.error is None and lean.outputs[0]["text"].split() == ["None", "LeanKernel"], lean.outputs
+            # The server checks notebooks with jsonschema (workshop/notebook_validator.py); its kernels inherit it.
+            checker = await kernel.execute("import os\nprint(os.environ.get('NBFORMAT_VALIDATOR'))")
+            assert checker.error is None and checker.outputs[0]["text"].split() == ["jsonschema"], checker.outputs
             # An app view waiting for oauthContext (helpers.waiting) waits on the kernel's loop, a long-poll
             # always pending: the kernel counts as idle all the same, and is culled.
             waiting = await kernel.execute(
@@ -156,4 +159,5 @@ def test_a_kernel_left_idle_is_shut_down_though_its_tab_is_still_connected(jupyt
     # From the kit's settings, not from the test's command line, which wins where it speaks:
     assert "Culling kernels even with connected clients" in log, log[-3000:]
     assert re.search(r"pkce-kit: kernel culling .*'cull_idle_timeout': 2\b", log), log[-3000:]
+    assert "pkce-kit: notebooks checked with jsonschema" in log, log[-3000:]
     assert busy_survived, "a kernel running a cell was culled (cull_busy must stay off)"

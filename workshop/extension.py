@@ -6,6 +6,7 @@ the kit editable, put jupyter-config/ on JUPYTER_CONFIG_PATH instead. When a ser
 
 - gives the kernel manager the kit's culling settings that nobody configured (`workshop.settings`);
 - starts learners' Python kernels without debugpy, unless configured otherwise (`workshop.kernel_spec`);
+- has nbformat check notebooks with jsonschema, unless the environment chose (`workshop.notebook_validator`);
 - copies the learner edition named by KIT_LEARNER_EDITION into the learner's home, once
   (`workshop.edition`).
 
@@ -37,6 +38,7 @@ from sandbox.files import default_data_dir
 
 from .edition import COPY_NAME, EditionError, edition_folder, move_aside, provide
 from .kernel_spec import apply_lean_kernel
+from .notebook_validator import apply_notebook_validator
 from .progress import report
 from .settings import KERNEL_CULLING, apply_kernel_culling
 
@@ -47,6 +49,7 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
     log = serverapp.log
+    log.info("pkce-kit: notebooks checked with %s", apply_notebook_validator())
     culling = apply_kernel_culling(serverapp.kernel_manager, serverapp.config)
     log.info("pkce-kit: kernel culling %s", culling)
     log.info(
