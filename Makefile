@@ -26,6 +26,11 @@ NODE_PROJECTS := tests/clients tests/oidc_provider stripe-app sandbox/dashboard_
 NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_PROJECTS))
 # The JupyterLite edition's Pyodide, from npm, the same way (tools/lite_site.py copies it into the site).
 LITE_PYODIDE := lite/node_modules/.installed
+# The kit's own modules byte-compiled, as pip does when it installs the kit's wheel for learners. An
+# editable install leaves that to Python at import, which an environment that sets PYTHONDONTWRITEBYTECODE
+# (as some CI images do) never does: every kernel and sandbox would compile them again, about 30 ms a
+# notebook under nbval (bench/notebooks.py). compileall writes only what changed since.
+BYTECODE := $(PY) -m compileall -q -x node_modules helpers sandbox workshop notebooks
 # The room sheet's test reads the committed PDF's pages and text with poppler's tools.
 PDFTOTEXT := /usr/bin/pdftotext
 
@@ -56,6 +61,7 @@ $(LITE_STAMP): pyproject.toml
 	touch $@
 
 lab: $(LAB_STAMP)
+	$(BYTECODE)
 	JUPYTER_CONFIG_PATH="$${JUPYTER_CONFIG_PATH:+$$JUPYTER_CONFIG_PATH:}$(KIT_JUPYTER_CONFIG)" \
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/00-index.ipynb
 
@@ -72,6 +78,7 @@ XDIST := -n 2 --dist loadfile
 
 # Lint, then the unit and API tests: no browser, no hub, no notebook runs (under a minute on 2 cores).
 check: lint $(NODE_STAMPS) $(PDFTOTEXT)
+	$(BYTECODE)
 	$(PY) -m pytest tests -m "not browser and not hub and not lite and not slow" -q $(XDIST)
 
 # Everything, in three runs: the tests that need no browser or hub on two workers; then, one at a
@@ -79,6 +86,7 @@ check: lint $(NODE_STAMPS) $(PDFTOTEXT)
 # tests, which each start a JupyterLab, a JupyterHub or a Pyodide kernel and would only slow each
 # other down (tests/lite builds the Lite site itself, as `make lite` does, and serves it).
 test: lint $(KIT_CHROMIUM) $(NODE_STAMPS) $(PDFTOTEXT) $(LITE_STAMP) $(LITE_PYODIDE)
+	$(BYTECODE)
 	$(PY) -m pytest tests -m "not browser and not hub and not lite" $(XDIST)
 	$(PY) -m pytest notebooks
 	$(PY) -m pytest tests -m "browser or hub or lite"
@@ -99,11 +107,13 @@ test-under-load: $(TEST_STAMP)
 # their verdict lines, one a figure, again at the end (bench/all.py). Each bench runs as a module from
 # here, so it imports tests.support and tools as packages.
 bench: $(TEST_STAMP) $(KIT_CHROMIUM) $(LITE_STAMP) $(LITE_PYODIDE)
+	$(BYTECODE)
 	$(PY) -m bench.all
 
 # A room of 30 learners on one hub (docs/workshop.md, Sizing): a quiet machine, about 9 minutes and
 # 8 GiB of memory; it prints its verdict lines last.
 bench-room: $(TEST_STAMP)
+	$(BYTECODE)
 	$(PY) -m bench.room
 
 # After editing a notebook: run them all in a fresh sandbox and save their outputs,
