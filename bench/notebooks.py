@@ -32,13 +32,10 @@ from pathlib import Path
 
 import nbformat
 import psutil
-from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 from bench.verdict import load, verdict
-from tools.run_notebooks import fresh_sandbox, notebook_paths
-from workshop.kernel_spec import LeanKernelSpec
+from tools.run_notebooks import fresh_sandbox, learners_kernel, notebook_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_TIME_RATIO = 1.3
@@ -90,10 +87,7 @@ def trivial_notebooks(folder: Path, count: int) -> list[Path]:
 
 def kernel_rss_after(notebook: nbformat.NotebookNode, cwd: Path) -> int:
     """Run a notebook in a new kernel and return that kernel's RSS (bytes) at the end."""
-    # The kernel a learner's server starts (workshop/kernel_spec.py), for the kit and the bare side alike.
-    kernel = KernelManager(
-        kernel_name="python3", kernel_spec_manager=KernelSpecManager(kernel_spec_class=LeanKernelSpec)
-    )
+    kernel = learners_kernel()  # the kernel a learner's server starts, for the kit and the bare side alike
     client = NotebookClient(notebook, km=kernel, timeout=120, resources={"metadata": {"path": str(cwd)}})
     try:
         with client.setup_kernel():

@@ -20,9 +20,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 import sandbox
+from workshop.kernel_spec import LeanKernelSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -50,17 +53,26 @@ def fresh_sandbox() -> Iterator[Path]:
                 os.environ["KIT_SANDBOX_DIR"] = previous
 
 
+def learners_kernel() -> KernelManager:
+    """The kernel a learner's server starts (workshop/kernel_spec.py: IPython's, without debugpy), not yet started."""
+    return KernelManager(kernel_name="python3", kernel_spec_manager=KernelSpecManager(kernel_spec_class=LeanKernelSpec))
+
+
 def execute(path: Path) -> tuple[nbformat.NotebookNode, float]:
-    """Run one notebook top to bottom in a new kernel started in its folder; return it and the seconds it took."""
+    """Run one notebook top to bottom in a new learners' kernel started in its folder; return it and its seconds.
+
+    The kernel learners get, as nbval's (tests/notebooks/nbval_plugin.py), so the outputs saved here are
+    the ones nbval then compares."""
     notebook = nbformat.read(path, as_version=4)
+    kernel = learners_kernel()
     started = time.perf_counter()
-    NotebookClient(
-        notebook,
-        timeout=120,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-        allow_errors=False,
-    ).execute()
+    try:
+        NotebookClient(
+            notebook, km=kernel, timeout=120, resources={"metadata": {"path": str(path.parent)}}, allow_errors=False
+        ).execute()
+    finally:
+        if kernel.has_kernel:  # a client given its kernel manager leaves the kernel running
+            kernel.shutdown_kernel(now=True)
     return notebook, time.perf_counter() - started
 
 
