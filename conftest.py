@@ -22,6 +22,11 @@ import pytest
 import sandbox
 from sandbox.files import LOG_FILE, STDERR_FILE
 
+# nbval runs the notebooks in the learners' kernel, and its debug log costs nothing unless shown. Named here,
+# in the root conftest, rather than with -p: this file puts the checkout on sys.path, so `.venv/bin/pytest`
+# finds it as `python -m pytest` does.
+pytest_plugins = ["tests.notebooks.nbval_plugin"]
+
 _fresh_dir: tempfile.TemporaryDirectory | None = None
 # The folder this session made for its sandboxes, which xdist's workers inherit in their environment.
 _SESSION_FOLDER = "KIT_TESTS_SANDBOX_FOLDER"

@@ -52,8 +52,8 @@ def nbval_seconds(paths: list[Path], sanitize: bool) -> float:
         "no:cacheprovider",
         "-o",
         "addopts=",
-        # As `make test` runs nbval (pyproject's addopts), on both sides: the learners' kernel, and nbval's
-        # debug log formatted only when shown (tests/notebooks/nbval_plugin.py).
+        # As `make test` runs nbval (the root conftest.py names this plugin), on both sides: the learners'
+        # kernel, and nbval's debug log formatted only when shown (tests/notebooks/nbval_plugin.py).
         "-p",
         "tests.notebooks.nbval_plugin",
         "--nbval",

@@ -1,8 +1,9 @@
 """nbval runs the notebooks in the kernel learners get, and formats its debug log only when it is shown.
 
-A pytest plugin, loaded with ``-p tests.notebooks.nbval_plugin``: pyproject's addopts for `make test`,
-and bench/notebooks.py for both its sides (the kit's notebooks and the trivial ones), so that the
-bench times what `make test` runs.
+A pytest plugin, named by the root conftest.py (so every pytest run in the checkout has it, `make test`'s
+nbval among them), and given with ``-p tests.notebooks.nbval_plugin`` by bench/notebooks.py to both its
+sides (the kit's notebooks and the trivial ones, which live outside the checkout), so that the bench times
+what `make test` runs.
 
 1. The learners' kernel. With ``--nbval-current-env`` nbval starts IPython's kernel as installed,
    from a spec its own kernel spec manager makes (``nbval.kernel.NbvalKernelspecManager``). Learners'

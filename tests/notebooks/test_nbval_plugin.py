@@ -55,3 +55,12 @@ def test_nbval_checks_a_notebook_in_the_learners_kernel(tmp_path):
     assert with_plugin.returncode == 0, with_plugin.stdout[-3000:]
     without = nbval()
     assert without.returncode != 0 and "IPythonKernel" in without.stdout, without.stdout[-3000:]
+
+
+@pytest.mark.slow
+def test_pytest_run_by_its_own_script_has_the_plugin_too():
+    """The root conftest.py names the plugin, so `.venv/bin/pytest notebooks` checks them as `make test` does."""
+    script = Path(sys.executable).parent / "pytest"
+    command = [str(script), "--co", "-q", "--trace-config", "-p", "no:cacheprovider", "notebooks/00-index.ipynb"]
+    listed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "registered: <module 'tests.notebooks.nbval_plugin'" in listed.stdout, listed.stdout[-3000:] + listed.stderr
