@@ -87,16 +87,14 @@ def trivial_notebooks(folder: Path, count: int) -> list[Path]:
 
 def kernel_rss_after(notebook: nbformat.NotebookNode, cwd: Path) -> int:
     """Run a notebook in a new kernel and return that kernel's RSS (bytes) at the end."""
-    kernel = learners_kernel()  # the kernel a learner's server starts, for the kit and the bare side alike
-    client = NotebookClient(notebook, km=kernel, timeout=120, resources={"metadata": {"path": str(cwd)}})
-    try:
+    # The kernel a learner's server starts, for the kit and the bare side alike.
+    with learners_kernel() as kernel:
+        client = NotebookClient(notebook, km=kernel, timeout=120, resources={"metadata": {"path": str(cwd)}})
         with client.setup_kernel():
             for index, cell in enumerate(notebook.cells):
                 client.execute_cell(cell, index)
             pid = client.km.provisioner.process.pid
             return psutil.Process(pid).memory_info().rss
-    finally:
-        kernel.shutdown_kernel(now=True)  # a client given its kernel manager leaves the kernel running
 
 
 def bare_kernel_notebook() -> nbformat.NotebookNode:

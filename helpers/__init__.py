@@ -66,9 +66,6 @@ from helpers.provider import Provider, registration_request
 from helpers.redact import redact_mapping, redact_text, redact_value
 from helpers.state import make_state
 
-# The Secret Store step needs the `stripe` SDK, a large import (it also loads `requests`).
-# Its names are imported on first use, so the notebooks before step 4 start faster and smaller.
-
 # Loaded when first used (PEP 562), not as `helpers` is imported: these need httpx, and the `stripe`
 # SDK for the Secret Store. The sandbox's process imports `helpers.redact` and
 # `helpers.dashboard_refusals`, which runs this file first; with these eager it held httpx for nothing

@@ -53,9 +53,18 @@ def fresh_sandbox() -> Iterator[Path]:
                 os.environ["KIT_SANDBOX_DIR"] = previous
 
 
-def learners_kernel() -> KernelManager:
-    """The kernel a learner's server starts (workshop/kernel_spec.py: IPython's, without debugpy), not yet started."""
-    return KernelManager(kernel_name="python3", kernel_spec_manager=KernelSpecManager(kernel_spec_class=LeanKernelSpec))
+@contextmanager
+def learners_kernel() -> Iterator[KernelManager]:
+    """The kernel a learner's server starts (workshop/kernel_spec.py: IPython's, without debugpy), for a
+    client to start; shut down on leaving, which a client given its kernel manager does not do."""
+    kernel = KernelManager(
+        kernel_name="python3", kernel_spec_manager=KernelSpecManager(kernel_spec_class=LeanKernelSpec)
+    )
+    try:
+        yield kernel
+    finally:
+        if kernel.has_kernel:
+            kernel.shutdown_kernel(now=True)
 
 
 def execute(path: Path) -> tuple[nbformat.NotebookNode, float]:
@@ -64,15 +73,11 @@ def execute(path: Path) -> tuple[nbformat.NotebookNode, float]:
     The kernel learners get, as nbval's (tests/notebooks/nbval_plugin.py), so the outputs saved here are
     the ones nbval then compares."""
     notebook = nbformat.read(path, as_version=4)
-    kernel = learners_kernel()
     started = time.perf_counter()
-    try:
+    with learners_kernel() as kernel:
         NotebookClient(
             notebook, km=kernel, timeout=120, resources={"metadata": {"path": str(path.parent)}}, allow_errors=False
         ).execute()
-    finally:
-        if kernel.has_kernel:  # a client given its kernel manager leaves the kernel running
-            kernel.shutdown_kernel(now=True)
     return notebook, time.perf_counter() - started
 
 
