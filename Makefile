@@ -24,6 +24,10 @@ export KIT_CHROMIUM
 # stay beside them, ignored by git, and are reinstalled only when the lockfile changes.
 NODE_PROJECTS := tests/clients tests/oidc_provider stripe-app sandbox/dashboard_js
 NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_PROJECTS))
+# The sandbox Dashboard's own scripts (its page's and the app iframe's runtime), built once for the
+# checkout, as the real Dashboard serves them ready-made; only an app's bundle is built when it is opened
+# (sandbox/app_page.py builds them again, there, if their sources changed since).
+DASHBOARD_JS := sandbox/dashboard_js/dist/.built
 # The JupyterLite edition's Pyodide, from npm, the same way (tools/lite_site.py copies it into the site).
 LITE_PYODIDE := lite/node_modules/.installed
 # The kit's own modules byte-compiled, as pip does when it installs the kit's wheel for learners. An
@@ -60,6 +64,11 @@ $(LITE_STAMP): pyproject.toml
 	cd $* && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(DASHBOARD_JS): $(LAB_STAMP) sandbox/dashboard_js/node_modules/.installed sandbox/dashboard_js/build.mjs \
+		$(wildcard sandbox/dashboard_js/src/*)
+	$(PY) -c "from sandbox.app_page import dashboard_scripts; dashboard_scripts()"
+	touch $@
+
 lab: $(LAB_STAMP)
 	$(BYTECODE)
 	JUPYTER_CONFIG_PATH="$${JUPYTER_CONFIG_PATH:+$$JUPYTER_CONFIG_PATH:}$(KIT_JUPYTER_CONFIG)" \
@@ -77,7 +86,7 @@ lint: $(TEST_STAMP)
 XDIST := -n 2 --dist loadfile
 
 # Lint, then the unit and API tests: no browser, no hub, no notebook runs (under a minute on 2 cores).
-check: lint $(NODE_STAMPS) $(PDFTOTEXT)
+check: lint $(NODE_STAMPS) $(DASHBOARD_JS) $(PDFTOTEXT)
 	$(BYTECODE)
 	$(PY) -m pytest tests -m "not browser and not hub and not lite and not slow" -q $(XDIST)
 
@@ -85,7 +94,7 @@ check: lint $(NODE_STAMPS) $(PDFTOTEXT)
 # time, the notebooks in order against one sandbox (nbval), and the browser, hub and JupyterLite
 # tests, which each start a JupyterLab, a JupyterHub or a Pyodide kernel and would only slow each
 # other down (tests/lite builds the Lite site itself, as `make lite` does, and serves it).
-test: lint $(KIT_CHROMIUM) $(NODE_STAMPS) $(PDFTOTEXT) $(LITE_STAMP) $(LITE_PYODIDE)
+test: lint $(KIT_CHROMIUM) $(NODE_STAMPS) $(DASHBOARD_JS) $(PDFTOTEXT) $(LITE_STAMP) $(LITE_PYODIDE)
 	$(BYTECODE)
 	$(PY) -m pytest tests -m "not browser and not hub and not lite" $(XDIST)
 	$(PY) -m pytest notebooks
@@ -106,7 +115,7 @@ test-under-load: $(TEST_STAMP)
 # Every bench but the room, one learner's memory through 00-08 included (about 10 minutes of it);
 # their verdict lines, one a figure, again at the end (bench/all.py). Each bench runs as a module from
 # here, so it imports tests.support and tools as packages.
-bench: $(TEST_STAMP) $(KIT_CHROMIUM) $(LITE_STAMP) $(LITE_PYODIDE)
+bench: $(TEST_STAMP) $(KIT_CHROMIUM) $(NODE_STAMPS) $(DASHBOARD_JS) $(LITE_STAMP) $(LITE_PYODIDE)
 	$(BYTECODE)
 	$(PY) -m bench.all
 
@@ -118,7 +127,7 @@ bench-room: $(TEST_STAMP)
 
 # After editing a notebook: run them all in a fresh sandbox and save their outputs,
 # which `make test` (nbval) then compares.
-notebooks: $(TEST_STAMP)
+notebooks: $(TEST_STAMP) $(DASHBOARD_JS)
 	$(PY) -m tools.run_notebooks
 
 # The learner edition for a room: outputs cleared, optional parts folded, with the room sheet, the

@@ -11,6 +11,7 @@ already redacted value, text or mapping changes nothing. The sandbox uses them t
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -85,13 +86,23 @@ def redact_text(text: str, known: Iterable[str] = ()) -> str:
     Stripe secret or restricted key.
     """
     for secret in sorted({k for k in known if len(k) >= MIN_KNOWN_LENGTH}, key=len, reverse=True):
-        replacement = redact_value(secret)
-        for form in {secret, quote(secret, safe=""), quote_plus(secret, safe="")}:
+        replacement, forms = _known_forms(secret)
+        for form in forms:
             text = text.replace(form, replacement)
     text = _JSON_FIELD.sub(_redact_json_field, text)
     text = _FORM_FIELD.sub(lambda m: f"{m[1]}={_redact_field(m[1], m[2])}", text)
     text = _BEARER.sub(lambda m: m[1] + redact_value(m[2]), text)
     return _STRIPE_KEY.sub(lambda m: redact_value(m[0]), text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _known_forms(secret: str) -> tuple[str, frozenset[str]]:
+    """A known secret's redacted value and the forms it is looked for in: as is and URL-encoded.
+
+    Cached: a trace redacts every header and body of every exchange against all the secrets it
+    knows, and quoting each again each time was most of what recording an exchange cost.
+    """
+    return redact_value(secret), frozenset({secret, quote(secret, safe=""), quote_plus(secret, safe="")})
 
 
 def redact_header(name: str, value: str, known: Iterable[str] = ()) -> str:

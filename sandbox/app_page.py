@@ -7,7 +7,8 @@ does the same for an app folder on this machine:
 - `POST /dashboard/api/apps` (with the install's key, `World.open_app`) builds the folder's bundle
   with esbuild, in the Stripe CLI's shape (`dashboard_js/build.mjs`), for that install;
 - `GET /dashboard/apps/<app id>?user=…&mode=…` is the page: its script (`dashboard_js/src/host.jsx`)
-  opens the iframe, answers the SDK's calls and draws the view the app renders;
+  opens the iframe, answers the SDK's calls and draws the view the app renders (the page's script and
+  the iframe's runtime are the Dashboard's own, built once for the checkout into `dashboard_js/dist/`);
 - the iframe's document (`…/frame`) carries the CSP: `default-src 'none'`, `script-src` naming the
   Dashboard's runtime and the app's bundle and nothing else, and `connect-src` from the manifest.
 
@@ -18,8 +19,10 @@ without them the page says so, and the rest of the sandbox works as before.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,8 @@ from .web import api_key, storage, stripe_error
 JS = Path(__file__).resolve().parent / "dashboard_js"
 BUILD_SCRIPT = JS / "build.mjs"
 ESBUILD = JS / "node_modules" / ".bin" / "esbuild"
+DIST = JS / "dist"
+SCRIPTS = ("host.js", "runtime.js")
 DRAWER = "stripe.dashboard.drawer.default"
 BUILD_TIMEOUT = 120
 
@@ -71,16 +76,28 @@ def _run_build(*args: str) -> None:
         raise BuildError(f"esbuild could not build it: {' '.join(lines[-6:]) or 'no message'}")
 
 
-def dashboard_scripts(out: Path) -> Path:
-    """The page's script and the iframe's runtime, built once (again when their sources change)."""
+def dashboard_scripts() -> Path:
+    """The page's script and the iframe's runtime, in `dashboard_js/dist/`: built again only when their sources change.
+
+    They are the Dashboard's own code, the same for every sandbox and app, which the real Dashboard
+    serves ready-made: so they are built once for the checkout (`make`'s DASHBOARD_JS, else here, at
+    the first page or app opened), not for each sandbox. Only the app's bundle is built when an app is
+    opened, as `stripe apps start` does. Built beside `dist/` and moved in, so sandboxes building at
+    the same time (pytest-xdist's workers) never read a half-written script.
+    """
     _node()  # says what is missing before anything is read
     sources = [BUILD_SCRIPT, *sorted((JS / "src").iterdir())]
     newest = max(path.stat().st_mtime for path in sources)
-    built = [out / "host.js", out / "runtime.js"]
-    if not all(path.exists() and path.stat().st_mtime >= newest for path in built):
-        out.mkdir(parents=True, exist_ok=True)
-        _run_build("dashboard", str(out))
-    return out
+    if not all(path.exists() and path.stat().st_mtime >= newest for path in (DIST / name for name in SCRIPTS)):
+        staging = Path(tempfile.mkdtemp(prefix=".dist-", dir=DIST.parent))
+        try:
+            _run_build("dashboard", str(staging))
+            DIST.mkdir(exist_ok=True)
+            for name in SCRIPTS:
+                os.replace(staging / name, DIST / name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return DIST
 
 
 def build_app(folder: Path, out: Path, packages: Path | None) -> Path:
@@ -119,10 +136,6 @@ def _bundle_dir(install: Install) -> Path:
     return _data_dir() / "apps" / install.install_id
 
 
-def _scripts_dir() -> Path:
-    return _data_dir() / "dashboard-js"
-
-
 def _install_for(app_id: str) -> Install:
     """The install the page shows: the app, for the user and mode in the query string."""
     user, mode = request.args.get("user", ""), request.args.get("mode", "test")
@@ -151,7 +164,7 @@ def open_app() -> Any:
     if not isinstance(folder, str) or not (packages is None or isinstance(packages, str)):
         return stripe_error(400, "Send {folder, packages}: the app's folder, and a node_modules folder or null.")
     try:
-        dashboard_scripts(_scripts_dir())
+        dashboard_scripts()
         build_app(Path(folder), _bundle_dir(install), Path(packages) if packages else None)
     except (BuildError, subprocess.TimeoutExpired) as failure:
         # A sandbox that cannot build is no server error: the request is refused, with what to do.
@@ -229,10 +242,10 @@ def bundle(app_id: str) -> Any:
 
 @app_page.get("/dashboard-js/<name>")
 def dashboard_script(name: str) -> Any:
-    if name not in ("host.js", "runtime.js"):
+    if name not in SCRIPTS:
         abort(404)
     try:
-        folder = dashboard_scripts(_scripts_dir())
+        folder = dashboard_scripts()
     except BuildError as failure:
         return Response(f"console.error({json.dumps(str(failure))});", mimetype="text/javascript")
     return send_file(folder / name, mimetype="text/javascript", max_age=0)

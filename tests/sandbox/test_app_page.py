@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from werkzeug.test import Client
 
@@ -28,3 +30,24 @@ def test_a_sandbox_that_cannot_build_refuses_with_409_and_says_what_to_do(tmp_pa
     assert answer.status_code == 409, answer.get_data(as_text=True)
     message = answer.get_json()["error"]["message"]
     assert ("npm ci" in message) if missing == "Node.js" else ("make lab" in message), message
+
+
+def test_the_dashboards_scripts_are_built_once_and_again_only_when_their_sources_change(tmp_path, monkeypatch):
+    builds: list[tuple[str, ...]] = []
+    build = app_page._run_build
+
+    def counted(*args: str) -> None:
+        builds.append(args)
+        build(*args)
+
+    monkeypatch.setattr(app_page, "_run_build", counted)
+    monkeypatch.setattr(app_page, "DIST", tmp_path / "dist")
+    folder = app_page.dashboard_scripts()
+    assert folder == tmp_path / "dist" and len(builds) == 1
+    assert all((folder / name).stat().st_size > 1000 for name in app_page.SCRIPTS)
+    assert app_page.dashboard_scripts() == folder and len(builds) == 1  # fresh: served as built
+    # A source newer than what was built (the kit's Dashboard edited): built again, moved in whole.
+    os.utime(folder / "runtime.js", (0, 0))
+    app_page.dashboard_scripts()
+    assert len(builds) == 2 and (folder / "runtime.js").stat().st_mtime > 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["dist"]  # no staging folder left behind

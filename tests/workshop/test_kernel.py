@@ -28,7 +28,7 @@ def test_the_extension_leaves_a_configured_kernel_spec_class_alone():
     assert not apply_lean_kernel(configured, config) and configured.kernel_spec_class is not LeanKernelSpec
 
 
-def test_a_lean_kernel_runs_without_debugpy_and_offers_no_debugger():
+def test_a_lean_kernel_runs_without_debugpy_offers_no_debugger_and_froze_its_start():
     manager = KernelManager(
         kernel_name="python3", kernel_spec_manager=KernelSpecManager(kernel_spec_class=LeanKernelSpec)
     )
@@ -39,12 +39,15 @@ def test_a_lean_kernel_runs_without_debugpy_and_offers_no_debugger():
         client.wait_for_ready(timeout=60)
         features = client.kernel_info(reply=True, timeout=30)["content"].get("supported_features", [])
         outputs: list[str] = []
-        code = "import sys, ipywidgets; print(sys.modules.get('debugpy'), type(get_ipython().kernel).__name__)"
+        code = (
+            "import gc, sys, ipywidgets; "
+            "print(sys.modules.get('debugpy'), type(get_ipython().kernel).__name__, gc.get_freeze_count() > 10_000)"
+        )
         reply = client.execute_interactive(
             code, timeout=60, output_hook=lambda m: outputs.append(m["content"].get("text", ""))
         )
         assert reply["content"]["status"] == "ok"
-        assert "".join(outputs).split() == ["None", "LeanKernel"] and "debugger" not in features
+        assert "".join(outputs).split() == ["None", "LeanKernel", "True"] and "debugger" not in features
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
