@@ -72,7 +72,7 @@ $(DASHBOARD_JS): $(LAB_STAMP) sandbox/dashboard_js/node_modules/.installed sandb
 lab: $(LAB_STAMP)
 	$(BYTECODE)
 	JUPYTER_CONFIG_PATH="$${JUPYTER_CONFIG_PATH:+$$JUPYTER_CONFIG_PATH:}$(KIT_JUPYTER_CONFIG)" \
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/00-index.ipynb
+	$(VENV)/bin/pkce-kit-lab $(ROOT_FLAG) notebooks/00-index.ipynb
 
 # ruff (lint, import order, format) and mypy (strict on helpers/ and sandbox/): settings in pyproject.toml.
 lint: $(TEST_STAMP)

@@ -100,6 +100,27 @@ def test_start_ends_with_exec_and_is_executable():
     assert os.access(path, os.X_OK)
 
 
+def test_start_runs_jupyterhubs_server_as_the_kits_lighter_command_and_anything_else_as_it_is(tmp_path):
+    for name in ("pkce-kit-singleuser", "jupyterhub-singleuser", "jupyter-lab"):
+        (tmp_path / name).write_text(f'#!/bin/sh\necho {name} "$@"\n')
+        (tmp_path / name).chmod(0o755)
+    # Only the stand-ins and the shell's tools: a real pkce-kit-singleuser on PATH would blur the last case.
+    environment = {**os.environ, "PATH": os.pathsep.join([str(tmp_path), "/usr/bin", "/bin"])}
+
+    def start(*command: str) -> str:
+        return subprocess.run(
+            [str(BINDER / "start"), *command], env=environment, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    assert (
+        start("jupyterhub-singleuser", "--ip=0.0.0.0", "--port", "8888")
+        == "pkce-kit-singleuser --ip=0.0.0.0 --port 8888"
+    )
+    assert start("jupyter-lab", "--no-browser") == "jupyter-lab --no-browser"
+    (tmp_path / "pkce-kit-singleuser").unlink()  # a kit not installed yet: JupyterHub's own
+    assert start("jupyterhub-singleuser") == "jupyterhub-singleuser"
+
+
 def test_readme_binder_badge_opens_the_index_notebook_in_lab():
     badge = re.search(
         r"\(https://mybinder\.org/v2/gh/[^/]+/[^/]+/main\?urlpath=lab/tree/([^)]+)\)", (ROOT / "README.md").read_text()

@@ -85,7 +85,12 @@ def test_the_tljh_snippet_is_hub_config_with_passwords_jupyterhub_accepts(recipe
     authenticator = shared_password_authenticator(config, {"facilitator"})
     assert authenticator.admin_password and authenticator.user_password
     # The checkout and the user environment are the only paths tests/recipes.py substitutes.
-    assert set(re.findall(r"/opt/[\w./-]*", snippet)) == {EDITION, "/opt/tljh/user/bin/python"}
+    assert set(re.findall(r"/opt/[\w./-]*", snippet)) == {
+        EDITION,
+        "/opt/tljh/user/bin/python",
+        "/opt/tljh/user/bin/pkce-kit-singleuser",
+    }
+    assert config.Spawner.cmd == ["/opt/tljh/user/bin/pkce-kit-singleuser"]
     (board,) = config.JupyterHub.services.get_value([])
     assert board["name"] == "kit-board" and board["command"][1:] == ["-m", "workshop.board"]
     (role,) = config.JupyterHub.load_roles.get_value([])
@@ -97,6 +102,7 @@ def test_the_z2jh_config_parses_to_the_charts_keys(recipes):
     singleuser, hub = values["singleuser"], values["hub"]["config"]
     assert singleuser["extraEnv"] == {"KIT_LEARNER_EDITION": EDITION}
     assert singleuser["defaultUrl"] == LANDING
+    assert singleuser["cmd"] == "pkce-kit-singleuser"
     assert "lifecycleHooks" not in singleuser, "postStart races the first page: KIT_LEARNER_EDITION copies instead"
     assert singleuser["memory"]["limit"] == "1280M", "the Sizing section's limit"
     assert hub["JupyterHub"]["authenticator_class"] == "shared-password"

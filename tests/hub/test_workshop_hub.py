@@ -161,6 +161,8 @@ def test_three_learners_at_once_each_with_their_own_sandbox(hub, chromium_path):
     for name, world in worlds.items():
         assert world.data_dir == hub.sandbox_dir(name).resolve()
         server = hub.server_process(name)
+        # The recipe's Spawner.cmd: JupyterHub's server as the kit starts it (workshop/server.py), from the user env.
+        assert Path(server.cmdline()[1]).name == "pkce-kit-singleuser", server.cmdline()
         descendants = {p.pid for p in server.children(recursive=True)}
         assert world.pid in descendants, f"{name}'s sandbox (pid {world.pid}) was not started by their server"
         assert psutil.Process(world.pid).environ().get("JUPYTERHUB_USER") == name

@@ -1,0 +1,61 @@
+"""The kit's server commands (workshop/server.py): the usual servers, without rfc3987_syntax.
+
+Each command is run as installed (the console scripts in the venv's bin, as a hub's Spawner.cmd and
+`make lab` run them) with Python's import log on (PYTHONPROFILEIMPORTTIME): `--version` imports the
+whole server (jupyter_server, and jsonschema with it) before it answers, so the log shows what a
+running server would have imported.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import tomllib
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+# What importing rfc3987_syntax loads (the import log also lists an import that failed, the package's own name).
+LOADED_BY_IT = {"rfc3987_syntax.syntax_helpers", "lark"}
+
+
+def imported_by(command: str) -> set[str]:
+    result = subprocess.run(
+        [str(BIN / command), "--version"],
+        env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_the_console_scripts_are_the_modules_commands():
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"pkce-kit-singleuser": "workshop.server:singleuser", "pkce-kit-lab": "workshop.server:lab"}
+
+
+@pytest.mark.parametrize(
+    ("kit", "usual"), [("pkce-kit-lab", "jupyter-lab"), ("pkce-kit-singleuser", "jupyterhub-singleuser")]
+)
+def test_each_command_runs_its_server_without_rfc3987_syntax(kit, usual):
+    imports = imported_by(kit)
+    assert "jsonschema" in imports and "jupyter_server.serverapp" in imports
+    assert not imports & LOADED_BY_IT
+    if importlib.util.find_spec("rfc3987_syntax") is not None:  # installed: the usual command loads it
+        assert LOADED_BY_IT <= imported_by(usual)
+
+
+def test_jsonschema_without_it_checks_every_format_a_jupyter_schema_uses():
+    code = (
+        "from workshop.server import _leave_out; _leave_out(); import jsonschema, sys; "
+        "c = jsonschema.FormatChecker(); print(sorted({'uri', 'date-time', 'uuid'} - set(c.checkers)), "
+        "'iri' in c.checkers, sys.modules.get('rfc3987_syntax'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["[]", "False", "None"]

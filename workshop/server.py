@@ -1,0 +1,49 @@
+"""`pkce-kit-singleuser` and `pkce-kit-lab`: JupyterHub's single-user server and JupyterLab, started lighter.
+
+Each is the usual command (`jupyterhub-singleuser`, `jupyter-lab`), same arguments, same process, with one
+import left out: `rfc3987_syntax`. jupyter-events asks for `jsonschema[format-nongpl]`, and jsonschema
+imports that package, when it is installed, to check the `iri` formats; at import it builds some 35 Lark
+parsers. jsonschema is imported with jupyter_server (by jupyter_events), before any config file or server
+extension is read, so only the command itself can keep it out. Measured in a hub's user environment (the
+TLJH recipe's install): `import jsonschema` takes 44.0 MiB and 0.79 s with it, 23.8 MiB and 0.07 s
+without; that is 20 MiB of every learner's server, and 0.7 s of every start. No schema of Jupyter's uses
+an `iri` format; jsonschema, without the package, leaves those formats unchecked, as it does wherever the
+package is not installed. Known upstream: jupyter-server/jupyter_server#1559, python-jsonschema/jsonschema#1428.
+
+The hub recipes (docs/workshop.md) start learners' servers with `pkce-kit-singleuser`, and `make lab`
+starts `pkce-kit-lab`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+# Imports that fail in these servers, as if the package were not installed.
+LEFT_OUT = ("rfc3987_syntax",)
+
+
+def _leave_out() -> None:
+    for name in LEFT_OUT:
+        # None in sys.modules makes the import raise ImportError; a module already imported stays.
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
+def singleuser() -> None:
+    """`jupyterhub-singleuser`, lighter: what a hub starts for each learner (the recipes' `Spawner.cmd`)."""
+    _leave_out()
+    try:
+        from jupyterhub.singleuser import main
+    except ImportError:
+        raise SystemExit(
+            "pkce-kit-singleuser runs JupyterHub's single-user server, and JupyterHub is not installed in "
+            f"this environment ({sys.prefix}): install the kit into the hub's user environment (docs/workshop.md)."
+        ) from None
+    sys.exit(main())
+
+
+def lab() -> None:
+    """`jupyter-lab`, lighter: what `make lab` starts."""
+    _leave_out()
+    from jupyterlab.labapp import main
+
+    sys.exit(main())
