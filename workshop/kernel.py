@@ -22,19 +22,18 @@ imported only in the kernel.
 from __future__ import annotations
 
 import gc
-import sys
 
 from ipykernel.ipkernel import IPythonKernel
 
+from .left_out import leave_out
+
 # Here, at import, rather than in the kernel's __init__: the kernel's `debugger_class` trait imports
 # ipykernel.debugger (and so debugpy) as the instance is made, before __init__ runs. IPKernelApp
-# imports this module, to find `kernel_class`, before it makes the kernel. None in sys.modules makes
-# the import raise ImportError; a module already imported is left alone. Also left out: httpx's
+# imports this module, to find `kernel_class`, before it makes the kernel. Also left out: httpx's
 # command-line client (`httpx._main`), which `import httpx` loads whenever rich and click happen to be
 # installed (5 MiB: a hub image or the kit's test tools may have them); httpx falls back to a `main`
 # that asks for `httpx[cli]`, and nothing in a kernel runs httpx's command line.
-for _unused in ("debugpy", "httpx._main"):
-    sys.modules.setdefault(_unused, None)  # type: ignore[arg-type]
+leave_out("debugpy", "httpx._main")
 
 
 class LeanKernel(IPythonKernel):

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import sys
 
+from .left_out import leave_out
+
 # Imports that fail in these servers, as if the package were not installed.
 LEFT_OUT = ("rfc3987_syntax",)
 
 
 def _leave_out() -> None:
-    for name in LEFT_OUT:
-        # None in sys.modules makes the import raise ImportError; a module already imported stays.
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+    leave_out(*LEFT_OUT)
 
 
 def singleuser() -> None:
