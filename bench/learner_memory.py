@@ -4,7 +4,9 @@
 
 One learner on a real JupyterHub (tests/hub, the kit's jupyter-config/ and the sandbox's own
 defaults), their cells sent through their own server and kernel websockets (tests/support/walk.py),
-their processes sampled every half second: the single-user server, every kernel, and the sandbox.
+their processes sampled ten times a second: the single-user server, every kernel, the sandbox, and
+any other process under the server while it lives (05's later session lives about 0.2 s; it counts
+with its peak RSS: tests/support/walk.py).
 Three walks, one after the other, each on a hub of its own:
 
 1. As the notebooks say: at each notebook's end the learner shuts its kernel down
@@ -57,7 +59,8 @@ def one_walk(notebooks: list[Path], pace: Pace, spawner_args=(), spawner_env=Non
         Path(tempfile.mkdtemp(prefix="kit-learner-")), spawner_args=spawner_args, spawner_env=spawner_env or {}
     )
     try:
-        with Memory(hub, [LEARNER], interval=0.5, pss_every=2) as memory:
+        # Every 0.1 s, so a process of 0.2 s is seen at least once; PSS (which reads every page map) every second.
+        with Memory(hub, [LEARNER], interval=0.1, pss_every=10) as memory:
             walked = asyncio.run(walk(hub, LEARNER, notebooks, pace))
             walked_samples = len(memory.samples)
             time.sleep(idle_wait)  # the learner has stopped: the culler and the sandbox's sleep act

@@ -11,7 +11,10 @@ JupyterLab's would, so the server's memory and CPU are part of what is measured.
 
 `Memory` samples, in a thread, the processes of every learner (their server and all under it,
 plus their sandbox by the pid it announces, which outlives the kernel that started it) and of
-the hub itself.
+the hub itself. A process that is neither a server, a kernel nor a sandbox lives briefly (05's
+later session, `python later_session.py`, about 0.2 s; JupyterLab's build check, node, at a
+server's start): it counts with the most it has held so far (its peak RSS, VmHWM), so a sample
+taken while it is still loading does not undercount it.
 
 Used by tests/hub/test_board.py, bench/room.py (a room of learners) and bench/learner_memory.py
 (one learner, 00 to 08).
@@ -279,14 +282,17 @@ class Memory:
                     is_kernel = "ipykernel" in " ".join(process.cmdline())
                 except psutil.Error:
                     continue
-                rss[name] += info.rss
                 kernels[name] += is_kernel
                 if pid == self._servers.get(name):
-                    parts[name]["server"] += info.rss
+                    part, held = "server", info.rss
                 elif sandbox and pid == sandbox[0]:
-                    parts[name]["sandbox"] += info.rss
+                    part, held = "sandbox", info.rss
+                elif is_kernel:
+                    part, held = "kernels", info.rss
                 else:
-                    parts[name]["kernels" if is_kernel else "other"] += info.rss
+                    part, held = "other", max(info.rss, peak_rss(pid))
+                parts[name][part] += held
+                rss[name] += held
         hub_rss = 0
         try:  # the hub and its proxy, paid once for the room
             hub = psutil.Process(self.hub.process.pid)
@@ -296,6 +302,18 @@ class Memory:
         except psutil.Error:
             pass
         return Sample(time.monotonic(), rss, pss if with_pss else {}, kernels, parts, hub_rss)
+
+
+def peak_rss(pid: int) -> int:
+    """The most RSS a process has held since it started (Linux's VmHWM, bytes); 0 where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def mib(value: float) -> str:
