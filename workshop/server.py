@@ -1,7 +1,7 @@
 """`pkce-kit-singleuser` and `pkce-kit-lab`: JupyterHub's single-user server and JupyterLab, started lighter.
 
-Each is the usual command (`jupyterhub-singleuser`, `jupyter-lab`), same arguments, same process, with one
-import left out: `rfc3987_syntax`. jupyter-events asks for `jsonschema[format-nongpl]`, and jsonschema
+Each is the usual command (`jupyterhub-singleuser`, `jupyter-lab`), same arguments, same process, with two
+imports left out. The first is `rfc3987_syntax`. jupyter-events asks for `jsonschema[format-nongpl]`, and jsonschema
 imports that package, when it is installed, to check the `iri` formats; at import it builds some 35 Lark
 parsers. jsonschema is imported with jupyter_server (by jupyter_events), before any config file or server
 extension is read, so only the command itself can keep it out. Measured in a hub's user environment (the
@@ -10,6 +10,12 @@ without. A learner's server on the hub (bench/learner_memory.py) held 148 MiB af
 this command; `jupyter-lab` starts in 1.6 s and 96 MiB, `pkce-kit-lab` in 0.75 s and 80 MiB. No schema of Jupyter's uses
 an `iri` format; jsonschema, without the package, leaves those formats unchecked, as it does wherever the
 package is not installed. Known upstream: jupyter-server/jupyter_server#1559, python-jsonschema/jsonschema#1428.
+
+The second is httpx's command-line client, `httpx._main`: JupyterLab imports httpx for its extension manager
+(`jupyterlab.extensions.pypi`), and `import httpx` loads the client with it whenever click and rich are
+installed, or click alone before it fails on rich (a hub's user environment has click: the sandbox's Flask
+needs it). httpx then offers a `main` that asks for `httpx[cli]`; no server runs httpx's command line.
+Measured: 0.9 MiB of a hub learner's server (click), 5 MiB where rich is installed too (the kit's test tools).
 
 The hub recipes (docs/workshop.md) start learners' servers with `pkce-kit-singleuser`, and `make lab`
 starts `pkce-kit-lab`.
@@ -22,7 +28,7 @@ import sys
 from .left_out import leave_out
 
 # Imports that fail in these servers, as if the package were not installed.
-LEFT_OUT = ("rfc3987_syntax",)
+LEFT_OUT = ("rfc3987_syntax", "httpx._main")
 
 
 def _leave_out() -> None:

@@ -1,4 +1,4 @@
-"""The kit's server commands (workshop/server.py): the usual servers, without rfc3987_syntax.
+"""The kit's server commands (workshop/server.py): the usual servers, without rfc3987_syntax or httpx's CLI.
 
 Each command is run as installed (the console scripts in the venv's bin, as a hub's Spawner.cmd and
 `make lab` run them) with Python's import log on (PYTHONPROFILEIMPORTTIME): `--version` imports the
@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 # What importing rfc3987_syntax loads (the import log also lists an import that failed, the package's own name).
 LOADED_BY_IT = {"rfc3987_syntax.syntax_helpers", "lark"}
+# What httpx's command-line client loads where the kit's test tools installed rich and click.
+LOADED_BY_HTTPX_CLI = {"click", "rich.console"}
 
 
 def imported_by(command: str) -> set[str]:
@@ -49,6 +51,26 @@ def test_each_command_runs_its_server_without_rfc3987_syntax(kit, usual):
     assert not imports & LOADED_BY_IT
     if importlib.util.find_spec("rfc3987_syntax") is not None:  # installed: the usual command loads it
         assert LOADED_BY_IT <= imported_by(usual)
+
+
+def test_jupyterlab_runs_without_httpx_command_line_client():
+    # `--version` of the single-user command does not import JupyterLab (it loads as the server's extension);
+    # both commands leave out the same names (the next test), so JupyterLab's command shows it for both.
+    imports = imported_by("pkce-kit-lab")
+    assert "httpx" in imports and "jupyterlab.extensions.pypi" in imports  # the extension manager still has httpx
+    assert not imports & LOADED_BY_HTTPX_CLI
+    if all(importlib.util.find_spec(name) for name in ("rich", "click")):  # installed: the usual command loads them
+        assert LOADED_BY_HTTPX_CLI <= imported_by("jupyter-lab")
+
+
+def test_httpx_without_its_command_line_client_still_sends_requests():
+    code = (
+        "from workshop.server import _leave_out; _leave_out(); import sys, httpx; "
+        "r = httpx.Client(transport=httpx.MockTransport(lambda q: httpx.Response(204))).get('http://x/'); "
+        "print(r.status_code, 'click' in sys.modules, 'rich' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["204", "False", "False"]
 
 
 def test_jsonschema_without_it_checks_every_format_a_jupyter_schema_uses():
