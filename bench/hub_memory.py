@@ -33,14 +33,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import tempfile
 import time
 from pathlib import Path
 
 import psutil
 
 import sandbox
-from tests.support.hub import Hub, Learner, process_tree_memory
+from tests.support.hub import Hub, Learner, bench_folder, process_tree_memory
 from tools.chromium import CHROMIUM, CHROMIUM_ARGS
 from tools.run_notebooks import notebook_paths
 
@@ -126,18 +125,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
-    hub = Hub.with_the_kit_installed(Path(tempfile.mkdtemp(prefix="kit-hub-memory-")))
-    try:
-        hub_processes = [psutil.Process(hub.process.pid), *psutil.Process(hub.process.pid).children()]
-        rows = asyncio.run(run_notebooks(hub))
-        infrastructure = {
-            " ".join(p.cmdline()[:2])[-60:]: p.memory_info().rss / MIB
-            for p in hub_processes
-            if "singleuser" not in " ".join(p.cmdline())
-        }
-    finally:
-        hub.stop()
-        sandbox.stop(hub.sandbox_dir(LEARNER))
+    with bench_folder("kit-hub-memory-") as folder:
+        hub = Hub.with_the_kit_installed(folder)
+        try:
+            hub_processes = [psutil.Process(hub.process.pid), *psutil.Process(hub.process.pid).children()]
+            rows = asyncio.run(run_notebooks(hub))
+            infrastructure = {
+                " ".join(p.cmdline()[:2])[-60:]: p.memory_info().rss / MIB
+                for p in hub_processes
+                if "singleuser" not in " ".join(p.cmdline())
+            }
+        finally:
+            hub.stop()
+            sandbox.stop(hub.sandbox_dir(LEARNER))
 
     last = rows[-1]
     print()

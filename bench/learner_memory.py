@@ -33,14 +33,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import tempfile
 import time
 from pathlib import Path
 
 import sandbox
 from bench.verdict import verdict
 from sandbox.idle import DEFAULT_IDLE_EXIT, ENV_IDLE_EXIT
-from tests.support.hub import Hub
+from tests.support.hub import Hub, bench_folder
 from tests.support.walk import MIB, Memory, Pace, Sample, mib, walk
 from tools.run_notebooks import notebook_paths
 from workshop.settings import KERNEL_CULLING
@@ -55,18 +54,17 @@ MINUTES = {"00": 5, "01": 8, "02": 12, "03": 12, "04": 8, "05": 8, "06": 15, "07
 
 def one_walk(notebooks: list[Path], pace: Pace, spawner_args=(), spawner_env=None, idle_wait: float = 0) -> dict:
     """A hub, one learner's walk with its memory sampled, and (with `idle_wait`) the learner idle afterwards."""
-    hub = Hub.with_the_kit_installed(
-        Path(tempfile.mkdtemp(prefix="kit-learner-")), spawner_args=spawner_args, spawner_env=spawner_env or {}
-    )
-    try:
-        # Every 0.1 s, so a process of 0.2 s is seen at least once; PSS (which reads every page map) every second.
-        with Memory(hub, [LEARNER], interval=0.1, pss_every=10) as memory:
-            walked = asyncio.run(walk(hub, LEARNER, notebooks, pace))
-            walked_samples = len(memory.samples)
-            time.sleep(idle_wait)  # the learner has stopped: the culler and the sandbox's sleep act
-    finally:
-        hub.stop()
-        sandbox.stop(hub.sandbox_dir(LEARNER))
+    with bench_folder("kit-learner-") as folder:
+        hub = Hub.with_the_kit_installed(folder, spawner_args=spawner_args, spawner_env=spawner_env or {})
+        try:
+            # Every 0.1 s, so a process of 0.2 s is seen at least once; PSS (which reads every page map) every second.
+            with Memory(hub, [LEARNER], interval=0.1, pss_every=10) as memory:
+                walked = asyncio.run(walk(hub, LEARNER, notebooks, pace))
+                walked_samples = len(memory.samples)
+                time.sleep(idle_wait)  # the learner has stopped: the culler and the sandbox's sleep act
+        finally:
+            hub.stop()
+            sandbox.stop(hub.sandbox_dir(LEARNER))
     during = memory.samples[:walked_samples]
     return {
         "errors": walked.errors,

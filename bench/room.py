@@ -35,7 +35,6 @@ import asyncio
 import json
 import random
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
@@ -44,7 +43,7 @@ import psutil
 import sandbox
 from bench.verdict import verdict
 from sandbox.launcher import ANNOUNCE_FILE
-from tests.support.hub import Hub
+from tests.support.hub import Hub, bench_folder
 from tests.support.walk import Memory, Pace, Walked, cross_answers, mib, percentile, summary, walk
 from tools.run_notebooks import notebook_paths
 
@@ -129,22 +128,23 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     started = time.monotonic()
-    hub = Hub.with_the_kit_installed(Path(tempfile.mkdtemp(prefix="kit-room-")))
-    try:
-        room_started = time.monotonic()
-        with Memory(hub, names, interval=2) as memory:
-            walks = asyncio.run(the_room(hub, names, notebooks, pace, args.arrivals))
-            cpu = {name: cpu_seconds(hub, name) for name in names}
-        room_seconds = time.monotonic() - room_started
-        print(f"  the room: {sum(len(w.cell_seconds) for w in walks)} cells in {room_seconds:.0f} s", flush=True)
-        # Alone afterwards: the room's servers sit idle (their kernels shut down), and the disk
-        # cache is as warm for this learner as it was for most of the room.
-        solo = asyncio.run(walk(hub, SOLO, notebooks, solo_pace))
-        print(f"  alone: {len(solo.cell_seconds)} cells in {solo.finished - solo.started:.0f} s", flush=True)
-    finally:
-        hub.stop()
-        for name in [*names, SOLO]:
-            sandbox.stop(hub.sandbox_dir(name))
+    with bench_folder("kit-room-") as folder:
+        hub = Hub.with_the_kit_installed(folder)
+        try:
+            room_started = time.monotonic()
+            with Memory(hub, names, interval=2) as memory:
+                walks = asyncio.run(the_room(hub, names, notebooks, pace, args.arrivals))
+                cpu = {name: cpu_seconds(hub, name) for name in names}
+            room_seconds = time.monotonic() - room_started
+            print(f"  the room: {sum(len(w.cell_seconds) for w in walks)} cells in {room_seconds:.0f} s", flush=True)
+            # Alone afterwards: the room's servers sit idle (their kernels shut down), and the disk
+            # cache is as warm for this learner as it was for most of the room.
+            solo = asyncio.run(walk(hub, SOLO, notebooks, solo_pace))
+            print(f"  alone: {len(solo.cell_seconds)} cells in {solo.finished - solo.started:.0f} s", flush=True)
+        finally:
+            hub.stop()
+            for name in [*names, SOLO]:
+                sandbox.stop(hub.sandbox_dir(name))
 
     # ------------------------------------------------------------------ figures
     n = len(names)

@@ -23,8 +23,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -233,6 +235,19 @@ class Hub:
         _, alive = psutil.wait_procs(leftovers, timeout=10)
         for process in alive:
             process.kill()
+
+
+@contextmanager
+def bench_folder(prefix: str) -> Iterator[Path]:
+    """A bench's hub folder in the temporary directory (the kit's venv, the learners' homes, the logs: about
+    0.5 GB), removed when the bench is done with it; kept, and named, when the bench fails, for its logs."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    except BaseException:
+        print(f"kept for its logs: {folder}", file=sys.stderr)
+        raise
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _still_running(process: psutil.Process) -> bool:
