@@ -7,7 +7,7 @@ parsers. jsonschema is imported with jupyter_server (by jupyter_events), before 
 extension is read, so only the command itself can keep it out. Measured in a hub's user environment (the
 TLJH recipe's install): `import jsonschema` takes 44.0 MiB and 0.79 s with it, 23.8 MiB and 0.07 s
 without. A learner's server on the hub (bench/learner_memory.py) held 148 MiB after the notebooks, 133 with
-this command; `jupyter-lab` starts in 1.6 s and 96 MiB, `pkce-kit-lab` in 0.75 s and 80 MiB. No schema of Jupyter's uses
+this import left out (132 with both). No schema of Jupyter's uses
 an `iri` format; jsonschema, without the package, leaves those formats unchecked, as it does wherever the
 package is not installed. Known upstream: jupyter-server/jupyter_server#1559, python-jsonschema/jsonschema#1428.
 
@@ -16,6 +16,9 @@ The second is httpx's command-line client, `httpx._main`: JupyterLab imports htt
 installed, or click alone before it fails on rich (a hub's user environment has click: the sandbox's Flask
 needs it). httpx then offers a `main` that asks for `httpx[cli]`; no server runs httpx's command line.
 Measured: 0.9 MiB of a hub learner's server (click), 5 MiB where rich is installed too (the kit's test tools).
+
+Side by side, each started idle: a hub learner's server 129 MiB with `jupyterhub-singleuser`, 112 with
+`pkce-kit-singleuser`; `make lab`'s 96 MiB with `jupyter-lab` (answering in 1.7 s), 75 with `pkce-kit-lab` (0.8 s).
 
 The hub recipes (docs/workshop.md) start learners' servers with `pkce-kit-singleuser`, and `make lab`
 starts `pkce-kit-lab`.

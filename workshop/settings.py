@@ -59,7 +59,7 @@ def apply_kernel_culling(kernel_manager: Any, config: Any) -> dict[str, Any]:
 
 
 # The memory limit a learner's server needs: a learner who runs all eleven notebooks within minutes,
-# before the culler acts, peaks at 757 MiB (docs/workshop.md, Sizing: bench/learner_memory.py),
+# before the culler acts, peaks at 755 MiB (docs/workshop.md, Sizing: bench/learner_memory.py),
 # with room to spare. TLJH: `limits.memory`; Z2JH: `singleuser.memory.limit`.
 MEMORY_LIMIT_TEXT = "1280M"
 MEMORY_LIMIT_BYTES = 1280 * 2**20
