@@ -9,6 +9,7 @@ import re
 import select
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,11 @@ import pytest
 
 import sandbox
 from sandbox.files import ANNOUNCE_FILE
+
+
+def in_a_fresh_process(code: str) -> str:
+    """What ``code`` prints, run by this venv's Python in a process of its own (what it imports is its own)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
 
 
 @contextmanager

@@ -6,14 +6,10 @@
 from __future__ import annotations
 
 import importlib.util
-import subprocess
-import sys
 
 import pytest
 
-
-def in_a_fresh_process(code: str) -> str:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+from tests.processes import in_a_fresh_process
 
 
 def test_importing_helpers_first_keeps_httpx_command_line_client_out_and_httpx_sends():

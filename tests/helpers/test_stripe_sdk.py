@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-
-def in_a_fresh_process(code: str) -> str:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+from tests.processes import in_a_fresh_process
 
 
 def test_saving_a_token_loads_neither_requests_nor_werkzeug():

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import tomllib
 
+from tests.processes import in_a_fresh_process
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 # What importing rfc3987_syntax loads (the import log also lists an import that failed, the package's own name).
@@ -69,7 +71,7 @@ def test_httpx_without_its_command_line_client_still_sends_requests():
         "r = httpx.Client(transport=httpx.MockTransport(lambda q: httpx.Response(204))).get('http://x/'); "
         "print(r.status_code, 'click' in sys.modules, 'rich' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = in_a_fresh_process(code).split()
     assert out == ["204", "False", "False"]
 
 
@@ -79,5 +81,5 @@ def test_jsonschema_without_it_checks_every_format_a_jupyter_schema_uses():
         "c = jsonschema.FormatChecker(); print(sorted({'uri', 'date-time', 'uuid'} - set(c.checkers)), "
         "'iri' in c.checkers, sys.modules.get('rfc3987_syntax'))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = in_a_fresh_process(code).split()
     assert out == ["[]", "False", "None"]
