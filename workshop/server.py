@@ -28,14 +28,17 @@ from __future__ import annotations
 
 import sys
 
-from .left_out import leave_out
+from .left_out import defer, leave_out
 
 # Imports that fail in these servers, as if the package were not installed.
-LEFT_OUT = ("rfc3987_syntax", "httpx._main")
+LEFT_OUT = ("rfc3987_syntax", "httpx._main", "cryptography")
+# Imports whose code runs only when first used (workshop/left_out.py).
+DEFERRED = ("requests", "aiohttp")
 
 
 def _leave_out() -> None:
     leave_out(*LEFT_OUT)
+    defer(*DEFERRED)
 
 
 def singleuser() -> None:

@@ -8,16 +8,25 @@ running server would have imported.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import importlib.util
+import json
 import os
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 import tomllib
 
-from tests.processes import in_a_fresh_process
+from tests.processes import in_a_fresh_process, stop_process
+from tests.support.lab import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -83,3 +92,87 @@ def test_jsonschema_without_it_checks_every_format_a_jupyter_schema_uses():
     )
     out = in_a_fresh_process(code).split()
     assert out == ["[]", "False", "None"]
+
+
+# What the servers defer (workshop/left_out.py `defer`): loaded at import by server extensions, used only on
+# paths the kit never takes (jupyterlab_server's extension listings, jupyter-server-proxy's readiness check
+# of processes it launches). What loading either would import first.
+LOADED_BY_THE_DEFERRED = {"requests.api", "aiohttp.client"}
+
+
+def test_the_hub_servers_extensions_load_without_cryptography_or_requests():
+    # The modules jupyterhub-singleuser and its server extensions import as they start (not run: it needs a hub).
+    code = (
+        "from workshop.server import _leave_out; _leave_out(); import json, sys; "
+        "import jupyterhub.singleuser.mixins, jupyterhub.crypto, jupyterlab_server, jupyter_server_proxy.handlers; "
+        "print(json.dumps({'crypto': jupyterhub.crypto.cryptography is None, "
+        "'loaded': sorted(m for m in ('requests.api', 'cryptography.fernet') if m in sys.modules)}))"
+    )
+    assert json.loads(in_a_fresh_process(code)) == {"crypto": True, "loaded": []}
+
+
+def test_the_lab_command_proxies_a_port_without_loading_what_it_defers(tmp_path):
+    """As a hub learner's browser reaches their sandbox: through jupyter-server-proxy's /proxy/<port>/."""
+    page = tmp_path / "page"
+    page.mkdir()
+    (page / "index.html").write_text("the sandbox's page")
+    with serving(page) as port, running(["pkce-kit-lab"], tmp_path) as (lab, log):
+        answer = httpx.get(f"{lab}proxy/{port}/index.html", timeout=10)
+    assert answer.status_code == 200 and answer.text == "the sandbox's page"
+    imports = {
+        line.rsplit("|", 1)[-1].strip() for line in log.read_text().splitlines() if line.startswith("import time:")
+    }
+    assert "jupyter_server_proxy.handlers" in imports and "jupyterlab_server.listings_handler" in imports
+    assert not imports & LOADED_BY_THE_DEFERRED
+
+
+@contextmanager
+def serving(folder: Path) -> Iterator[int]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield server.server_address[1]
+        finally:
+            server.shutdown()
+
+
+@contextmanager
+def running(command: list[str], folder: Path) -> Iterator[tuple[str, Path]]:
+    """The command's server on a free port, no token, its import log in a file; its URL and that file."""
+    port = free_port()
+    log = folder / "server.log"
+    with open(log, "w") as stderr:
+        process = subprocess.Popen(
+            [
+                str(BIN / command[0]),
+                *command[1:],
+                "--no-browser",
+                "--allow-root",
+                f"--port={port}",
+                "--ServerApp.ip=127.0.0.1",
+                "--IdentityProvider.token=",
+                f"--ServerApp.root_dir={folder}",
+            ],
+            env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1", "JUPYTER_CONFIG_DIR": str(folder / "config")},
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while httpx_status(f"{url}api/status") != 200:
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+            time.sleep(0.2)
+        yield url, log
+    finally:
+        stop_process(process)
+
+
+def httpx_status(url: str) -> int | None:
+    try:
+        return httpx.get(url, timeout=2).status_code
+    except httpx.HTTPError:
+        return None
