@@ -57,7 +57,6 @@ from helpers.authorize import start_authorization
 from helpers.context import no_oauth_context
 from helpers.discovery import discover
 from helpers.registration import register
-from helpers.widgets import AuthorizeLink
 from sandbox.limits import STATE_LIFETIME
 
 if TYPE_CHECKING:
@@ -66,6 +65,7 @@ if TYPE_CHECKING:
     from helpers.consent_in_notebook import ConsentInNotebook
     from helpers.example_app_view import ExampleAppView
     from helpers.secret_store import SecretScope
+    from helpers.widgets import AuthorizeLink
 
 HERE = Path(__file__).resolve().parent
 MANIFEST_PATH = HERE / "stripe-app.json"
@@ -146,6 +146,8 @@ class Kit:
 
     def authorize_button(self, label: str = "Authorize PKCE Kit Example") -> AuthorizeLink:
         """The app's **Authorize** button on a fresh link, with **New link** beside it."""
+        from helpers.widgets import AuthorizeLink  # ipywidgets: only the notebooks that show a widget load it
+
         return AuthorizeLink(
             lambda: self.start_authorization()[1],
             label,
