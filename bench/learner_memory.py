@@ -5,8 +5,8 @@
 One learner on a real JupyterHub (tests/hub, the kit's jupyter-config/ and the sandbox's own
 defaults), their cells sent through their own server and kernel websockets (tests/support/walk.py),
 their processes sampled ten times a second: the single-user server, every kernel, the sandbox, and
-any other process under the server while it lives (05's later session lives about 0.2 s; it counts
-with its peak RSS: tests/support/walk.py).
+any other process under the server while it lives (05's later session lives about 0.2 s; once seen,
+it is followed every 10 ms and counts with the most it held before it ended: tests/support/walk.py).
 Three walks, one after the other, each on a hub of its own:
 
 1. As the notebooks say: at each notebook's end the learner shuts its kernel down

@@ -13,8 +13,9 @@ JupyterLab's would, so the server's memory and CPU are part of what is measured.
 plus their sandbox by the pid it announces, which outlives the kernel that started it) and of
 the hub itself. A process that is neither a server, a kernel nor a sandbox lives briefly (05's
 later session, `python later_session.py`, about 0.2 s; JupyterLab's build check, node, at a
-server's start): it counts with the most it has held so far (its peak RSS, VmHWM), so a sample
-taken while it is still loading does not undercount it.
+server's start): it counts with the most it has held (its peak RSS, VmHWM). A sample may see it
+only part-way through its imports, so once seen its VmHWM is read every 10 ms until it ends, and
+every sample that saw it counts it at that last reading (an upper bound, as RSS is).
 
 Used by tests/hub/test_board.py, bench/room.py (a room of learners) and bench/learner_memory.py
 (one learner, 00 to 08).
@@ -201,26 +202,54 @@ class Sample:
     kernels: dict[str, int]  # learner -> how many kernels
     parts: dict[str, dict[str, int]]  # learner -> RSS of their "server", "kernels", "sandbox", "other"
     hub_rss: int
+    others: dict[str, dict[int, int]] = field(default_factory=dict)  # learner -> pid -> what "other" counted
 
 
 class Memory:
     """Samples, every `interval` seconds in a thread, each learner's processes; PSS every `pss_every`-th sample."""
 
-    def __init__(self, hub: Hub, learners: Sequence[str], interval: float = 1.0, pss_every: int = 3) -> None:
+    def __init__(
+        self, hub: Hub, learners: Sequence[str], interval: float = 1.0, pss_every: int = 3, follow_every: float = 0.01
+    ) -> None:
         self.hub, self.learners = hub, list(learners)
-        self.interval, self.pss_every = interval, pss_every
+        self.interval, self.pss_every, self.follow_every = interval, pss_every, follow_every
         self.samples: list[Sample] = []
         self._servers: dict[str, int] = {}
+        self._peaks: dict[int, int] = {}  # a brief ("other") process -> the most it held, as last read
+        self._following: set[int] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="memory", daemon=True)
+        self._follower = threading.Thread(target=self._follow, name="memory-follow", daemon=True)
 
     def __enter__(self) -> Memory:
         self._thread.start()
+        self._follower.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+        self._follower.join()
+        self._settle()
+
+    def _follow(self) -> None:
+        # A brief process (05's later session lives about 0.2 s) may be sampled once, part-way through its
+        # imports. Once seen, its VmHWM is read every `follow_every` seconds until it ends: one small file.
+        while not self._stop.wait(self.follow_every):
+            for pid in list(self._following):
+                held = peak_rss(pid)
+                if held == 0:  # it has ended: its last reading stands
+                    self._following.discard(pid)
+                elif held > self._peaks.get(pid, 0):
+                    self._peaks[pid] = held
+
+    def _settle(self) -> None:
+        """Count each brief process, in every sample that saw it, with the most it ever held (RSS only)."""
+        for sample in self.samples:
+            for name, counted in sample.others.items():
+                extra = sum(max(0, self._peaks.get(pid, 0) - held) for pid, held in counted.items())
+                sample.rss[name] += extra
+                sample.parts[name]["other"] += extra
 
     def _server_pid(self, name: str) -> int | None:
         if name not in self._servers:
@@ -266,10 +295,11 @@ class Memory:
         return trees
 
     def _sample(self, with_pss: bool) -> Sample:
-        rss, pss, kernels, parts = {}, {}, {}, {}
+        rss, pss, kernels, parts, others = {}, {}, {}, {}, {}
         for name, pids in self.trees().items():
             rss[name] = pss[name] = kernels[name] = 0
             parts[name] = dict.fromkeys(("server", "kernels", "sandbox", "other"), 0)
+            others[name] = {}
             sandbox = self._sandbox(name)
             for pid in pids:
                 try:
@@ -291,6 +321,9 @@ class Memory:
                     part, held = "kernels", info.rss
                 else:
                     part, held = "other", max(info.rss, peak_rss(pid))
+                    others[name][pid] = held
+                    self._peaks[pid] = max(self._peaks.get(pid, 0), held)
+                    self._following.add(pid)
                 parts[name][part] += held
                 rss[name] += held
         hub_rss = 0
@@ -301,7 +334,7 @@ class Memory:
                     hub_rss += process.memory_info().rss
         except psutil.Error:
             pass
-        return Sample(time.monotonic(), rss, pss if with_pss else {}, kernels, parts, hub_rss)
+        return Sample(time.monotonic(), rss, pss if with_pss else {}, kernels, parts, hub_rss, others)
 
 
 def peak_rss(pid: int) -> int:
