@@ -45,7 +45,25 @@ def _validator() -> Callable[[object], object]:
 
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     validate: Callable[[object], object] = fastjsonschema.compile(schema, use_formats=False)
+    _hand_back_freed_memory()
     return validate
+
+
+def _hand_back_freed_memory() -> None:
+    """Give the system back what compiling the validator freed: 3.8 MiB of every learner's sandbox.
+
+    fastjsonschema writes the validator as Python source (120 kB) and compiles it: Python's parser builds
+    and frees some 5 MiB, which glibc keeps in the process for later use, and the sandbox never needs it
+    again. glibc's malloc_trim returns what it can (as Dask does for its workers); the validator itself
+    holds about 0.1 MiB. Where the C library is not glibc (macOS, Pyodide) there is nothing to call.
+    """
+    import ctypes
+
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 def _where(name: str) -> str:
