@@ -1,24 +1,36 @@
 """`pkce-kit-singleuser` and `pkce-kit-lab`: JupyterHub's single-user server and JupyterLab, started lighter.
 
-Each is the usual command (`jupyterhub-singleuser`, `jupyter-lab`), same arguments, same process, with two
-imports left out. The first is `rfc3987_syntax`. jupyter-events asks for `jsonschema[format-nongpl]`, and jsonschema
-imports that package, when it is installed, to check the `iri` formats; at import it builds some 35 Lark
-parsers. jsonschema is imported with jupyter_server (by jupyter_events), before any config file or server
-extension is read, so only the command itself can keep it out. Measured in a hub's user environment (the
-TLJH recipe's install): `import jsonschema` takes 44.0 MiB and 0.79 s with it, 23.8 MiB and 0.07 s
-without. A learner's server on the hub (bench/learner_memory.py) held 148 MiB after the notebooks, 133 with
-this import left out (132 with both). No schema of Jupyter's uses
-an `iri` format; jsonschema, without the package, leaves those formats unchecked, as it does wherever the
-package is not installed. Known upstream: jupyter-server/jupyter_server#1559, python-jsonschema/jsonschema#1428.
+Each is the usual command (`jupyterhub-singleuser`, `jupyter-lab`), same arguments, same process, with
+imports it never uses left out (`LEFT_OUT`: they fail as if not installed, which each importer handles) or
+deferred to their first use (`DEFERRED`: workshop/left_out.py `defer`). Only the command itself can do it:
+these are imported with jupyter_server or its extensions, before any config file is read.
 
-The second is httpx's command-line client, `httpx._main`: JupyterLab imports httpx for its extension manager
-(`jupyterlab.extensions.pypi`), and `import httpx` loads the client with it whenever click and rich are
-installed, or click alone before it fails on rich (a hub's user environment has click: the sandbox's Flask
-needs it). httpx then offers a `main` that asks for `httpx[cli]`; no server runs httpx's command line.
-Measured: 0.9 MiB of a hub learner's server (click), 5 MiB where rich is installed too (the kit's test tools).
+Left out:
+- `rfc3987_syntax`. jupyter-events asks for `jsonschema[format-nongpl]`, and jsonschema imports that
+  package, when it is installed, to check the `iri` formats; at import it builds some 35 Lark parsers.
+  In a hub's user environment (the TLJH recipe's install) `import jsonschema` takes 44.0 MiB and 0.79 s
+  with it, 23.8 MiB and 0.07 s without. No schema of Jupyter's uses an `iri` format; without the package,
+  jsonschema leaves those formats unchecked, as wherever it is not installed. Known upstream:
+  jupyter-server/jupyter_server#1559, python-jsonschema/jsonschema#1428.
+- httpx's command-line client, `httpx._main`. JupyterLab imports httpx for its extension manager, and
+  `import httpx` loads the client whenever click is installed (a hub's user environment has it: the
+  sandbox's Flask needs it); httpx then offers a `main` that asks for `httpx[cli]`. 0.9 MiB of a hub
+  learner's server, 5 MiB where rich is installed too (the kit's test tools).
+- `cryptography`, 6.6 MiB: jupyterhub.crypto imports it to encrypt users' auth_state, which only the hub
+  does; JupyterHub handles its absence (no auth_state encryption), and nothing else in a learner's server
+  imports it.
 
-Side by side, each started idle: a hub learner's server 129 MiB with `jupyterhub-singleuser`, 112 with
-`pkce-kit-singleuser`; `make lab`'s 96 MiB with `jupyter-lab` (answering in 1.7 s), 75 with `pkce-kit-lab` (0.8 s).
+Deferred (imported at their first use, so nothing breaks if that use comes):
+- `requests`, 4.3 MiB with urllib3 and charset_normalizer: jupyterlab_server's extension listings
+  handler calls it only when listings URLs are configured, which the kit does not do.
+- `aiohttp`, 8 MiB with yarl, multidict and pycares: jupyter-server-proxy checks with it whether a
+  process it launched is ready; the kit uses only its `/proxy/<port>/`. JupyterHub's own single-user
+  code uses aiohttp to talk to the hub, so this saves memory only in `pkce-kit-lab`.
+
+Side by side, each started idle (10 s after its start, three starts each, on 3 December 2026): a hub learner's
+server 130.5 MiB with `jupyterhub-singleuser` (answering in 2.2 s), 103.0 with `pkce-kit-singleuser` (1.2 s), in
+the TLJH recipe's user environment; `make lab`'s 95.8 MiB with `jupyter-lab` (1.7 s), 63.7 with `pkce-kit-lab`
+(0.7 s). After the notebooks, a hub learner's server holds 123 MiB (bench/learner_memory.py).
 
 The hub recipes (docs/workshop.md) start learners' servers with `pkce-kit-singleuser`, and `make lab`
 starts `pkce-kit-lab`.
