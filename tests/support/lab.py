@@ -45,6 +45,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def answers(url: str, process: subprocess.Popen, timeout: float = 60) -> bool:
+    """Whether the server ``process`` answers 200 at ``url`` within ``timeout`` seconds (False once it has exited)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            return False
+        time.sleep(0.2)
+    return False
+
+
 class LabServer:
     """JupyterLab on a free port, its files, logs and sandbox in ``tmp``; ``name`` labels its screenshots."""
 
@@ -97,16 +112,8 @@ class LabServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}api/status", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.2)
+        if answers(f"{self.url}api/status", self.process):
+            return
         self.stop()  # a server that did not answer in time must not outlive the test either
         raise RuntimeError(f"JupyterLab did not start; see {tmp / 'lab.log'}")
 

@@ -16,7 +16,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +25,7 @@ import pytest
 import tomllib
 
 from tests.processes import in_a_fresh_process, stop_process
-from tests.support.lab import free_port
+from tests.support.lab import answers, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -45,7 +44,12 @@ def imported_by(command: str) -> set[str]:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    return {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    return modules_in(result.stderr)
+
+
+def modules_in(import_log: str) -> set[str]:
+    """The modules an import log (PYTHONPROFILEIMPORTTIME, on stderr) names."""
+    return {line.rsplit("|", 1)[-1].strip() for line in import_log.splitlines() if line.startswith("import time:")}
 
 
 def test_the_console_scripts_are_the_modules_commands():
@@ -119,9 +123,7 @@ def test_the_lab_command_proxies_a_port_without_loading_what_it_defers(tmp_path)
     with serving(page) as port, running(["pkce-kit-lab"], tmp_path) as (lab, log):
         answer = httpx.get(f"{lab}proxy/{port}/index.html", timeout=10)
     assert answer.status_code == 200 and answer.text == "the sandbox's page"
-    imports = {
-        line.rsplit("|", 1)[-1].strip() for line in log.read_text().splitlines() if line.startswith("import time:")
-    }
+    imports = modules_in(log.read_text())
     assert "jupyter_server_proxy.handlers" in imports and "jupyterlab_server.listings_handler" in imports
     assert not imports & LOADED_BY_THE_DEFERRED
 
@@ -162,17 +164,7 @@ def running(command: list[str], folder: Path) -> Iterator[tuple[str, Path]]:
         )
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 60
-        while httpx_status(f"{url}api/status") != 200:
-            assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
-            time.sleep(0.2)
+        assert answers(f"{url}api/status", process), log.read_text()[-2000:]
         yield url, log
     finally:
         stop_process(process)
-
-
-def httpx_status(url: str) -> int | None:
-    try:
-        return httpx.get(url, timeout=2).status_code
-    except httpx.HTTPError:
-        return None
