@@ -2,7 +2,9 @@
 
 A learner's server runs brief processes (05's later session, JupyterLab's build check): a sample can
 catch one before or after its peak, so it counts with the most it has held (VmHWM). Here a stand-in
-server's child allocates 64 MiB, frees it and waits: sampled afterwards, it still counts 64 MiB.
+server's child allocates 64 MiB, frees it and waits: sampled afterwards, it still counts 64 MiB. One
+that no sample sees at all is found among the server's children and counts in the sample before it.
+And bench/learner_memory.py's worst case counts the largest process a cell started at the peak of the rest.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from types import SimpleNamespace
 import psutil
 import pytest
 
-from tests.support.walk import MIB, Memory, peak_rss
+from bench.learner_memory import with_a_cell_process
+from tests.support.walk import MIB, Brief, Memory, Sample, peak_rss
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="VmHWM is Linux's")
 
@@ -101,3 +104,57 @@ def test_a_brief_process_sampled_before_its_peak_counts_with_its_peak_in_that_sa
     finally:
         server.kill()
         server.wait()
+
+
+def test_a_brief_process_no_sample_saw_counts_in_the_sample_before_it_started(tmp_path):
+    """A process of 0.2 s can be born and gone between two samples (each lists every process): the follower
+    finds it among the server's children, and it counts, at its peak, in the last sample before it started."""
+    go = tmp_path / "go"
+    brief = "b = bytearray(64 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); import time; time.sleep(0.15)"
+    server_code = (
+        "import os, subprocess, sys, time\n"
+        f"while not os.path.exists({str(go)!r}): time.sleep(0.005)\n"
+        f"subprocess.run([sys.executable, '-c', {brief!r}])\n"
+        "print('done', flush=True); time.sleep(30)"
+    )
+    server = subprocess.Popen([sys.executable, "-c", server_code], stdout=subprocess.PIPE, text=True)
+    try:
+        memory = Memory(StandInHub(server, tmp_path), ["ada"], interval=60)
+        with memory:
+            while not memory.samples:  # the first sample, taken at once, before the brief process starts
+                time.sleep(0.01)
+            go.touch()
+            assert server.stdout.readline().strip() == "done"
+        assert len(memory.samples) == 2  # the first and the last: neither saw it
+        (found,) = memory.brief.values()
+        assert found.sampled == 0 and "bytearray" in found.command
+        assert found.peak >= 64 * MIB
+        first, last = memory.samples
+        assert first.parts["ada"]["other"] >= 64 * MIB
+        assert first.rss["ada"] == sum(first.parts["ada"].values())
+        assert last.parts["ada"]["other"] == 0
+    finally:
+        server.kill()
+        server.wait()
+
+
+def _sample(at: float, server: int, kernels: int, sandbox: int, other: int, count: int) -> Sample:
+    parts = {"server": server, "kernels": kernels, "sandbox": sandbox, "other": other}
+    return Sample(at, {"ada": sum(parts.values())}, {}, {"ada": count}, {"ada": parts}, 0)
+
+
+def test_the_worst_case_counts_a_cells_process_at_the_peak_of_the_rest():
+    """Walk 2's verdict: 05's later session ran while two kernels were open; at three it would have held more."""
+    during = [
+        _sample(1.0, 120 * MIB, 100 * MIB, 30 * MIB, 31 * MIB, 2),  # the later session ran here
+        _sample(2.0, 120 * MIB, 150 * MIB, 30 * MIB, 0, 3),  # the peak of the rest
+        _sample(3.0, 120 * MIB, 10 * MIB, 30 * MIB, 90 * MIB, 1),  # a server's own brief process: not a cell's
+    ]
+    brief = [
+        Brief("ada", "python3.11 later_session.py", 1.0, 1.2, 31 * MIB, started_by="kernel"),
+        Brief("ada", "node build check", 3.0, 3.5, 90 * MIB, started_by="server"),
+    ]
+    held, rest, largest = with_a_cell_process(during, brief)
+    assert held == (120 + 150 + 30 + 31) * MIB
+    assert rest is during[1] and largest is brief[0]
+    assert with_a_cell_process(during, brief[1:])[0] == 300 * MIB  # no cell started one: the rest alone

@@ -13,9 +13,14 @@ JupyterLab's would, so the server's memory and CPU are part of what is measured.
 plus their sandbox by the pid it announces, which outlives the kernel that started it) and of
 the hub itself. A process that is neither a server, a kernel nor a sandbox lives briefly (05's
 later session, `python later_session.py`, about 0.2 s; JupyterLab's build check, node, at a
-server's start): it counts with the most it has held (its peak RSS, VmHWM). A sample may see it
-only part-way through its imports, so once seen its VmHWM is read every 10 ms until it ends, and
-every sample that saw it counts it at that last reading (an upper bound, as RSS is).
+server's start): it counts with the most it has held (its peak RSS, VmHWM). Samples, which list every
+process, come only every 0.1 s and each takes tens of milliseconds, so a process of 0.2 s may be seen
+part-way through its imports, or born and gone between two of them. A second thread therefore reads,
+every 10 ms, the children of each learner's kernels and server (`/proc/<pid>/task/<pid>/children`: a
+cell runs in its kernel's main thread) and follows each new one's VmHWM until it ends. Every sample
+that saw a brief process counts it at that last reading (an upper bound, as RSS is); one no sample saw
+counts in the last sample taken before it started, whose other processes it ran beside. `Memory.brief`
+lists each such process, what it held, and how it was counted.
 
 Used by tests/hub/test_board.py, bench/room.py (a room of learners) and bench/learner_memory.py
 (one learner, 00 to 08).
@@ -205,6 +210,20 @@ class Sample:
     others: dict[str, dict[int, int]] = field(default_factory=dict)  # learner -> pid -> what "other" counted
 
 
+@dataclass
+class Brief:
+    """A process under a learner's server that is neither their server, a kernel nor their sandbox."""
+
+    learner: str
+    command: str
+    first_seen: float
+    last_seen: float
+    peak: int = 0  # the most it held (VmHWM, bytes), as last read while it lived
+    started_by: str = ""  # "kernel" (a cell started it), "server", or "" (found by a sample, not the follower)
+    sampled: int = 0  # how many samples saw it; 0: counted in the sample before it started
+    ended: bool = False
+
+
 class Memory:
     """Samples, every `interval` seconds in a thread, each learner's processes; PSS every `pss_every`-th sample."""
 
@@ -215,8 +234,11 @@ class Memory:
         self.interval, self.pss_every, self.follow_every = interval, pss_every, follow_every
         self.samples: list[Sample] = []
         self._servers: dict[str, int] = {}
-        self._peaks: dict[int, int] = {}  # a brief ("other") process -> the most it held, as last read
-        self._following: set[int] = set()
+        self.brief: dict[int, Brief] = {}  # every brief ("other") process seen, by pid
+        self._parents: dict[int, tuple[str, str]] = {}  # whose children the follower reads: pid -> learner, kind
+        self._settled: set[int] = set()  # the servers, kernels and sandboxes samples have seen: not brief
+        self._forked_from: dict[int, str] = {}  # a brief process -> its parent's command, as it was found
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="memory", daemon=True)
         self._follower = threading.Thread(target=self._follow, name="memory-follow", daemon=True)
@@ -233,23 +255,57 @@ class Memory:
         self._settle()
 
     def _follow(self) -> None:
-        # A brief process (05's later session lives about 0.2 s) may be sampled once, part-way through its
-        # imports. Once seen, its VmHWM is read every `follow_every` seconds until it ends: one small file.
+        # Every `follow_every` seconds: new children of the kernels and servers, then each brief process's
+        # VmHWM until it ends. A few small files each time, so it keeps up where a sample of every process
+        # would not.
         while not self._stop.wait(self.follow_every):
-            for pid in list(self._following):
+            now = time.monotonic()
+            with self._lock:
+                parents = dict(self._parents)
+            for parent, (name, kind) in parents.items():
+                for pid in _children(parent):
+                    with self._lock:
+                        if pid not in self.brief and pid not in self._settled and pid not in parents:
+                            self.brief[pid] = Brief(name, "", now, now, started_by=kind)
+                            self._forked_from[pid] = _command(parent)
+            with self._lock:
+                following = [(pid, b) for pid, b in self.brief.items() if not b.ended and pid not in self._settled]
+            for pid, brief in following:
+                command = _command(pid)
+                if command and command == self._forked_from.get(pid):
+                    # Forked, not yet exec'd: its pages are its parent's (copy-on-write), and its VmHWM, which
+                    # starts at them, says nothing of the process it becomes (exec starts a new count).
+                    continue
                 held = peak_rss(pid)
                 if held == 0:  # it has ended: its last reading stands
-                    self._following.discard(pid)
-                elif held > self._peaks.get(pid, 0):
-                    self._peaks[pid] = held
+                    brief.ended = True
+                    continue
+                brief.peak, brief.last_seen = max(brief.peak, held), now
+                brief.command = command or brief.command
 
     def _settle(self) -> None:
-        """Count each brief process, in every sample that saw it, with the most it ever held (RSS only)."""
+        """Count each brief process with the most it ever held (RSS only): in every sample that saw it, else in
+        the last sample taken before it started."""
+        for pid in self._settled:
+            self.brief.pop(pid, None)
         for sample in self.samples:
             for name, counted in sample.others.items():
-                extra = sum(max(0, self._peaks.get(pid, 0) - held) for pid, held in counted.items())
-                sample.rss[name] += extra
-                sample.parts[name]["other"] += extra
+                for pid, held in counted.items():
+                    brief = self.brief.get(pid)
+                    if brief is None:
+                        continue
+                    brief.sampled += 1
+                    self._add(sample, name, pid, max(0, brief.peak - held))
+        for pid, brief in self.brief.items():
+            before = [s for s in self.samples if s.at <= brief.first_seen]
+            if brief.sampled == 0 and before:
+                self._add(before[-1], brief.learner, pid, brief.peak)
+
+    @staticmethod
+    def _add(sample: Sample, name: str, pid: int, extra: int) -> None:
+        sample.rss[name] += extra
+        sample.parts[name]["other"] += extra
+        sample.others[name][pid] = sample.others[name].get(pid, 0) + extra
 
     def _server_pid(self, name: str) -> int | None:
         if name not in self._servers:
@@ -301,6 +357,7 @@ class Memory:
             parts[name] = dict.fromkeys(("server", "kernels", "sandbox", "other"), 0)
             others[name] = {}
             sandbox = self._sandbox(name)
+            parents: dict[int, tuple[str, str]] = {}
             for pid in pids:
                 try:
                     process = psutil.Process(pid)
@@ -309,23 +366,36 @@ class Memory:
                         pss[name] += info.pss
                     else:
                         info = process.memory_info()
-                    is_kernel = "ipykernel" in " ".join(process.cmdline())
+                    # A kernel is its server's child; a kernel's own child, forked and not yet exec'd, still
+                    # reads as one (05's later session, for a few milliseconds).
+                    is_kernel = "ipykernel" in " ".join(process.cmdline()) and process.ppid() == self._servers.get(name)
                 except psutil.Error:
                     continue
                 kernels[name] += is_kernel
                 if pid == self._servers.get(name):
                     part, held = "server", info.rss
+                    parents[pid] = (name, "server")
                 elif sandbox and pid == sandbox[0]:
                     part, held = "sandbox", info.rss
                 elif is_kernel:
                     part, held = "kernels", info.rss
+                    parents[pid] = (name, "kernel")
                 else:
                     part, held = "other", max(info.rss, peak_rss(pid))
                     others[name][pid] = held
-                    self._peaks[pid] = max(self._peaks.get(pid, 0), held)
-                    self._following.add(pid)
+                    with self._lock:
+                        if pid not in self.brief:  # one the follower has not found (not a kernel's or server's child)
+                            now = time.monotonic()
+                            self.brief[pid] = Brief(name, _command(pid), now, now, held)
+                if part != "other":
+                    with self._lock:
+                        self._settled.add(pid)
                 parts[name][part] += held
                 rss[name] += held
+            with self._lock:
+                for pid in [p for p, (owner, _) in self._parents.items() if owner == name]:
+                    del self._parents[pid]
+                self._parents.update(parents)
         hub_rss = 0
         try:  # the hub and its proxy, paid once for the room
             hub = psutil.Process(self.hub.process.pid)
@@ -335,6 +405,25 @@ class Memory:
         except psutil.Error:
             pass
         return Sample(time.monotonic(), rss, pss if with_pss else {}, kernels, parts, hub_rss, others)
+
+
+def _children(pid: int) -> list[int]:
+    """The children that `pid`'s main thread started (where a kernel runs its cells)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [int(child) for child in children.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _command(pid: int) -> str:
+    """What `pid` runs, its program by name only: `python3.11 later_session.py`."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            words = cmdline.read().decode(errors="replace").split("\0")
+    except OSError:
+        return ""
+    return " ".join([Path(words[0]).name, *words[1:]]).strip()
 
 
 def peak_rss(pid: int) -> int:
