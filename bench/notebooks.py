@@ -6,7 +6,9 @@ From one run it prints:
 
 1. the nbval wall time of the kit's notebooks (in order, one fresh sandbox, as `make test`
    runs them) against the same number of trivial one-cell notebooks (the kernel start-up
-   floor), and their ratio (target: at most 1.3);
+   floor), and their ratio (target: at most 1.3); and, as a control that no target reads,
+   trivial notebooks with as many cells as each of the kit's (`1 + 1` in each): what nbval and
+   the kernel cost per cell, apart from what the kit's cells do;
 2. for each notebook, the memory (RSS) of its kernel after running it top to bottom,
    against a bare kernel that only imported ipywidgets, and their ratio (target: at most 1.2).
    Both sides run the kernel learners get (the kit's server extension starts it:
@@ -70,19 +72,26 @@ def nbval_seconds(paths: list[Path], sanitize: bool) -> float:
     return seconds
 
 
-def trivial_notebooks(folder: Path, count: int) -> list[Path]:
+def trivial_notebooks(folder: Path, cells: list[int]) -> list[Path]:
+    """A notebook of `1 + 1` cells for each count in `cells`, their outputs committed as nbval compares them."""
+    folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for n in range(count):
+    for n, count in enumerate(cells):
         notebook = nbformat.v4.new_notebook()
         notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        cell = nbformat.v4.new_code_cell("1 + 1")
-        cell.execution_count = 1
-        cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
-        notebook.cells = [cell]
-        path = folder / f"{n:02d}-trivial.ipynb"
+        for number in range(1, count + 1):
+            cell = nbformat.v4.new_code_cell("1 + 1")
+            cell.execution_count = number
+            cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=number)]
+            notebook.cells.append(cell)
+        path = folder / f"{n:02d}-trivial-{count}.ipynb"
         nbformat.write(notebook, path)
         paths.append(path)
     return paths
+
+
+def code_cell_count(path: Path) -> int:
+    return sum(cell.cell_type == "code" for cell in nbformat.read(path, as_version=4).cells)
 
 
 def kernel_rss_after(notebook: nbformat.NotebookNode, cwd: Path) -> int:
@@ -107,19 +116,28 @@ def main() -> int:
     kit = notebook_paths()
     print(f"notebook benchmark: {len(kit)} kit notebooks vs {len(kit)} trivial notebooks, nbval strict ({load()})\n")
 
+    cells = [code_cell_count(path) for path in kit]
     with tempfile.TemporaryDirectory() as folder:
-        trivial = trivial_notebooks(Path(folder), len(kit))
-        trivial_runs, kit_runs = [], []
+        trivial = trivial_notebooks(Path(folder) / "one", [1] * len(kit))
+        control = trivial_notebooks(Path(folder) / "many", cells)
+        trivial_runs, kit_runs, control_runs = [], [], []
         for _ in range(2):
             trivial_runs.append(nbval_seconds(trivial, sanitize=False))
             with fresh_sandbox():
                 kit_runs.append(nbval_seconds(kit, sanitize=True))
-    best_trivial, best_kit = min(trivial_runs), min(kit_runs)
+            control_runs.append(nbval_seconds(control, sanitize=False))
+    best_trivial, best_kit, best_control = min(trivial_runs), min(kit_runs), min(control_runs)
     time_ratio = best_kit / best_trivial
     print("nbval wall time (best of 2, each run includes pytest start-up):")
     print(f"  trivial notebooks  {', '.join(f'{s:.1f}' for s in trivial_runs)} s  → {best_trivial:.1f} s")
     print(f"  kit notebooks      {', '.join(f'{s:.1f}' for s in kit_runs)} s  → {best_kit:.1f} s")
-    print(f"  ratio kit/trivial  {time_ratio:.2f}   (target ≤ {TARGET_TIME_RATIO})\n")
+    print(f"  ratio kit/trivial  {time_ratio:.2f}   (target ≤ {TARGET_TIME_RATIO})")
+    print(
+        f"  control: trivial notebooks with the kit's {sum(cells)} cells  "
+        f"{', '.join(f'{s:.1f}' for s in control_runs)} s  → {best_control:.1f} s: "
+        f"ratio {best_control / best_trivial:.2f} from the count of cells alone; "
+        f"kit/control {best_kit / best_control:.2f}\n"
+    )
 
     print("kernel memory (RSS) after running each notebook, vs a bare kernel that imported ipywidgets")
     print("(both the learners' kernel: IPython's, without debugpy, workshop/kernel_spec.py):")
