@@ -96,6 +96,27 @@ class World:
     def log_file(self) -> Path:
         return (self.work_dir or self.data_dir) / LOG_FILE
 
+    def log_line(self, containing: str, timeout: float = 5.0) -> str:
+        """The last line of the sandbox's log that holds ``containing``, waiting for one up to ``timeout`` s.
+
+        The sandbox writes its log from a thread of its own, a moment after it has answered (server.py), so
+        the line of a request just made may not be in the file yet.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                lines = [line for line in self.log_file.read_text().splitlines() if containing in line]
+            except OSError:
+                lines = []
+            if lines:
+                return lines[-1]
+            if time.monotonic() >= deadline:
+                raise SandboxError(
+                    f"No line of the sandbox's log ({self.log_file}) holds {containing!r}.",
+                    hint="Make the request first; its line follows within a moment.",
+                )
+            time.sleep(0.01)
+
     def browser_url(self, path: str = "/") -> str:
         """The address of a sandbox page for the learner's browser.
 

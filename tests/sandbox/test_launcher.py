@@ -108,3 +108,28 @@ def test_a_data_folder_under_home_may_be_written_with_a_tilde(monkeypatch, tmp_p
     assert default_data_dir() == tmp_path / ".kit-sandbox"
     assert resolve_data_dir() == tmp_path / ".kit-sandbox"
     assert resolve_data_dir("~/elsewhere") == tmp_path / "elsewhere"
+
+
+def test_log_line_waits_for_the_line_the_sandbox_writes_a_moment_after_it_answers(tmp_path):
+    """The sandbox's log is written by a thread of its own (server.py): 07 reads the line of a request it
+    has just made, which may not be in the file yet."""
+    import threading
+
+    from sandbox.files import LOG_FILE
+
+    world = sandbox.World("http://127.0.0.1:9", tmp_path, pid=0)
+    (tmp_path / LOG_FILE).write_text("sandbox.access POST /provider/token?code=…AAAA 400 1.0ms\n")
+
+    def later() -> None:
+        with (tmp_path / LOG_FILE).open("a") as log:
+            log.write("sandbox.access POST /provider/token?code=…BBBB 400 1.0ms\n")
+
+    timer = threading.Timer(0.2, later)
+    timer.start()
+    try:
+        assert world.log_line("/token?code=…BBBB").endswith("code=…BBBB 400 1.0ms")
+    finally:
+        timer.join()
+    assert "…AAAA" in world.log_line("/token?code=…AAAA")
+    with pytest.raises(sandbox.SandboxError, match="No line of the sandbox's log"):
+        world.log_line("/token?code=…CCCC", timeout=0.1)
