@@ -228,10 +228,20 @@ class Memory:
     """Samples, every `interval` seconds in a thread, each learner's processes; PSS every `pss_every`-th sample."""
 
     def __init__(
-        self, hub: Hub, learners: Sequence[str], interval: float = 1.0, pss_every: int = 3, follow_every: float = 0.01
+        self,
+        hub: Hub,
+        learners: Sequence[str],
+        interval: float = 1.0,
+        pss_every: int = 3,
+        follow_every: float = 0.01,
+        find_children: bool = True,
     ) -> None:
         self.hub, self.learners = hub, list(learners)
         self.interval, self.pss_every, self.follow_every = interval, pss_every, follow_every
+        # Reading every kernel's children every 10 ms costs this process about 1.6 ms of CPU per 60 kernels and
+        # servers: a sixth of a core in a room of 30, taken from the clients that time the room's cells. The
+        # room leaves it out (bench/room.py); a brief process there counts when a sample sees it.
+        self.find_children = find_children
         self.samples: list[Sample] = []
         self._servers: dict[str, int] = {}
         self.brief: dict[int, Brief] = {}  # every brief ("other") process seen, by pid
@@ -261,7 +271,7 @@ class Memory:
         while not self._stop.wait(self.follow_every):
             now = time.monotonic()
             with self._lock:
-                parents = dict(self._parents)
+                parents = dict(self._parents) if self.find_children else {}
             for parent, (name, kind) in parents.items():
                 for pid in _children(parent):
                     with self._lock:
