@@ -151,8 +151,8 @@ def test_the_worst_case_counts_a_cells_process_at_the_peak_of_the_rest():
         _sample(3.0, 120 * MIB, 10 * MIB, 30 * MIB, 90 * MIB, 1),  # a server's own brief process: not a cell's
     ]
     brief = [
-        Brief("ada", "python3.11 later_session.py", 1.0, 1.2, 31 * MIB, started_by="kernel"),
-        Brief("ada", "node build check", 3.0, 3.5, 90 * MIB, started_by="server"),
+        Brief("ada", "python3.11 later_session.py", 1.0, 31 * MIB, started_by="kernel"),
+        Brief("ada", "node build check", 3.0, 90 * MIB, started_by="server"),
     ]
     held, rest, largest = with_a_cell_process(during, brief)
     assert held == (120 + 150 + 30 + 31) * MIB

@@ -217,7 +217,6 @@ class Brief:
     learner: str
     command: str
     first_seen: float
-    last_seen: float
     peak: int = 0  # the most it held (VmHWM, bytes), as last read while it lived
     started_by: str = ""  # "kernel" (a cell started it), "server", or "" (found by a sample, not the follower)
     sampled: int = 0  # how many samples saw it; 0: counted in the sample before it started
@@ -276,7 +275,7 @@ class Memory:
                 for pid in _children(parent):
                     with self._lock:
                         if pid not in self.brief and pid not in self._settled and pid not in parents:
-                            self.brief[pid] = Brief(name, "", now, now, started_by=kind)
+                            self.brief[pid] = Brief(name, "", now, started_by=kind)
                             self._forked_from[pid] = _command(parent)
             with self._lock:
                 following = [(pid, b) for pid, b in self.brief.items() if not b.ended and pid not in self._settled]
@@ -290,7 +289,7 @@ class Memory:
                 if held == 0:  # it has ended: its last reading stands
                     brief.ended = True
                     continue
-                brief.peak, brief.last_seen = max(brief.peak, held), now
+                brief.peak = max(brief.peak, held)
                 brief.command = command or brief.command
 
     def _settle(self) -> None:
@@ -378,7 +377,8 @@ class Memory:
                         info = process.memory_info()
                     # A kernel is its server's child; a kernel's own child, forked and not yet exec'd, still
                     # reads as one (05's later session, for a few milliseconds).
-                    is_kernel = "ipykernel" in " ".join(process.cmdline()) and process.ppid() == self._servers.get(name)
+                    words = process.cmdline()
+                    is_kernel = "ipykernel" in " ".join(words) and process.ppid() == self._servers.get(name)
                 except psutil.Error:
                     continue
                 kernels[name] += is_kernel
@@ -395,8 +395,7 @@ class Memory:
                     others[name][pid] = held
                     with self._lock:
                         if pid not in self.brief:  # one the follower has not found (not a kernel's or server's child)
-                            now = time.monotonic()
-                            self.brief[pid] = Brief(name, _command(pid), now, now, held)
+                            self.brief[pid] = Brief(name, _named(words), time.monotonic(), held)
                 if part != "other":
                     with self._lock:
                         self._settled.add(pid)
@@ -433,7 +432,11 @@ def _command(pid: int) -> str:
             words = cmdline.read().decode(errors="replace").split("\0")
     except OSError:
         return ""
-    return " ".join([Path(words[0]).name, *words[1:]]).strip()
+    return _named(words)
+
+
+def _named(words: Sequence[str]) -> str:
+    return " ".join([Path(words[0]).name, *words[1:]]).strip() if words else ""
 
 
 def peak_rss(pid: int) -> int:
