@@ -18,6 +18,7 @@ BENCHES = [
     "bench.sandbox_flow",
     "bench.notebooks",
     "bench.browser",
+    "bench.server_start",
     "bench.learner_memory",
     "bench.install_size",
     "bench.lite",

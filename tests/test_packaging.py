@@ -32,6 +32,7 @@ pytestmark = pytest.mark.slow
 PACKAGES = ("helpers", "sandbox", "workshop")
 DIST = "stripe_apps_pkce_kit"
 SETTINGS = "etc/jupyter/jupyter_server_config.d/stripe-apps-pkce-kit.json"
+PAGE_CONFIG = "etc/jupyter/labconfig/page_config.json"  # no build check: workshop/server.py
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +82,9 @@ def test_the_wheel_carries_the_templates_the_app_template_and_the_jupyter_settin
     with zipfile.ZipFile(wheel) as archive:
         enabled = json.loads(archive.read(settings))["ServerApp"]["jpserver_extensions"]
     assert enabled == {"workshop.extension": True}
+    (page_config,) = [name for name in names if name.endswith(PAGE_CONFIG)]
+    with zipfile.ZipFile(wheel) as archive:
+        assert json.loads(archive.read(page_config)) == {"buildAvailable": False, "buildCheck": False}
 
 
 def test_the_recipes_install_is_that_wheel_not_an_editable_link(wheel, installed_kit):
@@ -92,7 +96,7 @@ def test_the_recipes_install_is_that_wheel_not_an_editable_link(wheel, installed
     }
     assert installed == in_wheel
     assert not list(installed_kit.site_packages().glob("__editable__*"))
-    assert (installed_kit.venv / SETTINGS).is_file()
+    assert (installed_kit.venv / SETTINGS).is_file() and (installed_kit.venv / PAGE_CONFIG).is_file()
 
 
 def test_the_learner_edition_runs_on_the_installed_kit_from_an_empty_home(installed_kit, tmp_path):

@@ -27,10 +27,23 @@ Deferred (imported at their first use, so nothing breaks if that use comes):
   process it launched is ready; the kit uses only its `/proxy/<port>/`. JupyterHub's own single-user
   code uses aiohttp to talk to the hub, so this saves memory only in `pkce-kit-lab`.
 
-Side by side, each started idle (10 s after its start, three starts each, on 3 December 2026): a hub learner's
-server 130.5 MiB with `jupyterhub-singleuser` (answering in 2.2 s), 103.0 with `pkce-kit-singleuser` (1.2 s), in
-the TLJH recipe's user environment; `make lab`'s 95.8 MiB with `jupyter-lab` (1.7 s), 63.7 with `pkce-kit-lab`
-(0.7 s). After the notebooks, a hub learner's server holds 123 MiB (bench/learner_memory.py).
+Side by side, each started idle (10 s after its start, three starts each, on 3 December 2026, before node was
+left out): a hub learner's server 130.5 MiB with `jupyterhub-singleuser` (answering in 2.2 s), 103.0 with
+`pkce-kit-singleuser` (1.2 s), in the TLJH recipe's user environment. After the notebooks, a hub learner's server
+holds 123 MiB (bench/learner_memory.py). `make lab`'s server, from its start to the Lab page loaded in Chromium
+(`python -m bench.server_start`, medians of three starts on a slow 2-core machine, 3 December 2026): `jupyter-lab`
+answers in 3.4 s, uses 4.8 s of CPU and runs node 4 times, 103 MiB; `pkce-kit-lab` 0.85 s, 1.6 s of CPU, node
+once (jupyter-lsp's `npm prefix -g`), 71 MiB. Leaving node out took `pkce-kit-lab` from 1.6 s to answer, 3.0 s
+of CPU and 4 node runs to those figures.
+
+Node left out: JupyterLab asks yarn for its npm registry whenever it reads its application's state
+(`_AppHandler`): once as `jupyterlab.labapp` is imported (for the version it prints), and again on each Lab
+page's load (the extension listing, and the build check where one is made), each time with a new `node
+yarn.js config --json`: 0.7 s of CPU and 90 MiB, on the way to the server's first answer. The registry is
+used only to fetch npm packages' metadata when JupyterLab is built or a source extension installed, which a
+learner's server never does (the kit ships no build check: jupyter-config/labconfig/page_config.json). So
+these servers read yarn's configuration as JupyterLab does where node is not installed: empty, the default
+registry (`_yarn_defaults`). Node itself stays available to everything else (09-your-stripe-app builds with it).
 
 The hub recipes (docs/workshop.md) start learners' servers with `pkce-kit-singleuser`, and `make lab`
 starts `pkce-kit-lab`.
@@ -51,6 +64,26 @@ DEFERRED = ("requests", "aiohttp")
 def _leave_out() -> None:
     leave_out(*LEFT_OUT)
     defer(*DEFERRED)
+    _no_yarn_config()
+
+
+def _yarn_defaults(logger: object) -> dict[str, dict[str, object]]:
+    """What `jupyterlab.commands._yarn_config` returns where node is not found: no configuration of yarn's or npm's."""
+    return {"yarn config": {}, "npm config": {}}
+
+
+def _no_yarn_config() -> None:
+    """JupyterLab reads yarn's configuration without starting node (see the module's docstring).
+
+    A JupyterLab without `_yarn_config` (renamed in a release) is left as it is: the server starts as
+    usual, only slower; tests/workshop/test_server.py then fails, as a server starts node.
+    """
+    try:
+        from jupyterlab import commands
+    except ImportError:  # the single-user server of an environment without JupyterLab
+        return
+    if hasattr(commands, "_yarn_config"):
+        commands._yarn_config = _yarn_defaults
 
 
 def singleuser() -> None:

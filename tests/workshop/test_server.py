@@ -128,6 +128,41 @@ def test_the_lab_command_proxies_a_port_without_loading_what_it_defers(tmp_path)
     assert not imports & LOADED_BY_THE_DEFERRED
 
 
+def test_the_lab_command_runs_no_node_for_jupyterlab_to_start_or_serve_its_page(tmp_path):
+    """JupyterLab runs `node yarn.js config` as it starts and at each page load, for a registry nothing here uses.
+
+    A `node` first on the PATH records every run. The server starts, serves the Lab page and the listing of
+    extensions the page asks for; the page is told there is no build to check (the kit's page_config.json),
+    so it does not ask /lab/api/build, which would run node to check its version. What is left is
+    jupyter-lsp's search for language servers installed with npm (`npm prefix -g`, a node script): once a
+    server, in a thread after it answers, and a learner who installs one may want it found; left as it is.
+    """
+    fake_bin, ran = tmp_path / "bin", tmp_path / "node-ran"
+    fake_bin.mkdir()
+    node = fake_bin / "node"
+    node.write_text(f'#!/bin/sh\necho "node $*" >> "{ran}"\nexit 1\n')
+    node.chmod(0o755)
+    env = {"PATH": f"{fake_bin}{os.pathsep}{os.environ['PATH']}", "JUPYTER_CONFIG_PATH": str(ROOT / "jupyter-config")}
+    with running(["pkce-kit-lab"], tmp_path, env) as (lab, log):
+        page = httpx.get(f"{lab}lab", timeout=30)
+        listing = httpx.get(f"{lab}lab/api/extensions", timeout=30)
+    assert page.status_code == 200 and listing.status_code == 200, log.read_text()[-2000:]
+    data = page.text.split('id="jupyter-config-data" type="application/json">', 1)[1]
+    page_config = json.loads(data.split("</script>", 1)[0])
+    assert page_config["buildCheck"] is False and page_config["buildAvailable"] is False
+    runs = ran.read_text().splitlines() if ran.exists() else []
+    assert [run for run in runs if "npm prefix -g" not in run] == []
+
+
+def test_the_hub_command_reads_yarns_configuration_without_node():
+    # As pkce-kit-singleuser prepares its server (it needs a hub to run): JupyterLab's reader replaced.
+    code = (
+        "from workshop.server import _leave_out; _leave_out(); from jupyterlab import commands; "
+        "print(commands._yarn_config.__qualname__, commands.AppOptions().registry)"
+    )
+    assert in_a_fresh_process(code).split() == ["_yarn_defaults", "https://registry.yarnpkg.com"]
+
+
 @contextmanager
 def serving(folder: Path) -> Iterator[int]:
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
@@ -141,8 +176,9 @@ def serving(folder: Path) -> Iterator[int]:
 
 
 @contextmanager
-def running(command: list[str], folder: Path) -> Iterator[tuple[str, Path]]:
-    """The command's server on a free port, no token, its import log in a file; its URL and that file."""
+def running(command: list[str], folder: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, Path]]:
+    """The command's server on a free port, no token, its import log in a file (`env` on top of this
+    process's environment); its URL and that file."""
     port = free_port()
     log = folder / "server.log"
     with open(log, "w") as stderr:
@@ -157,7 +193,12 @@ def running(command: list[str], folder: Path) -> Iterator[tuple[str, Path]]:
                 "--IdentityProvider.token=",
                 f"--ServerApp.root_dir={folder}",
             ],
-            env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1", "JUPYTER_CONFIG_DIR": str(folder / "config")},
+            env={
+                **os.environ,
+                **(env or {}),
+                "PYTHONPROFILEIMPORTTIME": "1",
+                "JUPYTER_CONFIG_DIR": str(folder / "config"),
+            },
             stdout=subprocess.DEVNULL,
             stderr=stderr,
             start_new_session=True,
