@@ -8,10 +8,10 @@ Side by side in one run, started alternately `--starts` times each:
 - kit: `pkce-kit-lab` as `make lab` starts it (workshop/server.py; jupyter-config/ on JUPYTER_CONFIG_PATH).
 
 For each start it measures the seconds until the server answers `/api/status`; the CPU its process and
-every process it started used until then, and until headless Chromium has loaded the Lab page (the
-page's own requests included, such as JupyterLab's build check where the page makes one) and the server
-has been idle for 3 s; how many times `node` ran (a `node` first on the PATH counts each run, then runs
-the real one); and the server's RSS at the end. It prints each side's median and the kit's against the
+every process it started used until then, and until 3 s after headless Chromium has loaded the Lab page
+(the page's own requests included, such as JupyterLab's build check where the page makes one); how many
+times `node` ran (a `node` first on the PATH counts each run, then runs the real one); and the server's RSS
+at the end. It prints each side's median and the kit's against the
 stock. Figures are printed, never asserted; no target reads them (workshop/server.py quotes them).
 """
 
