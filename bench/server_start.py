@@ -11,15 +11,14 @@ For each start it measures the seconds until the server answers `/api/status`; t
 every process it started used until then, and until 3 s after headless Chromium has loaded the Lab page
 (the page's own requests included, such as JupyterLab's build check where the page makes one); how many
 times `node` ran (a `node` first on the PATH counts each run, then runs the real one); and the server's RSS
-at the end. It prints each side's median and the kit's against the
-stock. Figures are printed, never asserted; no target reads them (workshop/server.py quotes them).
+at the end. It prints each side's median and the kit's against the stock. Figures are printed, never
+asserted; no target reads them (workshop/server.py quotes them).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -27,13 +26,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 import psutil
 from playwright.sync_api import sync_playwright
 
 from bench.verdict import load
 from tests.processes import stop_process
-from tests.support.lab import free_port
+from tests.support.lab import answers, counting_node, free_port
 from tools.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,22 +54,9 @@ def cpu_seconds(process: psutil.Process) -> float:
     return total
 
 
-def counting_node(folder: Path) -> tuple[Path, Path]:
-    """A folder whose `node` records each run in a file and runs the real node; (the folder, that file)."""
-    real = shutil.which("node")
-    if real is None:
-        raise SystemExit("node is not installed: the bench counts its runs (make test installs it).")
-    bin_dir, runs = folder / "bin", folder / "node-runs"
-    bin_dir.mkdir()
-    node = bin_dir / "node"
-    node.write_text(f'#!/bin/sh\necho "$*" >> "{runs}"\nexec "{real}" "$@"\n')
-    node.chmod(0o755)
-    return bin_dir, runs
-
-
 def one_start(command: str, extra_env: dict[str, str], folder: Path, browser) -> dict[str, float]:
     folder.mkdir()
-    bin_dir, runs = counting_node(folder)
+    bin_dir, runs = counting_node(folder, run_it=True)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_"))}
     env.update(
@@ -89,14 +74,8 @@ def one_start(command: str, extra_env: dict[str, str], folder: Path, browser) ->
     url = f"http://127.0.0.1:{port}/"
     try:
         process = psutil.Process(server.pid)
-        while True:
-            if server.poll() is not None:
-                raise SystemExit(f"{command} ended before it answered")
-            try:
-                if httpx.get(f"{url}api/status", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.02)
+        if not answers(f"{url}api/status", server, interval=0.02):  # finely: the wait is the figure
+            raise SystemExit(f"{command} did not answer")
         answered = time.perf_counter() - started
         cpu_answered = cpu_seconds(process)
         page = browser.new_page()

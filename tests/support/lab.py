@@ -45,8 +45,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def answers(url: str, process: subprocess.Popen, timeout: float = 60) -> bool:
-    """Whether the server ``process`` answers 200 at ``url`` within ``timeout`` seconds (False once it has exited)."""
+def answers(url: str, process: subprocess.Popen, timeout: float = 60, interval: float = 0.2) -> bool:
+    """Whether the server ``process`` answers 200 at ``url`` within ``timeout`` seconds (False once it has exited),
+    asking every ``interval`` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -56,8 +57,25 @@ def answers(url: str, process: subprocess.Popen, timeout: float = 60) -> bool:
             pass
         if process.poll() is not None:
             return False
-        time.sleep(0.2)
+        time.sleep(interval)
     return False
+
+
+def counting_node(folder: Path, run_it: bool) -> tuple[Path, Path]:
+    """A `bin` folder in ``folder`` whose `node` records each run (its arguments, a line each) in a file, then
+    runs the real node (``run_it``) or fails; (that bin folder, that file). Put first on a server's PATH."""
+    bin_dir, runs = folder / "bin", folder / "node-runs"
+    bin_dir.mkdir()
+    then = "exit 1"
+    if run_it:
+        real = shutil.which("node")
+        if real is None:
+            raise RuntimeError("node is not installed: `make test` installs it")
+        then = f'exec "{real}" "$@"'
+    node = bin_dir / "node"
+    node.write_text(f'#!/bin/sh\necho "$*" >> "{runs}"\n{then}\n')
+    node.chmod(0o755)
+    return bin_dir, runs
 
 
 class LabServer:

@@ -25,7 +25,7 @@ import pytest
 import tomllib
 
 from tests.processes import in_a_fresh_process, stop_process
-from tests.support.lab import answers, free_port
+from tests.support.lab import answers, counting_node, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -137,11 +137,7 @@ def test_the_lab_command_runs_no_node_for_jupyterlab_to_start_or_serve_its_page(
     jupyter-lsp's search for language servers installed with npm (`npm prefix -g`, a node script): once a
     server, in a thread after it answers, and a learner who installs one may want it found; left as it is.
     """
-    fake_bin, ran = tmp_path / "bin", tmp_path / "node-ran"
-    fake_bin.mkdir()
-    node = fake_bin / "node"
-    node.write_text(f'#!/bin/sh\necho "node $*" >> "{ran}"\nexit 1\n')
-    node.chmod(0o755)
+    fake_bin, ran = counting_node(tmp_path, run_it=False)
     env = {"PATH": f"{fake_bin}{os.pathsep}{os.environ['PATH']}", "JUPYTER_CONFIG_PATH": str(ROOT / "jupyter-config")}
     with running(["pkce-kit-lab"], tmp_path, env) as (lab, log):
         page = httpx.get(f"{lab}lab", timeout=30)
