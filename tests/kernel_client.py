@@ -50,24 +50,31 @@ class CellResult:
         return None if self.status == "ok" else self.status
 
 
-# What JupyterLab 4's page asks its server for as it loads, static files aside (seen with a
-# browser). Answering them makes the server load what it answers with (the settings schemas,
-# the translations, nbconvert's exporters), so a learner without a browser costs it as much.
+# What JupyterLab 4's page asks its server for as it loads with a notebook open, under the kit's settings
+# (jupyter-config/: no build check), static files and the notebook's own requests aside (`open_notebook`
+# makes those). Answering them makes the server load what it answers with (the settings schemas, the
+# translations, nbconvert's exporters), so a learner without a browser costs it as much, and no more:
+# tests/browser/test_in_jupyterlab.py checks this list against what a real page asks.
 LAB_PAGE_REQUESTS = (
-    "lab/api/settings",
-    "lab/api/translations",
-    "lab/api/translations/default",
-    "lab/api/workspaces",
-    "lab/api/build",
-    "api/me",
     "api/kernelspecs",
-    "api/nbconvert",
-    "api/contents",
-    "api/sessions",
+    "api/me",
+    "lab/api/settings",
     "api/kernels",
     "api/terminals",
+    "api/sessions",
+    "lab/api/workspaces",
+    "lab/api/translations/default",
+    "api/config/jupyterlabapputilsextensionannouncements",
     "lsp/status",
+    "lab/api/translations",
+    "lab/api/settings/@jupyterlab/codemirror-extension:plugin",
+    "api/contents",
     "server-proxy/servers-info",
+    "lab/api/themes/@jupyterlab/theme-light-extension/index.css",
+    "lab/api/settings/@jupyterlab/docmanager-extension:plugin",
+    "lab/api/settings/@jupyterlab/notebook-extension:panel",
+    "lab/api/workspaces/default",
+    "api/nbconvert",
 )
 
 

@@ -10,12 +10,14 @@ sandbox page goes through jupyter-server-proxy as on JupyterHub and Binder.
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import urljoin
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.kernel_client import LAB_PAGE_REQUESTS
 from tests.support.lab import (
     WIDGET_TIMEOUT,
     LabServer,
@@ -52,6 +54,32 @@ def test_each_notebook_runs_in_jupyterlab(page, lab, notebook):
     expect_its_widgets(page, notebook)
     screenshot(page, f"laptop-{notebook.removesuffix('.ipynb')}")
     assert_clean(page)
+
+
+@pytest.mark.parametrize("lab", ["laptop"], indirect=True)
+def test_the_walk_asks_what_the_lab_page_asks(page, lab):
+    """The benches' learners without a browser (tests/kernel_client.py) ask the server what a real Lab page
+    asks as it opens a notebook, under the kit's settings: no more (a build check the page no longer makes
+    would cost each server in the room a run of node), no less (nbconvert's exporters, which it loads)."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url.removeprefix(lab.url).split("?")[0]))
+    notebook = "00-index.ipynb"
+    with page.expect_response(lambda response: response.url.split("?")[0].endswith("api/nbconvert")):
+        page.goto(f"{lab.url}lab/tree/notebooks/{notebook}")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=WIDGET_TIMEOUT)
+    page.wait_for_load_state("networkidle")
+    # Static files aside (a kernel's logo among them, asked only when a launcher shows), and what opening
+    # this notebook asks (Server.open_notebook makes those requests).
+    own = re.compile(r"lab/tree/|api/contents/notebooks|api/sessions/|api/kernels/")
+    page_requests = {
+        url
+        for url in asked
+        if not url.startswith(("static/", "lab/extensions/", "kernelspecs/")) and not own.match(url)
+    }
+    assert page_requests == set(LAB_PAGE_REQUESTS), (
+        f"the page asked, and LAB_PAGE_REQUESTS lacks: {sorted(page_requests - set(LAB_PAGE_REQUESTS))}; "
+        f"LAB_PAGE_REQUESTS asks, and the page did not: {sorted(set(LAB_PAGE_REQUESTS) - page_requests)}"
+    )
 
 
 def first_app(page):

@@ -1,6 +1,7 @@
 """A JupyterLab server as a learner's laptop runs it, and what a learner does in it with a browser.
 
-`LabServer` runs JupyterLab from the repository with token auth off, on 127.0.0.1, in a
+`LabServer` runs JupyterLab from the repository as `make lab` does (`pkce-kit-lab`, the kit's Jupyter
+settings on the config path), with token auth off, on 127.0.0.1, in a
 throwaway workspace folder so no earlier session's tabs come back; the kernels it starts use a
 fresh sandbox folder. `open_and_run` is a learner's Run All in a Playwright page, and `your_app`
 the app they authorize in 06. Screenshots go to tests/artifacts/ (ignored by git).
@@ -105,15 +106,18 @@ class LabServer:
             **os.environ,
             "KIT_SANDBOX_DIR": str(tmp / "sandbox"),
             "JUPYTERLAB_SETTINGS_DIR": str(tmp / "user-settings"),
+            # As `make lab` runs it: the kit's Jupyter settings (its server extension, the page config) on
+            # the config path, which an editable install leaves to the Makefile (KIT_JUPYTER_CONFIG).
+            "JUPYTER_CONFIG_PATH": os.pathsep.join(
+                filter(None, [os.environ.get("JUPYTER_CONFIG_PATH"), str(ROOT / "jupyter-config")])
+            ),
         }
         env.pop("JUPYTERHUB_SERVICE_PREFIX", None)
         self.log = open(tmp / "lab.log", "w")
         self.process = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "jupyter",
-                "lab",
+                # `make lab`'s command: JupyterLab without the imports it never uses (workshop/server.py).
+                str(Path(sys.executable).with_name("pkce-kit-lab")),
                 "--no-browser",
                 "--allow-root",
                 f"--port={self.port}",
