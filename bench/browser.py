@@ -2,8 +2,8 @@
 
     .venv/bin/python -m bench.browser [--reps N]
 
-From one run (JupyterLab servers started as tests/browser starts them, driven by Debian's
-headless Chromium), it prints:
+From one run (JupyterLab servers started as tests/browser starts them, as `make lab` does: `pkce-kit-lab`
+with the kit's Jupyter settings; driven by Debian's headless Chromium), it prints:
 
 1. memory: the RSS (and PSS, which counts shared pages once) of a learner's whole JupyterLab
    process tree (the server, its kernels, and the sandbox the kernels started) after running
