@@ -56,6 +56,12 @@ def learner_names(count: int) -> list[str]:
     return [f"learner{n:02d}" for n in range(1, count + 1)]
 
 
+def busy_seconds(times) -> float:
+    """CPU seconds spent working in `psutil.cpu_times()` (the machine's: idle and waiting for disk left out) or
+    `Process.cpu_times()` (one process's own)."""
+    return sum(getattr(times, field, 0.0) for field in ("user", "nice", "system", "irq", "softirq"))
+
+
 def cpu_seconds(hub: Hub, name: str) -> float:
     """CPU a learner used so far: their server, its kernels (live, or ended and reaped by it), their sandbox."""
     total = 0.0
@@ -132,10 +138,13 @@ def main(argv: list[str] | None = None) -> int:
         hub = Hub.with_the_kit_installed(folder)
         try:
             room_started = time.monotonic()
+            machine_before, bench_before = busy_seconds(psutil.cpu_times()), busy_seconds(psutil.Process().cpu_times())
             with Memory(hub, names, interval=2, find_children=False) as memory:  # (walk.py: its cost here)
                 walks = asyncio.run(the_room(hub, names, notebooks, pace, args.arrivals))
                 cpu = {name: cpu_seconds(hub, name) for name in names}
             room_seconds = time.monotonic() - room_started
+            machine_cpu = busy_seconds(psutil.cpu_times()) - machine_before
+            bench_cpu = busy_seconds(psutil.Process().cpu_times()) - bench_before
             print(f"  the room: {sum(len(w.cell_seconds) for w in walks)} cells in {room_seconds:.0f} s", flush=True)
             # Alone afterwards: the room's servers sit idle (their kernels shut down), and the disk
             # cache is as warm for this learner as it was for most of the room.
@@ -195,6 +204,13 @@ def main(argv: list[str] | None = None) -> int:
         f"CPU per learner: {cpu_per_learner:.1f} s for {cells_per_learner:.0f} cells "
         f"({1000 * cpu_per_learner / cells_per_learner:.0f} ms a cell, server + kernels + sandbox); "
         f"{psutil.cpu_count()} cores"
+    )
+    # The learners' clients (logins, page requests, websockets) and the memory sampler run in this process, on
+    # the same cores as the servers; in a workshop that work is done on the learners' laptops.
+    print(
+        f"the machine was busy {machine_cpu:.0f} CPU-s of {psutil.cpu_count() * room_seconds:.0f} in the room; "
+        f"the bench itself (its {n} learners' clients and its memory sampler) {bench_cpu:.0f} CPU-s of them "
+        f"({100 * bench_cpu / max(machine_cpu, 1e-9):.0f}%)"
     )
     print(f"errors: {len(errors)} (target 0)")
     for error in errors[:10]:
