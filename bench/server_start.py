@@ -31,14 +31,14 @@ from playwright.sync_api import sync_playwright
 
 from bench.verdict import load
 from tests.processes import stop_process
-from tests.support.lab import answers, counting_node, free_port
+from tests.support.lab import KIT_JUPYTER_CONFIG, answers, counting_node, free_port
 from tools.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SIDES = {
     "stock jupyter-lab": ("jupyter-lab", {}),
-    "kit pkce-kit-lab": ("pkce-kit-lab", {"JUPYTER_CONFIG_PATH": str(ROOT / "jupyter-config")}),
+    "kit pkce-kit-lab": ("pkce-kit-lab", {"JUPYTER_CONFIG_PATH": str(KIT_JUPYTER_CONFIG)}),
 }
 
 

@@ -30,6 +30,9 @@ from tests.processes import stop_sandbox as stop_sandbox_process
 from tools.run_notebooks import NOTEBOOKS
 
 ROOT = Path(__file__).resolve().parents[2]
+# The kit's Jupyter settings (its server extension, the page config), which an editable install leaves to
+# JUPYTER_CONFIG_PATH: the Makefile's KIT_JUPYTER_CONFIG.
+KIT_JUPYTER_CONFIG = ROOT / "jupyter-config"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 # Playwright's expect waits 5 s by default; a page on a loaded 2-core machine (make test-under-load)
 # can take longer to draw what a cell just did. A check that passes returns as soon as it holds.
@@ -106,10 +109,9 @@ class LabServer:
             **os.environ,
             "KIT_SANDBOX_DIR": str(tmp / "sandbox"),
             "JUPYTERLAB_SETTINGS_DIR": str(tmp / "user-settings"),
-            # As `make lab` runs it: the kit's Jupyter settings (its server extension, the page config) on
-            # the config path, which an editable install leaves to the Makefile (KIT_JUPYTER_CONFIG).
+            # As `make lab` runs it: the kit's Jupyter settings on the config path.
             "JUPYTER_CONFIG_PATH": os.pathsep.join(
-                filter(None, [os.environ.get("JUPYTER_CONFIG_PATH"), str(ROOT / "jupyter-config")])
+                filter(None, [os.environ.get("JUPYTER_CONFIG_PATH"), str(KIT_JUPYTER_CONFIG)])
             ),
         }
         env.pop("JUPYTERHUB_SERVICE_PREFIX", None)

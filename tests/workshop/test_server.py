@@ -25,7 +25,7 @@ import pytest
 import tomllib
 
 from tests.processes import in_a_fresh_process, stop_process
-from tests.support.lab import answers, counting_node, free_port
+from tests.support.lab import KIT_JUPYTER_CONFIG, answers, counting_node, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -138,7 +138,7 @@ def test_the_lab_command_runs_no_node_for_jupyterlab_to_start_or_serve_its_page(
     server, in a thread after it answers, and a learner who installs one may want it found; left as it is.
     """
     fake_bin, ran = counting_node(tmp_path, run_it=False)
-    env = {"PATH": f"{fake_bin}{os.pathsep}{os.environ['PATH']}", "JUPYTER_CONFIG_PATH": str(ROOT / "jupyter-config")}
+    env = {"PATH": f"{fake_bin}{os.pathsep}{os.environ['PATH']}", "JUPYTER_CONFIG_PATH": str(KIT_JUPYTER_CONFIG)}
     with running(["pkce-kit-lab"], tmp_path, env) as (lab, log):
         page = httpx.get(f"{lab}lab", timeout=30)
         listing = httpx.get(f"{lab}lab/api/extensions", timeout=30)
