@@ -14,7 +14,8 @@ What it does, in one run:
    in, which starts their server, and walks the same notebooks in order, a cell every `--pace`
    seconds (give or take a second), shutting each notebook's kernel down at its end, as the
    notebooks tell them (`--leave-tabs-open`: they leave it running instead). Meanwhile it
-   samples every learner's processes (server, kernels, sandbox) every 2 s, PSS every third time.
+   samples every learner's processes (server, kernels, sandbox) every 2 s, PSS every third time,
+   from a process of its own, so the clients never wait for it to time a cell.
 3. Alone: once the room is done and its servers sit idle, one more learner walks the same
    notebooks, a cell every `--solo-pace` seconds. Each cell's time, from sending it to its last
    output, alone, is the baseline for the same cell in the room.
@@ -42,7 +43,7 @@ import psutil
 
 import sandbox
 from bench.verdict import verdict
-from sandbox.launcher import ANNOUNCE_FILE
+from sandbox.files import ANNOUNCE_FILE
 from tests.support.hub import Hub, bench_folder
 from tests.support.walk import Memory, Pace, Walked, cross_answers, mib, percentile, summary, walk
 from tools.run_notebooks import notebook_paths
@@ -58,8 +59,9 @@ def learner_names(count: int) -> list[str]:
 
 def busy_seconds(times) -> float:
     """CPU seconds spent working in `psutil.cpu_times()` (the machine's: idle and waiting for disk left out) or
-    `Process.cpu_times()` (one process's own)."""
-    return sum(getattr(times, field, 0.0) for field in ("user", "nice", "system", "irq", "softirq"))
+    `Process.cpu_times()` (one process's own, and its children's once they ended: the memory sampler's)."""
+    fields = ("user", "nice", "system", "irq", "softirq", "children_user", "children_system")
+    return sum(getattr(times, field, 0.0) for field in fields)
 
 
 def cpu_seconds(hub: Hub, name: str) -> float:
@@ -87,7 +89,20 @@ def cpu_seconds(hub: Hub, name: str) -> float:
     return total
 
 
-async def the_room(hub: Hub, names: list[str], notebooks: list[Path], pace: Pace, arrivals: float) -> list[Walked]:
+async def loop_lag(lags: list[float], every: float = 0.05) -> None:
+    """How late the clients' event loop wakes, every `every` seconds, into `lags`: while it is late, a cell's
+    last output waits in this process, and that wait counts in the cell's time though no learner's server
+    caused it."""
+    loop = asyncio.get_running_loop()
+    while True:
+        asked = loop.time()
+        await asyncio.sleep(every)
+        lags.append(loop.time() - asked - every)
+
+
+async def the_room(
+    hub: Hub, names: list[str], notebooks: list[Path], pace: Pace, arrivals: float, lags: list[float]
+) -> list[Walked]:
     rng = random.Random(14)
     spacing = arrivals / max(len(names) - 1, 1)
     delays = [max(0.0, i * spacing + rng.uniform(-spacing / 3, spacing / 3)) for i in range(len(names))]
@@ -96,7 +111,11 @@ async def the_room(hub: Hub, names: list[str], notebooks: list[Path], pace: Pace
         await asyncio.sleep(delays[index])
         return await walk(hub, name, notebooks, pace, seed=index)
 
-    return list(await asyncio.gather(*(arrive(i, name) for i, name in enumerate(names))))
+    watch = asyncio.create_task(loop_lag(lags))
+    try:
+        return list(await asyncio.gather(*(arrive(i, name) for i, name in enumerate(names))))
+    finally:
+        watch.cancel()
 
 
 def plateau(walks: list[Walked], samples) -> list:
@@ -137,10 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     with bench_folder("kit-room-") as folder:
         hub = Hub.with_the_kit_installed(folder)
         try:
-            room_started = time.monotonic()
+            room_started, lags = time.monotonic(), []
             machine_before, bench_before = busy_seconds(psutil.cpu_times()), busy_seconds(psutil.Process().cpu_times())
-            with Memory(hub, names, interval=2, find_children=False) as memory:  # (walk.py: its cost here)
-                walks = asyncio.run(the_room(hub, names, notebooks, pace, args.arrivals))
+            # The sampler works in a process of its own (`apart`), so the clients timing the cells never wait
+            # for it; its CPU still counts on the machine, and the follower stays off (walk.py: its cost).
+            with Memory(hub, names, interval=2, find_children=False, apart=True) as memory:
+                walks = asyncio.run(the_room(hub, names, notebooks, pace, args.arrivals, lags))
                 cpu = {name: cpu_seconds(hub, name) for name in names}
             room_seconds = time.monotonic() - room_started
             machine_cpu = busy_seconds(psutil.cpu_times()) - machine_before
@@ -212,6 +233,11 @@ def main(argv: list[str] | None = None) -> int:
         f"the bench itself (its {n} learners' clients and its memory sampler) {bench_cpu:.0f} CPU-s of them "
         f"({100 * bench_cpu / max(machine_cpu, 1e-9):.0f}%)"
     )
+    if lags:
+        print(
+            f"  the clients' event loop woke late by p50 {1000 * percentile(lags, 0.5):.0f} ms, "
+            f"p95 {1000 * percentile(lags, 0.95):.0f} ms, max {1000 * max(lags):.0f} ms (a cell's time includes it)"
+        )
     print(f"errors: {len(errors)} (target 0)")
     for error in errors[:10]:
         print(f"  {error}")
@@ -245,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
             "alone_p95": percentile(alone, 0.95),
             "cpu_per_learner": cpu_per_learner,
             "cells_per_learner": cells_per_learner,
+            "loop_lag_p50": percentile(lags, 0.5) if lags else None,
+            "loop_lag_p95": percentile(lags, 0.95) if lags else None,
+            "cells": {w.name: w.cell_seconds for w in [solo, *walks]},
             "errors": errors,
             "crossed": crossed,
             "seconds": time.monotonic() - started,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -158,3 +159,32 @@ def test_the_worst_case_counts_a_cells_process_at_the_peak_of_the_rest():
     assert held == (120 + 150 + 30 + 31) * MIB
     assert rest is during[1] and largest is brief[0]
     assert with_a_cell_process(during, brief[1:])[0] == 300 * MIB  # no cell started one: the rest alone
+
+
+def test_apart_the_samples_are_taken_in_another_process_and_come_back(tmp_path):
+    """bench/room.py samples apart: its clients, which time the room's cells, never wait for the sampler's GIL.
+    The samples and brief processes come back when it stops, read as the threads would have read them."""
+    server = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout.readline().strip() == "freed"
+        memory = Memory(StandInHub(server, tmp_path), ["ada"], interval=0.05, apart=True)
+        threads_before = threading.active_count()
+        children_before = {c.pid for c in psutil.Process().children()}  # a test run may have others: sandboxes
+        with memory:
+            sampler = [c for c in psutil.Process().children() if c.pid not in children_before]
+            assert len(sampler) == 1  # the sampler: a process of its own
+            assert threading.active_count() == threads_before  # and no sampling thread here
+            time.sleep(0.5)
+            assert memory.samples == []  # they are over there, not here yet
+        assert not sampler[0].is_running() or sampler[0].status() == psutil.STATUS_ZOMBIE
+        assert len(memory.samples) >= 3
+        for sample in memory.samples:
+            assert sample.parts["ada"]["server"] > 0
+            assert sample.parts["ada"]["other"] >= 64 * MIB  # the freed child, with the most it held
+            assert sample.rss["ada"] == sum(sample.parts["ada"].values())
+        assert [b.peak >= 64 * MIB for b in memory.brief.values()] == [True]
+    finally:
+        for process in psutil.Process(server.pid).children(recursive=True):
+            process.kill()
+        server.kill()
+        server.wait()

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import random
 import statistics
 import threading
@@ -41,7 +42,7 @@ from pathlib import Path
 import nbformat
 import psutil
 
-from sandbox.launcher import ANNOUNCE_FILE
+from sandbox.files import ANNOUNCE_FILE
 from tests.kernel_client import Server
 
 from .hub import NOTEBOOKS_IN_HOME, PASSWORD, Hub
@@ -224,7 +225,12 @@ class Brief:
 
 
 class Memory:
-    """Samples, every `interval` seconds in a thread, each learner's processes; PSS every `pss_every`-th sample."""
+    """Samples, every `interval` seconds in a thread, each learner's processes; PSS every `pss_every`-th sample.
+
+    `apart`: the threads run in a forked process of their own, and the samples come back when it stops. Reading
+    /proc for a room's hundred processes holds this process's GIL for tens of milliseconds at a time, and the
+    room's clients, which time each cell, wait for it; a workshop has no such wait.
+    """
 
     def __init__(
         self,
@@ -234,6 +240,7 @@ class Memory:
         pss_every: int = 3,
         follow_every: float = 0.01,
         find_children: bool = True,
+        apart: bool = False,
     ) -> None:
         self.hub, self.learners = hub, list(learners)
         self.interval, self.pss_every, self.follow_every = interval, pss_every, follow_every
@@ -251,17 +258,42 @@ class Memory:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="memory", daemon=True)
         self._follower = threading.Thread(target=self._follow, name="memory-follow", daemon=True)
+        self.apart = apart
 
     def __enter__(self) -> Memory:
+        if self.apart:
+            # Forked before the clients start (no other thread runs yet), so it inherits the hub as it is.
+            forking = multiprocessing.get_context("fork")
+            self._results, results = forking.Pipe(duplex=False)
+            self._stop_apart = forking.Event()
+            self._apart = forking.Process(target=self._sample_apart, args=(results,), name="memory", daemon=True)
+            self._apart.start()
+            return self
         self._thread.start()
         self._follower.start()
         return self
 
     def __exit__(self, *exc) -> None:
+        if self.apart:
+            self._stop_apart.set()
+            self.samples, self.brief = self._results.recv()
+            self._apart.join()
+            return
+        self._stop_threads()
+
+    def _stop_threads(self) -> None:
         self._stop.set()
         self._thread.join()
         self._follower.join()
         self._settle()
+
+    def _sample_apart(self, results) -> None:
+        """In the forked process: the same two threads until the parent says stop, then the samples back."""
+        self._thread.start()
+        self._follower.start()
+        self._stop_apart.wait()
+        self._stop_threads()
+        results.send((self.samples, self.brief))
 
     def _follow(self) -> None:
         # Every `follow_every` seconds: new children of the kernels and servers, then each brief process's
