@@ -63,7 +63,8 @@ def start(data_dir: Path, port: int | None = None) -> World:
     from helpers.waiting import push_arrival
 
     from .app import create_app
-    from .launcher import LAST_PORT_FILE, SandboxError, World
+    from .launcher import SandboxError, World
+    from .spawn import LAST_PORT_FILE
     from .storage import Storage
 
     world = running(data_dir)

@@ -11,9 +11,6 @@ import functools
 import json
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,11 +24,11 @@ from helpers.errors import KitError
 from helpers.trace import http_client
 
 from . import in_process
-from .files import ANNOUNCE_FILE, LOG_FILE, STDERR_FILE, default_data_dir
+from .files import LOG_FILE, STDERR_FILE
 from .installs import Install
+from .spawn import LAST_PORT_FILE, LOCK_FILE, alive, announced, resolve_data_dir, spawn
 from .user_agent import ConsentPage, ConsentResult, answer_consent, consent, open_consent, visit
 
-LAST_PORT_FILE = "last-port"
 # A sandbox asleep (idle.py) answers once it has woken: a second or two, more on a busy machine.
 WAKE_TIMEOUT = 30
 
@@ -227,7 +224,7 @@ class World:
         except ProcessLookupError:
             return
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and _alive(self.pid):
+        while time.monotonic() < deadline and alive(self.pid):
             time.sleep(0.05)
 
 
@@ -260,47 +257,16 @@ def _loopback_client() -> httpx.Client:
     return http_client(timeout=30)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie child of this process has exited but still "exists"
-        return os.waitpid(pid, os.WNOHANG) == (0, 0)
-    except ChildProcessError:
-        return True
-
-
-def resolve_data_dir(data_dir: Path | str | None = None) -> Path:
-    """The absolute data folder: the one given (a leading ~ is the user's home), else the default."""
-    return Path(data_dir or default_data_dir()).expanduser().resolve()
-
-
 def running(data_dir: Path | str | None = None) -> World | None:
     """The healthy sandbox serving this data folder, if there is one."""
     data_dir = resolve_data_dir(data_dir)
     if in_process.wanted():
         return in_process.running(data_dir)
-    try:
-        announced = json.loads((data_dir / ANNOUNCE_FILE).read_text())
-    except (OSError, ValueError):
+    found = announced(data_dir)
+    if found is None:
         return None
-    world = World(f"http://127.0.0.1:{announced['port']}", data_dir, announced["pid"])
-    return world if _alive(world.pid) and world.is_healthy(timeout=WAKE_TIMEOUT) else None
-
-
-def _port_is_free(port: int) -> bool:
-    """Whether the sandbox could listen on `port` now, binding as its server does (SO_REUSEADDR, which
-    werkzeug's server sets): connections of an earlier sandbox in TIME_WAIT, after a crash or a kill,
-    do not hold the port, and it comes back on the port its redirect URIs were registered with."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        if os.name != "nt":  # on Windows SO_REUSEADDR would let it bind a port another process listens on
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    world = World(f"http://127.0.0.1:{found[1]}", data_dir, found[0])
+    return world if world.is_healthy(timeout=WAKE_TIMEOUT) else None
 
 
 def start(data_dir: Path | str | None = None, port: int | None = None, timeout: float = 30) -> World:
@@ -322,27 +288,12 @@ def start(data_dir: Path | str | None = None, port: int | None = None, timeout: 
     # Not on the browser edition's path either: on Pyodide (no fcntl) filelock warns as it is imported.
     from filelock import FileLock
 
-    # Two kernels starting at once share one sandbox instead of racing to start two.
-    with FileLock(data_dir / "launcher.lock"):
+    # Two kernels (or a kernel and the learner's server, spawn.start_early) starting at once share one sandbox.
+    with FileLock(data_dir / LOCK_FILE):
         world = running(data_dir)
         if world:
             return world
-        (data_dir / ANNOUNCE_FILE).unlink(missing_ok=True)
-        if port is None:
-            try:
-                last = int((data_dir / LAST_PORT_FILE).read_text())
-            except (OSError, ValueError):
-                last = 0
-            port = last if last and _port_is_free(last) else 0
-        with open(data_dir / STDERR_FILE, "ab") as stderr:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "sandbox", "--port", str(port or 0), "--data-dir", str(data_dir)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                start_new_session=True,  # not in the kernel's process group: survives a kernel restart
-                cwd=Path(__file__).resolve().parent.parent,
-            )
+        process = spawn(data_dir, port)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:

@@ -101,7 +101,8 @@ def test_browser_url_follows_the_jupyter_servers_base_url(world, monkeypatch, tm
 
 
 def test_a_data_folder_under_home_may_be_written_with_a_tilde(monkeypatch, tmp_path):
-    from sandbox.launcher import default_data_dir, resolve_data_dir
+    from sandbox.files import default_data_dir
+    from sandbox.spawn import resolve_data_dir
 
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("KIT_SANDBOX_DIR", "~/.kit-sandbox")  # as the workshop recipes set it

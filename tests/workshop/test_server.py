@@ -16,14 +16,18 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 import tomllib
 
+import sandbox
+from sandbox.spawn import announced
 from tests.processes import in_a_fresh_process, stop_process
 from tests.support.lab import KIT_JUPYTER_CONFIG, answers, counting_node, free_port
 
@@ -205,3 +209,37 @@ def running(command: list[str], folder: Path, env: dict[str, str] | None = None)
         yield url, log
     finally:
         stop_process(process)
+
+
+def test_the_learners_sandbox_starts_with_their_server_before_any_notebook(tmp_path):
+    """The kit's server extension starts it (sandbox/spawn.py `start_early`): 00's first cell, which a workshop
+    runs all together, finds it running. No kernel has run; the server answers meanwhile."""
+    data_dir = tmp_path / "home" / ".kit-sandbox"
+    env = {"JUPYTER_CONFIG_PATH": str(KIT_JUPYTER_CONFIG), "KIT_SANDBOX_DIR": str(data_dir)}
+    try:
+        with running(["pkce-kit-lab"], tmp_path, env) as (lab, log):
+            deadline = time.monotonic() + 30
+            while announced(data_dir) is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert httpx.get(f"{lab}api/kernels", timeout=10).json() == []
+            found = announced(data_dir)
+            assert found is not None, log.read_text()[-3000:]
+            server = psutil.Process(found[0]).parent()
+            assert server is not None and server.cmdline()[1].endswith("pkce-kit-lab")
+            assert sandbox.start(data_dir).pid == found[0]  # what the first cell does: it finds this one
+        assert f"pkce-kit: started the sandbox in {data_dir.resolve()} (pid {found[0]})" in log.read_text()
+    finally:
+        sandbox.stop(data_dir)
+
+
+def test_a_sandbox_that_cannot_start_with_the_server_leaves_the_server_running_and_says_so(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    env = {"JUPYTER_CONFIG_PATH": str(KIT_JUPYTER_CONFIG), "KIT_SANDBOX_DIR": str(blocked / ".kit-sandbox")}
+    with running(["pkce-kit-lab"], tmp_path, env) as (lab, log):
+        deadline = time.monotonic() + 30
+        while "did not start early" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert httpx.get(f"{lab}api/status", timeout=10).status_code == 200
+    assert "pkce-kit: the sandbox did not start early" in log.read_text()
+    assert "a notebook's first cell starts it" in log.read_text()
