@@ -97,9 +97,11 @@ def spawn(data_dir: Path, port: int | None) -> subprocess.Popen[bytes]:
         )
 
 
-def start_early(data_dir: Path | str | None = None, timeout: float = 30) -> int | None:
-    """Start the folder's sandbox unless one is there; return its pid once it has announced itself, or
-    None when one was already there. Raises StartFailed, naming the file to read, if it does not start.
+def start_early(data_dir: Path | str | None = None, timeout: float = 30) -> subprocess.Popen[bytes] | None:
+    """Start the folder's sandbox unless one is there; return its process once it has announced itself,
+    or None when one was already there. Raises StartFailed, naming the file to read, if it does not start.
+    The caller is its parent: wait() on it, so that when it ends it is reaped at once rather than left a
+    zombie, which other processes would take for a running sandbox.
 
     It holds LOCK_FILE until the sandbox announces itself, so a kernel's `sandbox.start()` in the
     meantime waits for this one instead of starting another.
@@ -121,7 +123,7 @@ def start_early(data_dir: Path | str | None = None, timeout: float = 30) -> int 
             found = announced(data_dir)
             if found and found[0] == process.pid:
                 (data_dir / LAST_PORT_FILE).write_text(str(found[1]))
-                return process.pid
+                return process
             time.sleep(0.01)
         process.terminate()
         raise StartFailed(f"it did not announce itself within {timeout:.0f} seconds; read {data_dir / STDERR_FILE}")

@@ -76,17 +76,20 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
 
 
 def _start_the_sandbox(log: Any) -> None:
-    """Start the learner's sandbox (its folder as their kernels find it) unless it runs; log either way."""
+    """Start the learner's sandbox (its folder as their kernels find it) unless it runs; log either way.
+    Then wait for it to end: this server is its parent, and reaps it at once (a kernel's sandbox.stop()
+    would otherwise wait on a zombie it takes for a running sandbox)."""
     data_dir = default_data_dir()
     try:
-        pid = start_early(data_dir)
+        process = start_early(data_dir)
     except (StartFailed, OSError) as problem:
         log.warning("pkce-kit: the sandbox did not start early (%s): a notebook's first cell starts it", problem)
         return
-    if pid is None:
+    if process is None:
         log.info("pkce-kit: the sandbox in %s was already running", data_dir)
-    else:
-        log.info("pkce-kit: started the sandbox in %s (pid %d), ready for the first cell", data_dir, pid)
+        return
+    log.info("pkce-kit: started the sandbox in %s (pid %d), ready for the first cell", data_dir, process.pid)
+    process.wait()
 
 
 def memory_limit() -> int | None:

@@ -17,8 +17,8 @@ from sandbox.spawn import LAST_PORT_FILE, StartFailed, announced, start_early
 
 
 def test_start_early_starts_it_once_and_the_kernels_start_finds_it(own_data_dir):
-    pid = start_early(own_data_dir)
-    assert pid is not None and announced(own_data_dir)[0] == pid
+    pid = start_early(own_data_dir).pid
+    assert announced(own_data_dir)[0] == pid
     port = announced(own_data_dir)[1]
     assert (own_data_dir / LAST_PORT_FILE).read_text() == str(port)  # the redirect URIs' port, kept for a restart
     assert start_early(own_data_dir) is None  # already there: nothing started
@@ -28,8 +28,8 @@ def test_start_early_starts_it_once_and_the_kernels_start_finds_it(own_data_dir)
 
 
 def test_a_kernel_starting_meanwhile_waits_for_the_same_sandbox(own_data_dir):
-    early: list[int | None] = []
-    server = threading.Thread(target=lambda: early.append(start_early(own_data_dir)))
+    early: list[int | None] = []  # the pid the server's start started, if it did
+    server = threading.Thread(target=lambda: early.append(getattr(start_early(own_data_dir), "pid", None)))
     server.start()
     world = sandbox.start(own_data_dir)  # as 00's first cell, while the server's start may still run
     server.join()
@@ -40,12 +40,12 @@ def test_a_kernel_starting_meanwhile_waits_for_the_same_sandbox(own_data_dir):
 
 
 def test_after_a_stop_it_starts_again_on_the_same_port(own_data_dir):
-    first = start_early(own_data_dir)
+    first = start_early(own_data_dir).pid
     port = announced(own_data_dir)[1]
     assert sandbox.stop(own_data_dir)
     assert announced(own_data_dir) is None
     second = start_early(own_data_dir)
-    assert second not in (None, first)
+    assert second is not None and second.pid != first
     assert announced(own_data_dir)[1] == port
 
 

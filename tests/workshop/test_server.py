@@ -227,6 +227,10 @@ def test_the_learners_sandbox_starts_with_their_server_before_any_notebook(tmp_p
             server = psutil.Process(found[0]).parent()
             assert server is not None and server.cmdline()[1].endswith("pkce-kit-lab")
             assert sandbox.start(data_dir).pid == found[0]  # what the first cell does: it finds this one
+            # Stopped by another process (a kernel, here this test): its parent, the server, reaps it at once.
+            asked = time.monotonic()
+            assert sandbox.stop(data_dir)
+            assert time.monotonic() - asked < 5 and not psutil.pid_exists(found[0])
         assert f"pkce-kit: started the sandbox in {data_dir.resolve()} (pid {found[0]})" in log.read_text()
     finally:
         sandbox.stop(data_dir)
