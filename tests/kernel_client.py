@@ -64,7 +64,6 @@ LAB_PAGE_REQUESTS = (
     "api/sessions",
     "lab/api/workspaces",
     "lab/api/translations/default",
-    "api/config/jupyterlabapputilsextensionannouncements",
     "lsp/status",
     "lab/api/translations",
     "lab/api/settings/@jupyterlab/codemirror-extension:plugin",

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.slow
 PACKAGES = ("helpers", "sandbox", "workshop")
 DIST = "stripe_apps_pkce_kit"
 SETTINGS = "etc/jupyter/jupyter_server_config.d/stripe-apps-pkce-kit.json"
-PAGE_CONFIG = "etc/jupyter/labconfig/page_config.json"  # no build check: workshop/server.py
+PAGE_CONFIG = "etc/jupyter/labconfig/page_config.json"  # no build check (workshop/server.py), no news pop-up
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,11 @@ def test_the_wheel_carries_the_templates_the_app_template_and_the_jupyter_settin
     assert enabled == {"workshop.extension": True}
     (page_config,) = [name for name in names if name.endswith(PAGE_CONFIG)]
     with zipfile.ZipFile(wheel) as archive:
-        assert json.loads(archive.read(page_config)) == {"buildAvailable": False, "buildCheck": False}
+        assert json.loads(archive.read(page_config)) == {
+            "buildAvailable": False,
+            "buildCheck": False,
+            "disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True},  # no news pop-up
+        }
 
 
 def test_the_recipes_install_is_that_wheel_not_an_editable_link(wheel, installed_kit):

@@ -150,6 +150,8 @@ def test_the_lab_command_runs_no_node_for_jupyterlab_to_start_or_serve_its_page(
     data = page.text.split('id="jupyter-config-data" type="application/json">', 1)[1]
     page_config = json.loads(data.split("</script>", 1)[0])
     assert page_config["buildCheck"] is False and page_config["buildAvailable"] is False
+    # Nor asked whether they want Jupyter's news: a pop-up over the notebook a workshop has no use for.
+    assert "@jupyterlab/apputils-extension:announcements" in page_config["disabledExtensions"]
     runs = ran.read_text().splitlines() if ran.exists() else []
     assert [run for run in runs if "npm prefix -g" not in run] == []
 
