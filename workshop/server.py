@@ -31,10 +31,11 @@ Side by side, each started idle (10 s after its start, three starts each, on 3 D
 left out): a hub learner's server 130.5 MiB with `jupyterhub-singleuser` (answering in 2.2 s), 103.0 with
 `pkce-kit-singleuser` (1.2 s), in the TLJH recipe's user environment. After the notebooks, a hub learner's server
 holds 123 MiB (bench/learner_memory.py). `make lab`'s server, from its start to the Lab page loaded in Chromium
-(`python -m bench.server_start`, medians of three starts on a slow 2-core machine, 3 December 2026): `jupyter-lab`
-answers in 3.4 s, uses 4.8 s of CPU and runs node 4 times, 103 MiB; `pkce-kit-lab` 0.85 s, 1.6 s of CPU, node
-once (jupyter-lsp's `npm prefix -g`), 71 MiB. Leaving node out took `pkce-kit-lab` from 1.6 s to answer, 3.0 s
-of CPU and 4 node runs to those figures.
+(`python -m bench.server_start`, medians of three starts on a slow 2-core machine, 3 December 2026, at 3534a5c):
+`jupyter-lab` answers in 3.2 s, uses 4.6 s of CPU and runs node 4 times, 103 MiB; `pkce-kit-lab` 0.74 s, 1.6 s of
+CPU (the learner's sandbox, which it starts as it starts, included), node once (jupyter-lsp's `npm prefix -g`),
+72 MiB. Leaving node out had taken `pkce-kit-lab` from 1.6 s to answer, 3.0 s of CPU and 4 node runs to 0.85 s,
+1.6 s of CPU and one node run (before it started the sandbox).
 
 Node left out: JupyterLab asks yarn for its npm registry whenever it reads its application's state
 (`_AppHandler`): once as `jupyterlab.labapp` is imported (for the version it prints), and again on each Lab
