@@ -16,9 +16,11 @@ What it does, in one run:
    notebooks tell them (`--leave-tabs-open`: they leave it running instead). Meanwhile it
    samples every learner's processes (server, kernels, sandbox) every 2 s, PSS every third time,
    from a process of its own, so the clients never wait for it to time a cell.
-3. Alone: once the room is done and its servers sit idle, one more learner walks the same
-   notebooks, a cell every `--solo-pace` seconds. Each cell's time, from sending it to its last
-   output, alone, is the baseline for the same cell in the room.
+3. Alone: once the room is done and its servers sit idle, `--alone` more learners (3) walk the same
+   notebooks one after another, each alone, a cell every `--solo-pace` seconds. Each cell's time,
+   from sending it to its last output, alone, is the baseline for the same cell in the room: all
+   their cells for the p50 and p95 alone (one walk's p95 is its third-slowest cell of 56, which
+   moves with any one stall), each cell's median for the same cell's ratio.
 
 It prints: peak and steady memory per learner and for the room (RSS, and PSS, which counts
 pages shared between processes once), the hub's own; the time per cell at p50 and p95 in the
@@ -48,7 +50,7 @@ from tests.support.hub import Hub, bench_folder
 from tests.support.walk import Memory, Pace, Walked, cross_answers, mib, percentile, summary, walk
 from tools.run_notebooks import notebook_paths
 
-SOLO = "solo"
+SOLO = "solo"  # the learners alone: solo1, solo2, ...
 # The room should feel like one learner alone: its slowest cells at most twice as slow (issue 22).
 TARGET_P95_RATIO = 2.0
 
@@ -135,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--arrivals", type=float, default=120, help="seconds over which learners arrive")
     parser.add_argument("--pace", type=float, default=3, help="seconds between a learner's cells (give or take 1)")
     parser.add_argument("--solo-pace", type=float, default=0.5, help="seconds between cells of the learner alone")
+    parser.add_argument("--alone", type=int, default=3, help="learners who walk alone, one after another")
     parser.add_argument("--notebooks", default="00,01,02,03,04", help="notebook numbers to walk, in order")
     parser.add_argument("--leave-tabs-open", action="store_true", help="learners never shut a kernel down")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -145,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     names = learner_names(args.learners)
     pace = Pace(seconds=args.pace, jitter=min(1.0, args.pace), shut_down_at_end=not args.leave_tabs_open)
     solo_pace = Pace(seconds=args.solo_pace, jitter=0, shut_down_at_end=True)
+    solo_names = [f"{SOLO}{k}" for k in range(1, max(1, args.alone) + 1)]
     print(
         f"room: {len(names)} learners arriving over {args.arrivals:.0f} s, each walking "
         f"{', '.join(p.stem for p in notebooks)} ({sum(1 for _ in notebooks)} notebooks), a cell every "
@@ -156,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     with bench_folder("kit-room-") as folder:
         hub = Hub.with_the_kit_installed(folder)
         try:
-            room_started, lags = time.monotonic(), []
+            lags: list[float] = []  # how late the clients' event loop woke (loop_lag)
+            room_started = time.monotonic()
             machine_before, bench_before = busy_seconds(psutil.cpu_times()), busy_seconds(psutil.Process().cpu_times())
             # The sampler works in a process of its own (`apart`), so the clients timing the cells never wait
             # for it; its CPU still counts on the machine, and the follower stays off (walk.py: its cost).
@@ -169,21 +174,29 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  the room: {sum(len(w.cell_seconds) for w in walks)} cells in {room_seconds:.0f} s", flush=True)
             # Alone afterwards: the room's servers sit idle (their kernels shut down), and the disk
             # cache is as warm for this learner as it was for most of the room.
-            solo = asyncio.run(walk(hub, SOLO, notebooks, solo_pace))
-            print(f"  alone: {len(solo.cell_seconds)} cells in {solo.finished - solo.started:.0f} s", flush=True)
+            solos = [asyncio.run(walk(hub, name, notebooks, solo_pace)) for name in solo_names]
+            print(
+                f"  alone: {len(solos)} learners one after another, {sum(len(w.cell_seconds) for w in solos)} cells "
+                f"in {sum(w.finished - w.started for w in solos):.0f} s",
+                flush=True,
+            )
         finally:
             hub.stop()
-            for name in [*names, SOLO]:
+            for name in [*names, *solo_names]:
                 sandbox.stop(hub.sandbox_dir(name))
 
     # ------------------------------------------------------------------ figures
     n = len(names)
-    alone = [s for _, _, s in solo.cell_seconds]
+    alone = [s for w in solos for _, _, s in w.cell_seconds]
     room = [s for w in walks for _, _, s in w.cell_seconds]
-    solo_by_cell = {(nb, i): s for nb, i, s in solo.cell_seconds}
+    alone_by_cell: dict[tuple[str, int], list[float]] = {}
+    for w in solos:
+        for nb, i, s in w.cell_seconds:
+            alone_by_cell.setdefault((nb, i), []).append(s)
+    solo_by_cell = {cell: statistics.median(times) for cell, times in alone_by_cell.items()}
     per_cell = [s / solo_by_cell[(nb, i)] for w in walks for nb, i, s in w.cell_seconds if (nb, i) in solo_by_cell]
-    errors = [e for w in [solo, *walks] for e in w.errors]
-    crossed, checked = cross_answers([solo, *walks], hub)
+    errors = [e for w in [*solos, *walks] for e in w.errors]
+    crossed, checked = cross_answers([*solos, *walks], hub)
     rss, pss = summary(memory.samples, "rss", names), summary(memory.samples, "pss", names)
     steady = plateau(walks, memory.samples)
     steady_rss = statistics.median(sum(s.rss.values()) for s in steady)
@@ -243,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {error}")
     print(
         f"a sandbox answered another learner: {'NEVER' if not crossed else f'{len(crossed)} TIMES'} "
-        f"({checked} requests of {sum(len(w.probes) for w in [solo, *walks])} notebook runs checked)"
+        f"({checked} requests of {sum(len(w.probes) for w in [*solos, *walks])} notebook runs checked)"
     )
     for line in crossed[:10]:
         print(f"  {line}")
@@ -273,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
             "cells_per_learner": cells_per_learner,
             "loop_lag_p50": percentile(lags, 0.5) if lags else None,
             "loop_lag_p95": percentile(lags, 0.95) if lags else None,
-            "cells": {w.name: w.cell_seconds for w in [solo, *walks]},
+            "cells": {w.name: w.cell_seconds for w in [*solos, *walks]},
             "errors": errors,
             "crossed": crossed,
             "seconds": time.monotonic() - started,
