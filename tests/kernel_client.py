@@ -51,10 +51,10 @@ class CellResult:
 
 
 # What JupyterLab 4's page asks its server for as it loads with a notebook open, under the kit's settings
-# (jupyter-config/: no build check), static files and the notebook's own requests aside (`open_notebook`
-# makes those). Answering them makes the server load what it answers with (the settings schemas, the
-# translations, nbconvert's exporters), so a learner without a browser costs it as much, and no more:
-# tests/browser/test_in_jupyterlab.py checks this list against what a real page asks.
+# (jupyter-config/: no build check, no list of nbconvert's export formats), static files and the notebook's
+# own requests aside (`open_notebook` makes those). Answering them makes the server load what it answers
+# with (the settings schemas, the translations), so a learner without a browser costs it as much, and no
+# more: tests/browser/test_in_jupyterlab.py checks this list against what a real page asks.
 LAB_PAGE_REQUESTS = (
     "api/kernelspecs",
     "api/me",
@@ -73,7 +73,6 @@ LAB_PAGE_REQUESTS = (
     "lab/api/settings/@jupyterlab/docmanager-extension:plugin",
     "lab/api/settings/@jupyterlab/notebook-extension:panel",
     "lab/api/workspaces/default",
-    "api/nbconvert",
 )
 
 

@@ -87,7 +87,12 @@ def test_the_wheel_carries_the_templates_the_app_template_and_the_jupyter_settin
         assert json.loads(archive.read(page_config)) == {
             "buildAvailable": False,
             "buildCheck": False,
-            "disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True},  # no news pop-up
+            "disabledExtensions": {
+                "@jupyterlab/apputils-extension:announcements": True,  # no news pop-up
+                # No list of nbconvert's formats (workshop/server.py): nbconvert stays out of the server.
+                "@jupyterlab/notebook-extension:export": True,
+                "@jupyterlab/notebook-extension:update-raw-mimetype": True,
+            },
         }
 
 

@@ -46,6 +46,14 @@ learner's server never does (the kit ships no build check: jupyter-config/labcon
 these servers read yarn's configuration as JupyterLab does where node is not installed: empty, the default
 registry (`_yarn_defaults`). Node itself stays available to everything else (09-your-stripe-app builds with it).
 
+nbconvert left out of the Lab page: as it opens a notebook, JupyterLab's page asks `api/nbconvert` for the
+export formats (File > Save and Export Notebook As, and a raw cell's format in the property inspector), and
+the server imports nbconvert and every exporter to answer: 0.5 s of CPU and 10.5 MiB in each learner's server
+(82.0 against 71.4 MiB RSS after the page's requests, 4 December 2026). The kit's page config
+(jupyter-config/labconfig/page_config.json) turns those two plugins off, so the page never asks; File >
+Download still saves a notebook, and the server still answers `api/nbconvert` if asked. docs/workshop.md says
+how to bring the menu back.
+
 The hub recipes (docs/workshop.md) start learners' servers with `pkce-kit-singleuser`, and `make lab`
 starts `pkce-kit-lab`.
 """

@@ -28,6 +28,7 @@ import tomllib
 
 import sandbox
 from sandbox.spawn import announced
+from tests.kernel_client import LAB_PAGE_REQUESTS
 from tests.processes import in_a_fresh_process, stop_process
 from tests.support.lab import KIT_JUPYTER_CONFIG, answers, counting_node, free_port
 
@@ -154,6 +155,28 @@ def test_the_lab_command_runs_no_node_for_jupyterlab_to_start_or_serve_its_page(
     assert "@jupyterlab/apputils-extension:announcements" in page_config["disabledExtensions"]
     runs = ran.read_text().splitlines() if ran.exists() else []
     assert [run for run in runs if "npm prefix -g" not in run] == []
+
+
+def test_a_learners_lab_page_leaves_nbconvert_out_of_their_server(tmp_path):
+    """JupyterLab's page lists nbconvert's export formats (File > Save and Export Notebook As, a raw cell's
+    format) by asking api/nbconvert, which imports nbconvert and every exporter: 0.5 s of CPU and 10 MiB in
+    each learner's server. The kit's page config turns both plugins off (workshop/server.py), so a learner's
+    page asks everything else it asks and the server never loads nbconvert; asked anyway, it still answers."""
+    env = {"JUPYTER_CONFIG_PATH": str(KIT_JUPYTER_CONFIG)}
+    with running(["pkce-kit-lab"], tmp_path, env) as (lab, log):
+        page = httpx.get(f"{lab}lab", timeout=30)
+        data = page.text.split('id="jupyter-config-data" type="application/json">', 1)[1]
+        disabled = json.loads(data.split("</script>", 1)[0])["disabledExtensions"]
+        for request in LAB_PAGE_REQUESTS:
+            assert httpx.get(f"{lab}{request}", timeout=30).status_code == 200, request
+        before = modules_in(log.read_text())
+        formats = httpx.get(f"{lab}api/nbconvert", timeout=60)
+        after = modules_in(log.read_text())
+    assert {"@jupyterlab/notebook-extension:export", "@jupyterlab/notebook-extension:update-raw-mimetype"} <= set(
+        disabled
+    )
+    assert "jupyterlab_server.settings_handler" in before and "nbconvert" not in before
+    assert formats.status_code == 200 and "html" in formats.json() and "nbconvert" in after
 
 
 def test_the_hub_command_reads_yarns_configuration_without_node():
