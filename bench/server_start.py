@@ -29,6 +29,7 @@ from pathlib import Path
 import psutil
 from playwright.sync_api import sync_playwright
 
+import sandbox
 from bench.verdict import load
 from tests.processes import stop_process
 from tests.support.lab import KIT_JUPYTER_CONFIG, answers, counting_node, free_port
@@ -87,6 +88,8 @@ def one_start(command: str, extra_env: dict[str, str], folder: Path, browser) ->
         rss = process.memory_info().rss
     finally:
         stop_process(server)
+        # The sandbox the kit's server started as it started runs on without it, as a learner's does.
+        sandbox.stop(folder / "sandbox")
     node_runs = len(runs.read_text().splitlines()) if runs.exists() else 0
     return {"answered": answered, "cpu_answered": cpu_answered, "cpu_page": cpu_page, "node": node_runs, "rss": rss}
 

@@ -203,9 +203,11 @@ def serving(folder: Path) -> Iterator[int]:
 @contextmanager
 def running(command: list[str], folder: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, Path]]:
     """The command's server on a free port, no token, its import log in a file (`env` on top of this
-    process's environment); its URL and that file."""
+    process's environment); its URL and that file. A sandbox the server starts (the kit's settings in `env`)
+    has its folder in `folder` unless `env` names one, not the checkout's, and is stopped with the server."""
     port = free_port()
     log = folder / "server.log"
+    env = {"KIT_SANDBOX_DIR": str(folder / "sandbox"), **(env or {})}
     with open(log, "w") as stderr:
         process = subprocess.Popen(
             [
@@ -220,7 +222,7 @@ def running(command: list[str], folder: Path, env: dict[str, str] | None = None)
             ],
             env={
                 **os.environ,
-                **(env or {}),
+                **env,
                 "PYTHONPROFILEIMPORTTIME": "1",
                 "JUPYTER_CONFIG_DIR": str(folder / "config"),
             },
@@ -234,6 +236,7 @@ def running(command: list[str], folder: Path, env: dict[str, str] | None = None)
         yield url, log
     finally:
         stop_process(process)
+        sandbox.stop(env["KIT_SANDBOX_DIR"])
 
 
 def test_the_learners_sandbox_starts_with_their_server_before_any_notebook(tmp_path):
