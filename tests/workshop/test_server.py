@@ -57,6 +57,12 @@ def modules_in(import_log: str) -> set[str]:
     return {line.rsplit("|", 1)[-1].strip() for line in import_log.splitlines() if line.startswith("import time:")}
 
 
+def page_config_of(lab_page: str) -> dict:
+    """The page config the server wrote into its Lab page (what the page's plugins read)."""
+    data = lab_page.split('id="jupyter-config-data" type="application/json">', 1)[1]
+    return json.loads(data.split("</script>", 1)[0])
+
+
 def test_the_console_scripts_are_the_modules_commands():
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts == {"pkce-kit-singleuser": "workshop.server:singleuser", "pkce-kit-lab": "workshop.server:lab"}
@@ -148,8 +154,7 @@ def test_the_lab_command_runs_no_node_for_jupyterlab_to_start_or_serve_its_page(
         page = httpx.get(f"{lab}lab", timeout=30)
         listing = httpx.get(f"{lab}lab/api/extensions", timeout=30)
     assert page.status_code == 200 and listing.status_code == 200, log.read_text()[-2000:]
-    data = page.text.split('id="jupyter-config-data" type="application/json">', 1)[1]
-    page_config = json.loads(data.split("</script>", 1)[0])
+    page_config = page_config_of(page.text)
     assert page_config["buildCheck"] is False and page_config["buildAvailable"] is False
     # Nor asked whether they want Jupyter's news: a pop-up over the notebook a workshop has no use for.
     assert "@jupyterlab/apputils-extension:announcements" in page_config["disabledExtensions"]
@@ -165,8 +170,7 @@ def test_a_learners_lab_page_leaves_nbconvert_out_of_their_server(tmp_path):
     env = {"JUPYTER_CONFIG_PATH": str(KIT_JUPYTER_CONFIG)}
     with running(["pkce-kit-lab"], tmp_path, env) as (lab, log):
         page = httpx.get(f"{lab}lab", timeout=30)
-        data = page.text.split('id="jupyter-config-data" type="application/json">', 1)[1]
-        disabled = json.loads(data.split("</script>", 1)[0])["disabledExtensions"]
+        disabled = page_config_of(page.text)["disabledExtensions"]
         for request in LAB_PAGE_REQUESTS:
             assert httpx.get(f"{lab}{request}", timeout=30).status_code == 200, request
         before = modules_in(log.read_text())
