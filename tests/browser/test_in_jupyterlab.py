@@ -65,7 +65,9 @@ def test_the_walk_asks_what_the_lab_page_asks(page, lab):
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url.removeprefix(lab.url).split("?")[0]))
     notebook = "00-index.ipynb"
-    page.goto(f"{lab.url}lab/tree/notebooks/{notebook}")
+    # A fresh workspace, as a learner's first page has: without it, a notebook an earlier test left open
+    # comes back beside this one, with its own idle indicator, hidden, that the wait below would find first.
+    page.goto(f"{lab.url}lab/tree/notebooks/{notebook}?reset")
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=WIDGET_TIMEOUT)
     page.wait_for_load_state("networkidle")
     # Static files aside (a kernel's logo among them, asked only when a launcher shows), and what opening
