@@ -1,9 +1,11 @@
 """Session-wide test setup shared by tests/ and the notebook run (nbval).
 
-The notebooks run in order, 00 to 06, against one fresh sandbox in a temporary
+The notebooks run in order, 00 to 10, against one fresh sandbox in a temporary
 folder: the kernels nbval starts inherit KIT_SANDBOX_DIR from this process. Under
 pytest-xdist each worker has a folder of its own inside it, so two workers never share a
-sandbox (nor its learner's oauthContext).
+sandbox (nor its learner's oauthContext). A session that runs the kit's notebooks starts that
+sandbox in the background as it starts, as a learner's Jupyter server does (workshop/extension.py),
+so that 00's first cell is checked as learners meet it: finding the sandbox there, or waiting for it.
 
 At the end of the session, the logs of every sandbox the tests started (in pytest's
 temporary folders, and the notebooks' one) must hold no traceback and no 5xx answer:
@@ -12,6 +14,7 @@ whatever a test sent, the sandbox answered it as its specs say.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tempfile
@@ -21,6 +24,9 @@ import pytest
 
 import sandbox
 from sandbox.files import LOG_FILE, STDERR_FILE
+from sandbox.spawn import start_in_background
+
+NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 
 # nbval runs the notebooks in the learners' kernel, and its debug log costs nothing unless shown. Named here,
 # in the root conftest, rather than with -p: this file puts the checkout on sys.path, so `.venv/bin/pytest`
@@ -69,10 +75,24 @@ _SERVER_ERROR = re.compile(r" 5\d\d [\d.]+ms$", re.MULTILINE)
 @pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session):
     """Where this session's tests create their sandboxes' data folders, for the session-end check.
+    And the notebooks' sandbox, starting in the background while pytest collects them.
 
     Under xdist the workers' temporary folders are inside the controller's, so its check reads all.
     """
     session.config.stash[_TEMP_ROOT] = session.config._tmp_path_factory.getbasetemp()
+    if runs_the_notebooks(session.config):
+        start_in_background(logging.getLogger("pkce-kit"), os.environ["KIT_SANDBOX_DIR"])
+
+
+def runs_the_notebooks(config) -> bool:
+    """Whether this session checks the kit's notebooks (nbval, and a path among its arguments in notebooks/)."""
+    if not config.getoption("nbval", False) or os.environ.get("PYTEST_XDIST_WORKER"):
+        return False
+    for arg in config.args:
+        path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
+        if path == NOTEBOOKS or NOTEBOOKS in path.parents:
+            return True
+    return False
 
 
 def _sandbox_logs(config) -> list[Path]:

@@ -2,18 +2,21 @@
 
 Shared by the launcher (`sandbox.start()`, in a kernel: it then waits until the sandbox answers) and
 the kit's Jupyter server extension, which starts a learner's sandbox as their server starts
-(`start_early`), so that the first cell of notebook 00, which a workshop runs all together, finds it
-running instead of thirty learners starting thirty sandboxes in the same second. Nothing here loads
-httpx or Flask: the server stays as lean as it was.
+(`start_in_background`), so that the first cell of notebook 00, which a workshop runs all together,
+finds it running instead of thirty learners starting thirty sandboxes in the same second. The nbval
+session of the kit's notebooks starts theirs the same way (the root conftest.py), so that 00 is
+checked as learners meet it. Nothing here loads httpx or Flask: the server stays as lean as it was.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -127,3 +130,29 @@ def start_early(data_dir: Path | str | None = None, timeout: float = 30) -> subp
             time.sleep(0.01)
         process.terminate()
         raise StartFailed(f"it did not announce itself within {timeout:.0f} seconds; read {data_dir / STDERR_FILE}")
+
+
+def start_in_background(log: logging.Logger, data_dir: Path | str | None = None) -> threading.Thread:
+    """Start the folder's sandbox in a thread unless it runs (`start_early`); log either way; return the thread.
+
+    The thread then waits for the sandbox to end: the process that started it is its parent, and reaps it
+    at once (a kernel's `sandbox.stop()` would otherwise wait on a zombie it takes for a running sandbox).
+    If it cannot start, a notebook's first cell (`sandbox.start()`) starts it, and says why if it cannot.
+    """
+
+    def start() -> None:
+        folder = resolve_data_dir(data_dir)
+        try:
+            process = start_early(folder)
+        except (StartFailed, OSError) as problem:
+            log.warning("pkce-kit: the sandbox did not start early (%s): a notebook's first cell starts it", problem)
+            return
+        if process is None:
+            log.info("pkce-kit: the sandbox in %s was already running", folder)
+            return
+        log.info("pkce-kit: started the sandbox in %s (pid %d), ready for the first cell", folder, process.pid)
+        process.wait()
+
+    thread = threading.Thread(target=start, name="pkce-kit-sandbox", daemon=True)
+    thread.start()
+    return thread

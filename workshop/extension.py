@@ -9,7 +9,7 @@ the kit editable, put jupyter-config/ on JUPYTER_CONFIG_PATH instead. When a ser
 - has nbformat check notebooks with jsonschema, unless the environment chose (`workshop.notebook_validator`);
 - copies the learner edition named by KIT_LEARNER_EDITION into the learner's home, once
   (`workshop.edition`);
-- starts the learner's sandbox, in the background (`sandbox.spawn.start_early`), unless it runs: a
+- starts the learner's sandbox, in the background (`sandbox.spawn.start_in_background`), unless it runs: a
   workshop runs notebook 00's first cell all together, and that cell then finds thirty sandboxes
   running rather than starting them all in the same second. The cell still starts it if this failed.
 
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 
 from sandbox.files import default_data_dir
-from sandbox.spawn import StartFailed, start_early
+from sandbox.spawn import start_in_background
 
 from .edition import COPY_NAME, EditionError, edition_folder, move_aside, provide
 from .kernel_spec import apply_lean_kernel
@@ -67,29 +66,12 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
             log.info("pkce-kit: %s %s", "made" if copied.made else "kept the learner's", copied.folder)
     except (EditionError, OSError) as problem:
         log.error("pkce-kit: the learner edition was not copied: %s", problem)
-    threading.Thread(target=_start_the_sandbox, args=(log,), name="pkce-kit-sandbox", daemon=True).start()
+    start_in_background(log, default_data_dir())  # the folder as the learner's kernels find it
     base = serverapp.web_app.settings["base_url"]
     serverapp.web_app.add_handlers(
         ".*$",
         [(url_path_join(base, "kit/progress"), ProgressHandler), (url_path_join(base, "kit/reset"), ResetHandler)],
     )
-
-
-def _start_the_sandbox(log: Any) -> None:
-    """Start the learner's sandbox (its folder as their kernels find it) unless it runs; log either way.
-    Then wait for it to end: this server is its parent, and reaps it at once (a kernel's sandbox.stop()
-    would otherwise wait on a zombie it takes for a running sandbox)."""
-    data_dir = default_data_dir()
-    try:
-        process = start_early(data_dir)
-    except (StartFailed, OSError) as problem:
-        log.warning("pkce-kit: the sandbox did not start early (%s): a notebook's first cell starts it", problem)
-        return
-    if process is None:
-        log.info("pkce-kit: the sandbox in %s was already running", data_dir)
-        return
-    log.info("pkce-kit: started the sandbox in %s (pid %d), ready for the first cell", data_dir, process.pid)
-    process.wait()
 
 
 def memory_limit() -> int | None:
