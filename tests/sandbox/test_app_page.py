@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -51,3 +52,48 @@ def test_the_dashboards_scripts_are_built_once_and_again_only_when_their_sources
     app_page.dashboard_scripts()
     assert len(builds) == 2 and (folder / "runtime.js").stat().st_mtime > 0
     assert sorted(path.name for path in tmp_path.iterdir()) == ["dist"]  # no staging folder left behind
+
+
+def test_the_entry_imports_each_view_once_and_exports_the_manifest_as_the_cli_writes_it():
+    manifest = make_manifest()
+    manifest["ui_extension"]["views"] = [
+        {"viewport": "stripe.dashboard.drawer.default", "component": "App"},
+        {"viewport": "stripe.dashboard.customer.detail", "component": "App"},
+        {"viewport": "settings", "component": "AppSettings"},
+    ]
+    entry = app_page.app_entry(manifest).splitlines()
+    assert entry[1:4] == [
+        "import App from './src/views/App';",
+        "import AppSettings from './src/views/AppSettings';",
+        "export * from '@stripe/ui-extension-sdk/version';",
+    ]
+    assert entry[4].startswith('export const BUILD_TIME = "') and entry[4].endswith('Z";')
+    assert entry[5] == "export { App, AppSettings };"
+    exported = "\n".join(entry[6:]).removeprefix("export default ").removesuffix(";")
+    assert json.loads(exported) == manifest
+
+
+@pytest.mark.parametrize(
+    ("manifest_text", "says"),
+    [
+        ("{not json", "is not JSON"),
+        (json.dumps({"ui_extension": {"views": [{"component": "App'; globalThis.x = 1; //"}]}}), "component is a name"),
+        (
+            json.dumps({"ui_extension": {"views": [{"viewport": "stripe.dashboard.drawer.default"}]}}),
+            "component is a name",
+        ),
+    ],
+)
+def test_a_manifest_esbuild_cannot_be_given_is_refused_with_400_and_what_to_fix(tmp_path, manifest_text, says):
+    folder = tmp_path / "app"
+    (folder / "src").mkdir(parents=True)
+    (folder / "stripe-app.json").write_text(manifest_text)
+    client = Client(create_app(tmp_path / "data"))
+    installed = client.post("/dashboard/api/installs", json={"manifest": make_manifest(), "user_id": "usr_page2"})
+    answer = client.post(
+        "/dashboard/api/apps",
+        json={"folder": str(folder), "packages": str(tmp_path)},
+        headers={"Authorization": f"Bearer {installed.get_json()['api_key']}"},
+    )
+    assert answer.status_code == 400, answer.get_data(as_text=True)
+    assert says in answer.get_json()["error"]["message"]
