@@ -74,9 +74,13 @@ def _node() -> str:
 
 
 def _run_build(*args: str) -> None:
-    result = subprocess.run(
-        [_node(), str(BUILD_SCRIPT), *args], capture_output=True, text=True, timeout=BUILD_TIMEOUT, cwd=JS
-    )
+    """`node build.mjs ARGS`: the Dashboard's own scripts."""
+    _bundle([_node(), str(BUILD_SCRIPT), *args], cwd=JS)
+
+
+def _bundle(command: list[str], cwd: Path, **options: Any) -> None:
+    """Run an esbuild build; if it fails, a BuildError with the last lines esbuild printed."""
+    result = subprocess.run(command, capture_output=True, text=True, timeout=BUILD_TIMEOUT, cwd=cwd, **options)
     if result.returncode != 0:
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         raise BuildError(f"esbuild could not build it: {' '.join(lines[-6:]) or 'no message'}")
@@ -144,18 +148,7 @@ def build_app(folder: Path, out: Path, packages: Path | None) -> Path:
         "--log-level=error",
     ]
     environment = {**os.environ, "NODE_PATH": str(packages)} if packages else None
-    result = subprocess.run(
-        command,
-        input=app_entry(manifest),
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT,
-        cwd=folder,
-        env=environment,
-    )
-    if result.returncode != 0:
-        lines = [line for line in result.stderr.splitlines() if line.strip()]
-        raise BuildError(f"esbuild could not build it: {' '.join(lines[-6:]) or 'no message'}")
+    _bundle(command, cwd=folder, input=app_entry(manifest), env=environment)
     return out / "ext.js"
 
 
