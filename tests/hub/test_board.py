@@ -16,7 +16,6 @@ import asyncio
 import json
 import re
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import nbformat
@@ -24,9 +23,9 @@ import pytest
 
 import sandbox
 from tests.kernel_client import Server
+from tests.support.chromium import in_a_thread, in_chromium
 from tests.support.hub import ADMIN, ADMIN_PASSWORD, ARTIFACTS, NOTEBOOKS_IN_HOME, PASSWORD, Hub
 from tests.support.walk import Pace, walk
-from tools.chromium import CHROMIUM_ARGS
 from tools.run_notebooks import notebook_paths
 
 # Who walks how far, and whether they do the exercises.
@@ -53,11 +52,6 @@ async def the_learners(hub: Hub) -> list:
     )
 
 
-def in_a_thread(coroutine):
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 def stored_secrets(hub: Hub, name: str) -> list[str]:
     """Every token and key in a learner's sandbox: none may reach the board."""
     db = sqlite3.connect(f"file:{hub.sandbox_dir(name) / 'sandbox.sqlite3'}?mode=ro", uri=True)
@@ -73,47 +67,46 @@ def stored_secrets(hub: Hub, name: str) -> list[str]:
 
 
 async def the_facilitator(hub: Hub, chromium: str) -> dict:
-    from playwright.async_api import async_playwright, expect
+    return await in_chromium(chromium, lambda browser: the_facilitator_in(browser, hub))
+
+
+async def the_facilitator_in(browser, hub: Hub) -> dict:
+    from playwright.async_api import expect
 
     seen: dict = {"api": []}  # every answer the page got from the board's API
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = await (await browser.new_context(viewport={"width": 1500, "height": 700})).new_page()
-            page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
-            page.on(
-                "response",
-                lambda response: seen["api"].append(response) if "/api/learners" in response.url else None,
-            )
-            await page.goto(f"{hub.url}/hub/login?next={'/services/kit-board/'}")
-            await page.fill("#username_input", ADMIN)
-            await page.fill("#password_input", ADMIN_PASSWORD)
-            await page.click("#login_submit")
-            await expect(page).to_have_url(re.compile(re.escape(f"{hub.url}/services/kit-board/")), timeout=60_000)
-            for name in WALKS:
-                row = page.locator(f"tr[data-learner='{name}']")
-                await expect(row.locator("td.furthest")).to_have_text(FURTHEST[name], timeout=30_000)
-            seen["rows"] = {
-                name: {
-                    "reached": set(
-                        await page.locator(f"tr[data-learner='{name}'] td.yes").evaluate_all(
-                            "cells => cells.map(cell => cell.dataset.step)"
-                        )
-                    ),
-                    "text": await page.locator(f"tr[data-learner='{name}']").inner_text(),
-                }
-                for name in WALKS
-            }
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=str(ARTIFACTS / "board.png"), full_page=True)
-            seen["api_bodies"] = [await response.text() for response in list(seen["api"]) if response.ok]
-            # Reset kai, as the facilitator would: the button, then OK in the browser's confirm dialog.
-            await page.locator("tr[data-learner='kai'] button", has_text="Reset").click()
-            await expect(page.locator("#action")).to_contain_text("kai was reset", timeout=60_000)
-            await expect(page.locator("tr[data-learner='kai'] td.furthest")).to_have_text("not started", timeout=30_000)
-            await page.screenshot(path=str(ARTIFACTS / "board-after-reset.png"), full_page=True)
-        finally:
-            await browser.close()
+    page = await (await browser.new_context(viewport={"width": 1500, "height": 700})).new_page()
+    page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    page.on(
+        "response",
+        lambda response: seen["api"].append(response) if "/api/learners" in response.url else None,
+    )
+    await page.goto(f"{hub.url}/hub/login?next={'/services/kit-board/'}")
+    await page.fill("#username_input", ADMIN)
+    await page.fill("#password_input", ADMIN_PASSWORD)
+    await page.click("#login_submit")
+    await expect(page).to_have_url(re.compile(re.escape(f"{hub.url}/services/kit-board/")), timeout=60_000)
+    for name in WALKS:
+        row = page.locator(f"tr[data-learner='{name}']")
+        await expect(row.locator("td.furthest")).to_have_text(FURTHEST[name], timeout=30_000)
+    seen["rows"] = {
+        name: {
+            "reached": set(
+                await page.locator(f"tr[data-learner='{name}'] td.yes").evaluate_all(
+                    "cells => cells.map(cell => cell.dataset.step)"
+                )
+            ),
+            "text": await page.locator(f"tr[data-learner='{name}']").inner_text(),
+        }
+        for name in WALKS
+    }
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "board.png"), full_page=True)
+    seen["api_bodies"] = [await response.text() for response in list(seen["api"]) if response.ok]
+    # Reset kai, as the facilitator would: the button, then OK in the browser's confirm dialog.
+    await page.locator("tr[data-learner='kai'] button", has_text="Reset").click()
+    await expect(page.locator("#action")).to_contain_text("kai was reset", timeout=60_000)
+    await expect(page.locator("tr[data-learner='kai'] td.furthest")).to_have_text("not started", timeout=30_000)
+    await page.screenshot(path=str(ARTIFACTS / "board-after-reset.png"), full_page=True)
     del seen["api"]
     return seen
 

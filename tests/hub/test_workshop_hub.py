@@ -23,7 +23,6 @@ import asyncio
 import json
 import sqlite3
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -32,8 +31,8 @@ import pytest
 
 import sandbox
 from helpers import SecretScope, SecretStoreError, find_token, make_client
+from tests.support.chromium import in_a_thread, in_chromium
 from tests.support.hub import ARTIFACTS, NOTEBOOKS_IN_HOME, Hub, Learner
-from tools.chromium import CHROMIUM_ARGS
 
 from .conftest import LEARNERS
 
@@ -78,37 +77,26 @@ async def foreign_status(learner: Learner, url: str) -> tuple[int, str]:
 
 
 async def the_room(hub: Hub, chromium: str) -> dict:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            learners = [Learner(hub, browser, name) for name in LEARNERS]
-            results = dict(
-                zip(LEARNERS, await asyncio.gather(*(one_learner(learner) for learner in learners)), strict=True)
-            )
-            # Each browser session, at every other learner's server and sandbox.
-            worlds = {name: sandbox.running(hub.sandbox_dir(name)) for name in LEARNERS}
-            foreign = {}
-            for learner in learners:
-                for other in LEARNERS:
-                    if other != learner.name and worlds[other]:
-                        base = f"{hub.url}/user/{other}/"
-                        foreign[(learner.name, other, "lab")] = await foreign_status(learner, f"{base}lab")
-                        foreign[(learner.name, other, "sandbox")] = await foreign_status(
-                            learner, f"{base}proxy/{worlds[other].port}/healthz"
-                        )
-            for learner in learners:
-                await learner.close()
-            return {"results": results, "foreign": foreign}
-        finally:
-            await browser.close()
+    return await in_chromium(chromium, lambda browser: the_room_in(browser, hub))
 
 
-def run_async(coroutine):
-    """Run a coroutine in a thread of its own: no event loop of another Playwright in the way."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+async def the_room_in(browser, hub: Hub) -> dict:
+    learners = [Learner(hub, browser, name) for name in LEARNERS]
+    results = dict(zip(LEARNERS, await asyncio.gather(*(one_learner(learner) for learner in learners)), strict=True))
+    # Each browser session, at every other learner's server and sandbox.
+    worlds = {name: sandbox.running(hub.sandbox_dir(name)) for name in LEARNERS}
+    foreign = {}
+    for learner in learners:
+        for other in LEARNERS:
+            if other != learner.name and worlds[other]:
+                base = f"{hub.url}/user/{other}/"
+                foreign[(learner.name, other, "lab")] = await foreign_status(learner, f"{base}lab")
+                foreign[(learner.name, other, "sandbox")] = await foreign_status(
+                    learner, f"{base}proxy/{worlds[other].port}/healthz"
+                )
+    for learner in learners:
+        await learner.close()
+    return {"results": results, "foreign": foreign}
 
 
 def stored_token(data_dir: Path) -> str:
@@ -139,7 +127,7 @@ def everything_stored(data_dir: Path) -> bytes:
 
 def test_three_learners_at_once_each_with_their_own_sandbox(hub, chromium_path):
     started = time.monotonic()
-    room = run_async(the_room(hub, chromium_path))
+    room = in_a_thread(the_room(hub, chromium_path))
     browser_seconds = time.monotonic() - started
     hub.remember_processes()
 
