@@ -18,7 +18,6 @@ import secrets
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -26,6 +25,7 @@ import pytest
 
 from tests.kernel_client import Server
 from tests.processes import stop_process
+from tests.support.event_loop import in_a_thread
 from workshop.settings import KERNEL_CULLING
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,9 +150,7 @@ def test_a_kernel_left_idle_is_shut_down_though_its_tab_is_still_connected(jupyt
         finally:
             await server.aclose()
 
-    # In a thread of its own: an event loop that another test's Playwright left in this thread is no obstacle.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        culled, busy_survived = pool.submit(asyncio.run, scenario()).result()
+    culled, busy_survived = in_a_thread(scenario())
     log = (root / "server.log").read_text()
     assert culled, f"the idle kernel was not culled within 60 s:\n{log[-3000:]}"
     assert re.search(r"Culling 'idle' kernel 'python3' \(\S+\) with 1 connections", log), log[-3000:]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import psutil
 import pytest
 
-from tests.support.chromium import in_a_thread, in_chromium
+from tests.support.chromium import in_chromium
+from tests.support.event_loop import in_a_thread
 
 pytestmark = pytest.mark.browser
 

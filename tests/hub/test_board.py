@@ -23,7 +23,8 @@ import pytest
 
 import sandbox
 from tests.kernel_client import Server
-from tests.support.chromium import in_a_thread, in_chromium
+from tests.support.chromium import in_chromium
+from tests.support.event_loop import in_a_thread
 from tests.support.hub import ADMIN, ADMIN_PASSWORD, ARTIFACTS, NOTEBOOKS_IN_HOME, PASSWORD, Hub
 from tests.support.walk import Pace, walk
 from tools.run_notebooks import notebook_paths
@@ -66,11 +67,7 @@ def stored_secrets(hub: Hub, name: str) -> list[str]:
     return [value for value in (*keys, *tokens) if value]
 
 
-async def the_facilitator(hub: Hub, chromium: str) -> dict:
-    return await in_chromium(chromium, lambda browser: the_facilitator_in(browser, hub))
-
-
-async def the_facilitator_in(browser, hub: Hub) -> dict:
+async def the_facilitator(browser, hub: Hub) -> dict:
     from playwright.async_api import expect
 
     seen: dict = {"api": []}  # every answer the page got from the board's API
@@ -130,7 +127,7 @@ def walked(hub):
 def test_the_board_shows_each_learner_at_their_step_and_a_reset_gives_a_clean_slate(hub, walked, chromium_path):
     secrets = {name: stored_secrets(hub, name) for name in WALKS}
     assert secrets["kai"], "kai saved a token: the board must not have it"
-    seen = in_a_thread(the_facilitator(hub, chromium_path))
+    seen = in_a_thread(in_chromium(chromium_path, the_facilitator, hub))
 
     for name, row in seen["rows"].items():
         assert row["reached"] == REACHED[name], (name, row)

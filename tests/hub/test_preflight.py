@@ -8,11 +8,10 @@ every check passes; outside a learner's server it says where to run it instead.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 from tests.kernel_client import Server
+from tests.support.event_loop import in_a_thread
 from tests.support.hub import PASSWORD
 
 LEARNER = "pat"
@@ -42,8 +41,7 @@ async def run_preflight(hub_url: str, overrides: dict | None = None, unset: tupl
 
 
 def preflight(hub, **options) -> dict:
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, run_preflight(hub.url, **options)).result()
+    return in_a_thread(run_preflight(hub.url, **options))
 
 
 def test_the_preflight_passes_on_a_hub_set_up_by_the_recipe(hub):

@@ -31,7 +31,8 @@ import pytest
 
 import sandbox
 from helpers import SecretScope, SecretStoreError, find_token, make_client
-from tests.support.chromium import in_a_thread, in_chromium
+from tests.support.chromium import in_chromium
+from tests.support.event_loop import in_a_thread
 from tests.support.hub import ARTIFACTS, NOTEBOOKS_IN_HOME, Hub, Learner
 
 from .conftest import LEARNERS
@@ -76,11 +77,7 @@ async def foreign_status(learner: Learner, url: str) -> tuple[int, str]:
     return response.status, (await response.text())[:300]
 
 
-async def the_room(hub: Hub, chromium: str) -> dict:
-    return await in_chromium(chromium, lambda browser: the_room_in(browser, hub))
-
-
-async def the_room_in(browser, hub: Hub) -> dict:
+async def the_room(browser, hub: Hub) -> dict:
     learners = [Learner(hub, browser, name) for name in LEARNERS]
     results = dict(zip(LEARNERS, await asyncio.gather(*(one_learner(learner) for learner in learners)), strict=True))
     # Each browser session, at every other learner's server and sandbox.
@@ -127,7 +124,7 @@ def everything_stored(data_dir: Path) -> bytes:
 
 def test_three_learners_at_once_each_with_their_own_sandbox(hub, chromium_path):
     started = time.monotonic()
-    room = in_a_thread(the_room(hub, chromium_path))
+    room = in_a_thread(in_chromium(chromium_path, the_room, hub))
     browser_seconds = time.monotonic() - started
     hub.remember_processes()
 

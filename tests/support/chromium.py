@@ -1,7 +1,7 @@
-"""A Chromium of its own for an async Playwright script, in a thread of its own (the hub tests).
+"""A Chromium of its own for an async Playwright script (the hub tests).
 
-The hub tests drive their browsers with Playwright's async API, each script in a thread with its own
-event loop, so the session's sync Playwright (tests/conftest.py) is not in the way.
+The hub tests drive their browsers with Playwright's async API, each script run in a thread with its own
+event loop (tests/support/event_loop.py), so the session's sync Playwright (tests/conftest.py) is not in the way.
 
 Chromium itself once died under a hub test in CI, right after it started: its first `goto` raised
 "Target page, context or browser has been closed", with no step of the kit's in between, and the
@@ -13,11 +13,9 @@ the second time and fails on it, as it should.
 
 from __future__ import annotations
 
-import asyncio
 import warnings
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tools.chromium import CHROMIUM_ARGS
 
@@ -25,21 +23,15 @@ T = TypeVar("T")
 ATTEMPTS = 2
 
 
-def in_a_thread(coroutine: Awaitable[T]) -> T:
-    """Run a coroutine in a thread of its own: no event loop of another Playwright in the way."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
-async def in_chromium(chromium: str, script: Callable[..., Awaitable[T]]) -> T:
-    """`await script(browser)` in a fresh headless Chromium; once more in a new one if Chromium died."""
+async def in_chromium(chromium: str, script: Callable[..., Awaitable[T]], *args: Any) -> T:
+    """`await script(browser, *args)` in a fresh headless Chromium; once more in a new one if Chromium died."""
     from playwright.async_api import Error, async_playwright
 
     for attempt in range(1, ATTEMPTS + 1):
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
             try:
-                return await script(browser)
+                return await script(browser, *args)
             except Error as error:
                 if browser.is_connected() or attempt == ATTEMPTS:
                     raise
