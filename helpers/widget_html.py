@@ -16,6 +16,8 @@ from markupsafe import Markup
 
 OK, BAD, WAIT = "#09825d", "#df1b41", "#697386"
 _CARD_STYLE = "border:1px solid #d5dbe1;border-radius:6px;padding:8px 12px;margin:4px 0;"
+# JupyterLab right-aligns the cells of a table in a cell's output (it is made for numbers); these hold text.
+_LEFT = "text-align:left"
 
 
 def _each(fragment: str, items: Iterable[Sequence[Any]]) -> Markup:
@@ -30,7 +32,10 @@ def card(title: str, body: str = "", color: str = WAIT) -> Markup:
 
 def rows(pairs: Sequence[tuple[str, Any]]) -> Markup:
     """A two-column table of names and values, each value in ``<code>``."""
-    row = f"<tr><td style='padding-right:12px;color:{WAIT}'>{{}}</td><td><code>{{}}</code></td></tr>"
+    row = (
+        f"<tr><td style='padding-right:12px;color:{WAIT};{_LEFT}'>{{}}</td>"
+        f"<td style='{_LEFT}'><code>{{}}</code></td></tr>"
+    )
     return Markup("<table>{}</table>").format(_each(row, pairs))
 
 
@@ -70,9 +75,13 @@ def consent_answer(color: str, said: str, outcome: str, detail: str | None) -> M
 
 def trace_table(table_rows: Sequence[tuple[int, str, str, int, str, str]]) -> Markup:
     """The trace's table: number, method, URL, status (in its colour), party."""
-    row = "<tr><td>{0}</td><td>{1}</td><td><code>{2}</code></td>\n<td style='color:{4}'>{3}</td><td>{5}</td></tr>"
-    heading = "<tr><th>#</th><th>method</th><th>URL</th><th>status</th><th>party</th></tr>"
-    return Markup("<table>{}{}</table>").format(Markup(heading), _each(row, table_rows))
+    left = f" style='{_LEFT}'"
+    row = (
+        f"<tr><td{left}>{{0}}</td><td{left}>{{1}}</td><td{left}><code>{{2}}</code></td>\n"
+        f"<td style='color:{{4}};{_LEFT}'>{{3}}</td><td{left}>{{5}}</td></tr>"
+    )
+    heading = "".join(f"<th{left}>{name}</th>" for name in ("#", "method", "URL", "status", "party"))
+    return Markup("<table><tr>{}</tr>{}</table>").format(Markup(heading), _each(row, table_rows))
 
 
 def trace_details(items: Sequence[tuple[int, str, str, int, str]]) -> Markup:

@@ -10,6 +10,8 @@ gives the same result as a click. Everything shown is redacted; each widget's ``
 (the text a saved notebook keeps) is short and holds no secret.
 
 The whole app built from these pieces, ``ExampleAppView``, is in ``helpers.example_app_view``.
+What only shows a record and takes no click is a cell's output instead, not a widget: the HTTP
+trace (``helpers.trace_views``) and a scope's secrets (``helpers.secret_panel``).
 """
 
 from __future__ import annotations
@@ -17,8 +19,7 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, ClassVar, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from typing import ClassVar, Protocol
 
 import ipywidgets as widgets
 from markupsafe import Markup
@@ -27,7 +28,6 @@ from helpers.context import ConsentAnswer, OAuthContext, no_oauth_context
 from helpers.errors import KitError
 from helpers.redact import redact_text, redact_value
 from helpers.tokens import TokenData
-from helpers.trace import Exchange, Trace
 from helpers.waiting import Waiter
 from helpers.widget_html import (
     BAD,
@@ -39,8 +39,6 @@ from helpers.widget_html import (
     consent_answer,
     line,
     rows,
-    trace_details,
-    trace_table,
 )
 
 
@@ -472,107 +470,3 @@ class TokenCard(widgets.HTML):
 
     def __repr__(self) -> str:
         return f"TokenCard({self.token.token_type}, {self.expiry})"
-
-
-class SecretPanel(widgets.HTML):
-    """Secrets of a scope as the Secret Store lists them (names, never payloads)."""
-
-    def __init__(self, secrets: Sequence[Any], scope: Any) -> None:
-        super().__init__()
-        self.names = tuple(sorted(s.name for s in secrets))
-        listed = [
-            (s.name, "expires " + (time.strftime("%Y-%m-%d", time.gmtime(s.expires_at)) if s.expires_at else "never"))
-            for s in secrets
-        ]
-        self.value = card(f"Secrets in scope {scope}", rows(listed) if listed else line("none"))
-
-    def __repr__(self) -> str:
-        return f"SecretPanel({list(self.names)})"
-
-
-# Who stands at each end of a request, for the sequence diagram: first path segment → party.
-PARTIES = (("provider", "Provider"), ("dashboard", "Dashboard"), ("stripe", "Stripe API"))
-
-
-def party_of(url: str) -> str:
-    """The party a URL of the sandbox belongs to, from its path (RFC 8414 metadata included)."""
-    segments = urlsplit(url).path.strip("/").split("/")
-    # RFC 8414 §3.1 puts the well-known part first: /.well-known/oauth-authorization-server/provider
-    owner = segments[-1] if segments[0] == ".well-known" else segments[0]
-    return dict(PARTIES).get(owner, "Server")
-
-
-def _path(url: str) -> str:
-    """The URL's path, without scheme, host and query."""
-    return urlsplit(url).path
-
-
-def _without_query(url: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(query="", fragment=""))
-
-
-def sequence_diagram(exchanges: Sequence[Exchange], caller: str = "App") -> str:
-    """The exchanges as a Mermaid sequence diagram (JupyterLab renders it in Markdown).
-
-    The same request answered the same way several times in a row is drawn once, marked ×N,
-    so a diagram stays readable.
-    """
-    lines = ["sequenceDiagram", f"    participant {caller}"]
-    lines += [f"    participant {party.replace(' ', '_')} as {party}" for _, party in PARTIES]
-    arrows: list[tuple[str, str, int, int]] = []  # (party, request, status, times)
-    for exchange in exchanges:
-        arrow = (party_of(exchange.url).replace(" ", "_"), f"{exchange.method} {_path(exchange.url)}", exchange.status)
-        if arrows and arrows[-1][:3] == arrow:
-            arrows[-1] = (*arrow, arrows[-1][3] + 1)
-        else:
-            arrows.append((*arrow, 1))
-    for party, request, status, times in arrows:
-        lines.append(f"    {caller}->>{party}: {request}{f' ×{times}' if times > 1 else ''}")
-        lines.append(f"    {party}-->>{caller}: {status}")
-    return "\n".join(lines)
-
-
-def describe_exchanges(exchanges: Sequence[Exchange]) -> str:
-    """The exchanges as plain text, one line each: ``1. POST /provider/token → 200 (Provider)``.
-
-    Paths only (no host, no query), so the lines read the same on every machine and hold
-    nothing secret; ``(none)`` when there are no exchanges.
-    """
-    lines = [
-        f"{n}. {x.method} {_path(x.url)} → {x.status} ({party_of(x.url)})" for n, x in enumerate(exchanges, start=1)
-    ]
-    return "\n".join(lines) or "(none)"
-
-
-class TraceViewer(widgets.VBox):
-    """Every HTTP exchange of a step: a table, and each exchange's redacted headers and body on demand."""
-
-    def __init__(self, trace: Trace) -> None:
-        self.trace = trace
-        self.table = widgets.HTML()
-        # One HTML widget of <details> elements, not a widget per exchange: a notebook's trace can
-        # hold forty exchanges, and each widget is three models to send, save and load.
-        self.details = widgets.HTML()
-        self.refresh_button = widgets.Button(description="Refresh trace", icon="refresh")
-        self.refresh_button.on_click(lambda _: self.refresh())
-        super().__init__([self.table, self.details, self.refresh_button])
-        self.refresh()
-
-    def refresh(self) -> None:
-        exchanges = self.trace.exchanges
-        numbered = list(enumerate(exchanges, start=1))
-        self.table.value = card(
-            f"HTTP trace: {len(exchanges)} exchange(s)",
-            trace_table(
-                [
-                    (n, x.method, _without_query(x.url), x.status, OK if x.status < 400 else BAD, party_of(x.url))
-                    for n, x in numbered
-                ]
-            ),
-        )
-        self.details.value = trace_details(
-            [(n, x.method, party_of(x.url), x.status, x.render_text()) for n, x in numbered]
-        )
-
-    def __repr__(self) -> str:
-        return f"TraceViewer({len(self.trace.exchanges)} exchanges)"

@@ -26,7 +26,9 @@ def test_html_made_here_is_kept_as_html() -> None:
 
 def test_the_trace_table_puts_each_status_in_its_colour() -> None:
     html = trace_table([(1, "GET", "/a?x=<1>", 401, BAD, "provider")])
-    assert f"<td style='color:{BAD}'>401</td>" in html and "<code>/a?x=&lt;1&gt;</code>" in html
+    assert f"<td style='color:{BAD};text-align:left'>401</td>" in html and "<code>/a?x=&lt;1&gt;</code>" in html
+    # JupyterLab right-aligns an output table's cells; every cell of this one holds text.
+    assert html.count("<td") == html.count("text-align:left'") - html.count("<th")
     assert trace_details([(1, "GET", "provider", 401, EVIL)]).count("<details>") == 1
 
 

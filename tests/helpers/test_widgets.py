@@ -7,7 +7,6 @@ test_example_app_model.py tests what the flow does, tests/sandbox/test_example_a
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -15,21 +14,14 @@ import pytest
 
 from helpers.context import OAuthContext
 from helpers.errors import DashboardError, OAuthError
-from helpers.secret_store import SecretScope
 from helpers.tokens import TokenData
-from helpers.trace import Trace, traced_client
 from helpers.widgets import (
     AppView,
     AuthorizeButton,
     AuthorizeLink,
-    SecretPanel,
     TokenCard,
-    TraceViewer,
     UserButtons,
     describe_context,
-    describe_exchanges,
-    party_of,
-    sequence_diagram,
     status_html,
 )
 
@@ -38,9 +30,7 @@ from .fakes import (
     BASE,
     CODE,
     CODE_2,
-    KEY,
     NOW,
-    REFRESH,
     TOKEN,
     VERIFIER,
     Consent,
@@ -50,7 +40,7 @@ from .fakes import (
     shown,
 )
 
-# AuthorizeButton, TokenCard, SecretPanel ---------------------------------------
+# AuthorizeButton, TokenCard ---------------------------------------
 
 
 def test_authorize_button_is_a_link_to_a_new_tab():
@@ -69,24 +59,6 @@ def test_token_card_is_redacted_and_says_the_expiry():
     assert repr(card) == "TokenCard(Bearer, expires in about 60 min)"
     assert TokenCard(TOKEN, now=NOW + 4000).expiry == "expired"
     assert TokenCard(TokenData(ACCESS, "Bearer"), now=NOW).expiry == "no expiry given"
-
-
-@dataclass
-class FakeSecret:
-    name: str
-    expires_at: int | None
-    payload: str | None = None
-
-
-def test_secret_panel_lists_names_never_payloads():
-    panel = SecretPanel(
-        [FakeSecret("oauth_token", NOW, ACCESS), FakeSecret("other", None, REFRESH)], SecretScope.for_user("usr_1")
-    )
-    assert_no_secret(shown(panel))
-    assert "user scope of usr_1" in panel.value and "expires 2030-03-17" in panel.value
-    assert "expires never" in panel.value
-    assert repr(panel) == "SecretPanel(['oauth_token', 'other'])"
-    assert "none" in SecretPanel([], SecretScope.account()).value
 
 
 # UserButtons --------------------------------------------------------------------------------
@@ -217,80 +189,6 @@ def test_status_html():
     assert "#09825d" in status_html("App", "ok", ok=True)
     failed = status_html("App", "ignored", error=OAuthError("access_denied"))
     assert "access_denied" in failed and "ignored" not in failed and "What to do" in failed
-
-
-# Trace views: describe_exchanges, sequence_diagram, TraceViewer ------------------------------
-
-
-def traced_calls() -> Trace:
-    trace = Trace()
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/provider/token":
-            return httpx.Response(200, json={"access_token": ACCESS, "token_type": "Bearer"})
-        if request.url.path.endswith("/find"):
-            return httpx.Response(404, json={"error": {"message": "No such secret"}})
-        return httpx.Response(200, json={})
-
-    with traced_client(trace, transport=httpx.MockTransport(answer)) as http:
-        http.post(f"{BASE}/dashboard/api/oauth_state", json={"state": ""}, headers={"Authorization": f"Bearer {KEY}"})
-        http.post(f"{BASE}/provider/token", data={"code": CODE, "code_verifier": VERIFIER})
-        http.get(f"{BASE}/stripe/v1/apps/secrets/find?scope[type]=user&name=oauth_token")
-        http.get("https://api.example.com/v1/me")
-    return trace
-
-
-def test_describe_exchanges_one_line_each():
-    assert describe_exchanges(traced_calls().exchanges) == "\n".join(
-        [
-            "1. POST /dashboard/api/oauth_state → 200 (Dashboard)",
-            "2. POST /provider/token → 200 (Provider)",
-            "3. GET /stripe/v1/apps/secrets/find → 404 (Stripe API)",
-            "4. GET /v1/me → 200 (Server)",
-        ]
-    )
-    assert describe_exchanges(()) == "(none)"
-
-
-def test_sequence_diagram():
-    diagram = sequence_diagram(traced_calls().exchanges[:3])
-    assert diagram == "\n".join(
-        [
-            "sequenceDiagram",
-            "    participant App",
-            "    participant Provider as Provider",
-            "    participant Dashboard as Dashboard",
-            "    participant Stripe_API as Stripe API",
-            "    App->>Dashboard: POST /dashboard/api/oauth_state",
-            "    Dashboard-->>App: 200",
-            "    App->>Provider: POST /provider/token",
-            "    Provider-->>App: 200",
-            "    App->>Stripe_API: GET /stripe/v1/apps/secrets/find",
-            "    Stripe_API-->>App: 404",
-        ]
-    )
-    assert sequence_diagram((), caller="Kernel").splitlines()[1] == "    participant Kernel"
-
-
-def test_party_of():
-    assert party_of(f"{BASE}/provider/token") == "Provider"
-    assert party_of(f"{BASE}/.well-known/oauth-authorization-server/provider") == "Provider"
-    assert party_of(f"{BASE}/providers/x") == "Server"
-    assert party_of(f"{BASE}/stripe/v1/apps/secrets") == "Stripe API"
-    assert party_of("https://elsewhere.example/x") == "Server"
-
-
-def test_trace_viewer_lists_exchanges_redacted():
-    trace = traced_calls()
-    viewer = TraceViewer(trace)
-    assert "HTTP trace: 4 exchange(s)" in viewer.table.value
-    assert viewer.details.value.count("<details>") == 4
-    assert "<summary>2. POST Provider → 200</summary>" in viewer.details.value
-    assert_no_secret(shown(viewer))
-    assert repr(viewer) == "TraceViewer(4 exchanges)"
-    trace.clear()
-    viewer.refresh_button.click()
-    assert "0 exchange(s)" in viewer.table.value and repr(viewer) == "TraceViewer(0 exchanges)"
 
 
 # ExampleAppView against fakes -------------------------------------------------------------------

@@ -11,7 +11,8 @@ import pytest
 import helpers
 from helpers.example_app_model import ExampleAppModel
 from helpers.example_app_view import ExampleAppView
-from helpers.widgets import AppView, describe_exchanges
+from helpers.trace_views import describe_exchanges
+from helpers.widgets import AppView
 from sandbox.limits import STATE_LIFETIME
 
 from .conftest import App, age, make_app
