@@ -1,4 +1,5 @@
-"""The HTML the widgets show, built with markupsafe's ``Markup.format``, which escapes every value.
+"""The HTML the widgets and the HTML outputs show, built with markupsafe's ``Markup.format``, which escapes
+every value.
 
 Every value goes through markupsafe's escaping unless it is ``Markup`` (HTML one of these functions
 made), so a state, an error message or a URL can never break out of the card it is shown in: the
