@@ -6,8 +6,8 @@ the server's own config gives (a config file, the command line, a hub's spawner)
 kit's: the extension sets only what nobody configured.
 
 Why culling: a learner walks notebooks 00 to 10 and usually leaves each tab open, so each
-notebook would keep its kernel (50 to 54 MiB) for the whole session: 534 MiB for one learner
-instead of 239 (PSS, bench/learner_memory.py). docs/workshop.md, Sizing, has the figures.
+notebook would keep its kernel (49 to 54 MiB) for the whole session: 527 MiB for one learner
+instead of 238 (PSS, bench/learner_memory.py). docs/workshop.md, Sizing, has the figures.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def apply_kernel_culling(kernel_manager: Any, config: Any) -> dict[str, Any]:
 
 
 # The memory limit a learner's server needs: a learner who runs all eleven notebooks within minutes,
-# before the culler acts, peaks at 759 MiB (docs/workshop.md, Sizing: bench/learner_memory.py),
+# before the culler acts, peaks at 750 MiB (docs/workshop.md, Sizing: bench/learner_memory.py),
 # with room to spare. TLJH: `limits.memory`; Z2JH: `singleuser.memory.limit`.
 MEMORY_LIMIT_TEXT = "1280M"
 MEMORY_LIMIT_BYTES = 1280 * 2**20
