@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import httpx
 from IPython.core.formatters import DisplayFormatter
 
 from helpers.trace import Trace, traced_client
 from helpers.trace_views import TraceViewer, describe_exchanges, party_of, sequence_diagram
+from tests.processes import in_a_fresh_process
 
 from .fakes import ACCESS, BASE, CODE, KEY, VERIFIER, assert_no_secret
 
@@ -98,5 +96,4 @@ def test_a_notebook_that_shows_only_the_trace_loads_no_ipywidgets():
         "t.TraceViewer(tr.Trace())._repr_html_(); s.SecretPanel([], 'x')._repr_html_();"
         "print('ipywidgets' in sys.modules)"
     )
-    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert ran.stdout.split() == ["False"]
+    assert in_a_fresh_process(code).split() == ["False"]
