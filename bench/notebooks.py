@@ -24,6 +24,13 @@ is kept, so a warm or cold disk cache favours neither. Three passes, not two: ea
 reads 2 to 3 s slower than its later ones on a machine that was idle (15.2 then 12.0 s trivial, 18.7
 then 15.4 s kit, 4 December 2026), and with two a second pass slowed by anything else left only slow
 figures to choose from. Figures are printed, never asserted.
+
+The time ratio moves with the machine's speed, not only with the kit: the kit's side computes more (its
+kernels, the sandbox and pytest at once, about 1.5 times the trivial side's CPU time), while the trivial
+side waits more on fixed intervals (a kernel's shutdown, about 0.11 s each); when the CPU slows, the
+kit's side slows more. On one 2-core machine, the same day and the same code (4 December 2026), a fixed
+pure-Python loop took 0.43 to 0.81 s; the ratio read 1.22 to 1.34 with a trivial floor of 10.2 to
+11.5 s, and 1.32 to 1.43 with one of 12.3 to 13.0 s. Read it a few times, next to its floor.
 """
 
 from __future__ import annotations
