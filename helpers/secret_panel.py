@@ -6,10 +6,10 @@ readable in the saved notebook, and costs a kernel no ipywidgets.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 
+from helpers.when import utc_minute
 from helpers.widget_html import card, line, rows
 
 
@@ -18,10 +18,7 @@ class SecretPanel:
 
     def __init__(self, secrets: Sequence[Any], scope: Any) -> None:
         self.names = tuple(sorted(s.name for s in secrets))
-        listed = [
-            (s.name, "expires " + (time.strftime("%Y-%m-%d", time.gmtime(s.expires_at)) if s.expires_at else "never"))
-            for s in secrets
-        ]
+        listed = [(s.name, "expires " + (utc_minute(s.expires_at) if s.expires_at else "never")) for s in secrets]
         self.html = str(card(f"Secrets in scope {scope}", rows(listed) if listed else line("none")))
 
     def _repr_html_(self) -> str:

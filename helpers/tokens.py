@@ -27,7 +27,6 @@ import time
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
 from typing import Any
 
 import httpx
@@ -38,6 +37,7 @@ from helpers.pkce import require_verifier
 from helpers.provider import Provider
 from helpers.redact import redact_text, redacted_repr
 from helpers.responses import body_detail, json_object
+from helpers.when import utc_minute
 
 _RESPONSE_HINT = (
     "The endpoint did not answer like an OAuth token endpoint (RFC 6749 §5.1). "
@@ -322,7 +322,7 @@ def revoke_grants(provider: Provider, grants: Sequence[TokenData], *, http: http
 def _expiry(at: int | None) -> str:
     if at is None:
         return "with no expiry the provider gave"
-    return "until " + datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return "until " + utc_minute(at)
 
 
 def fresh_token(

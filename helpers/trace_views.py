@@ -1,4 +1,4 @@
-"""The HTTP trace as a learner reads it: one line per exchange, a sequence diagram, and ``TraceViewer``.
+"""The HTTP trace as a learner reads it: one line per exchange, and ``TraceViewer``.
 
 None of these is a widget. ``TraceViewer`` is a cell's rich output (HTML, with a short text form): it
 shows the trace as it stood when the cell ran; run again, it shows it as it stands then. As an output
@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from helpers.trace import Exchange, Trace
 from helpers.widget_html import BAD, OK, card, trace_details, trace_table
 
-# Who stands at each end of a request, for the sequence diagram: first path segment → party.
+# Who stands at the far end of a request: first path segment → party.
 PARTIES = (("provider", "Provider"), ("dashboard", "Dashboard"), ("stripe", "Stripe API"))
 
 
@@ -34,27 +34,6 @@ def _path(url: str) -> str:
 
 def _without_query(url: str) -> str:
     return urlunsplit(urlsplit(url)._replace(query="", fragment=""))
-
-
-def sequence_diagram(exchanges: Sequence[Exchange], caller: str = "App") -> str:
-    """The exchanges as a Mermaid sequence diagram (JupyterLab renders it in Markdown).
-
-    The same request answered the same way several times in a row is drawn once, marked ×N,
-    so a diagram stays readable.
-    """
-    lines = ["sequenceDiagram", f"    participant {caller}"]
-    lines += [f"    participant {party.replace(' ', '_')} as {party}" for _, party in PARTIES]
-    arrows: list[tuple[str, str, int, int]] = []  # (party, request, status, times)
-    for exchange in exchanges:
-        arrow = (party_of(exchange.url).replace(" ", "_"), f"{exchange.method} {_path(exchange.url)}", exchange.status)
-        if arrows and arrows[-1][:3] == arrow:
-            arrows[-1] = (*arrow, arrows[-1][3] + 1)
-        else:
-            arrows.append((*arrow, 1))
-    for party, request, status, times in arrows:
-        lines.append(f"    {caller}->>{party}: {request}{f' ×{times}' if times > 1 else ''}")
-        lines.append(f"    {party}-->>{caller}: {status}")
-    return "\n".join(lines)
 
 
 def describe_exchanges(exchanges: Sequence[Exchange]) -> str:

@@ -6,7 +6,7 @@ import httpx
 from IPython.core.formatters import DisplayFormatter
 
 from helpers.trace import Trace, traced_client
-from helpers.trace_views import TraceViewer, describe_exchanges, party_of, sequence_diagram
+from helpers.trace_views import TraceViewer, describe_exchanges, party_of
 from tests.processes import in_a_fresh_process
 
 from .fakes import ACCESS, BASE, CODE, KEY, VERIFIER, assert_no_secret
@@ -40,26 +40,6 @@ def test_describe_exchanges_one_line_each():
         ]
     )
     assert describe_exchanges(()) == "(none)"
-
-
-def test_sequence_diagram():
-    diagram = sequence_diagram(traced_calls().exchanges[:3])
-    assert diagram == "\n".join(
-        [
-            "sequenceDiagram",
-            "    participant App",
-            "    participant Provider as Provider",
-            "    participant Dashboard as Dashboard",
-            "    participant Stripe_API as Stripe API",
-            "    App->>Dashboard: POST /dashboard/api/oauth_state",
-            "    Dashboard-->>App: 200",
-            "    App->>Provider: POST /provider/token",
-            "    Provider-->>App: 200",
-            "    App->>Stripe_API: GET /stripe/v1/apps/secrets/find",
-            "    Stripe_API-->>App: 404",
-        ]
-    )
-    assert sequence_diagram((), caller="Kernel").splitlines()[1] == "    participant Kernel"
 
 
 def test_party_of():
