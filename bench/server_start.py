@@ -32,7 +32,8 @@ from playwright.sync_api import sync_playwright
 import sandbox
 from bench.verdict import load
 from tests.processes import stop_process
-from tests.support.lab import KIT_JUPYTER_CONFIG, answers, counting_node, free_port
+from tests.support.lab import KIT_JUPYTER_CONFIG, counting_node
+from tests.support.ports import answers, free_port
 from tools.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -28,19 +28,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 import tomllib
 from packaging.specifiers import SpecifierSet
 
 import sandbox
 from tests.processes import stop_process
+from tests.support.ports import jupyter_options, start_jupyter
 
 from .installed import copy_of_the_repository
 from .test_dependencies import conda_requirements, pyproject_requirements
@@ -155,12 +154,6 @@ def binder_packages() -> list[str]:
     return specs
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def run(command: list[str], env: dict, cwd: Path, timeout: float) -> str:
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     output = ANSI.sub("", result.stdout + result.stderr)
@@ -232,37 +225,30 @@ def test_binder_build_and_launch_in_a_fresh_venv(tmp_path):
     assert str(repo / "jupyter-config") in paths["config"], paths["config"]
 
     # The server, under the base URL Binder gives it, and a kernel's worth of kit beside it.
-    server_port = free_port()
     launch = {**env, "KIT_SANDBOX_DIR": str(tmp_path / "sandbox")}
     log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen(
-        [
-            "./binder/start",
-            "jupyter",
-            "server",
-            "--no-browser",
-            "--allow-root",
-            f"--port={server_port}",
-            "--ServerApp.ip=127.0.0.1",
-            "--IdentityProvider.token=",
-            f"--ServerApp.base_url={PREFIX}",
-        ],
-        cwd=repo,
-        env=launch,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+
+    def start(port: int) -> subprocess.Popen:
+        return subprocess.Popen(
+            [
+                "./binder/start",
+                "jupyter",
+                "server",
+                *jupyter_options(port),
+                f"--ServerApp.base_url={PREFIX}",
+            ],
+            cwd=repo,
+            env=launch,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    server_port, server, ready = start_jupyter(
+        start, lambda port: f"http://127.0.0.1:{port}{PREFIX}api/status", tmp_path / "server.log"
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{server_port}{PREFIX}api/status", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "server.log").read_text()
-            time.sleep(0.2)
+        assert ready, (tmp_path / "server.log").read_text()
         kernel = {
             **launch,
             "JUPYTERHUB_SERVICE_PREFIX": PREFIX,

@@ -20,12 +20,12 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.kernel_client import Server
 from tests.processes import stop_process
 from tests.support.event_loop import in_a_thread
+from tests.support.ports import jupyter_options, start_jupyter
 from workshop.settings import KERNEL_CULLING
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +54,7 @@ def test_the_workshop_page_quotes_the_shipped_timeout():
 @pytest.fixture
 def jupyter_server(tmp_path):
     """`jupyter server` with the shipped config, culling every second after 2 idle seconds."""
-    port, token = free_port(), secrets.token_hex(16)
+    token = secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_", "NBFORMAT_"))}
     env.update(
         JUPYTER_CONFIG_PATH=str(CONFIG_DIR),
@@ -63,48 +63,36 @@ def jupyter_server(tmp_path):
         JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
     )
     log_path = tmp_path / "server.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                str(VENV_BIN / "jupyter"),
-                "server",
-                "--no-browser",
-                "--allow-root",
-                "--ServerApp.ip=127.0.0.1",
-                f"--ServerApp.port={port}",
-                f"--IdentityProvider.token={token}",
-                "--MappingKernelManager.cull_idle_timeout=2",
-                "--MappingKernelManager.cull_interval=1",
-            ],
-            cwd=tmp_path,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+
+    def start(port: int) -> subprocess.Popen:
+        with open(log_path, "w") as log:
+            return subprocess.Popen(
+                [
+                    str(VENV_BIN / "jupyter"),
+                    "server",
+                    *jupyter_options(port, token),
+                    "--MappingKernelManager.cull_idle_timeout=2",
+                    "--MappingKernelManager.cull_interval=1",
+                ],
+                cwd=tmp_path,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    port, process, ready = start_jupyter(
+        start,
+        lambda port: f"http://127.0.0.1:{port}/api/status",
+        log_path,
+        headers={"Authorization": f"token {token}"},
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log_path.read_text()
-            try:
-                if httpx.get(f"{url}api/status", headers={"Authorization": f"token {token}"}).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.2)
+        assert ready, log_path.read_text()
         yield url, token, tmp_path
     finally:
         stop_process(process, timeout=20)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.mark.slow

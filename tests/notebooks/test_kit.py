@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 from kit import REGISTRATION_FILE, setup
 
 import sandbox
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.support.ports import free_port
 
 
 @pytest.fixture

@@ -15,18 +15,16 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import nbformat
 from playwright.sync_api import expect
 
 from tests.processes import stop_process
 from tests.processes import stop_sandbox as stop_sandbox_process
+from tests.support.ports import jupyter_options, start_jupyter
 from tools.run_notebooks import NOTEBOOKS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,28 +39,6 @@ expect.set_options(timeout=30_000)
 # Waits sized for a loaded 2-core machine (make test-under-load): a widget's view is drawn only
 # once its kernel-side model has reached the page, seconds after the cell ran when the CPUs are busy.
 WIDGET_TIMEOUT = 90_000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def answers(url: str, process: subprocess.Popen, timeout: float = 60, interval: float = 0.2) -> bool:
-    """Whether the server ``process`` answers 200 at ``url`` within ``timeout`` seconds (False once it has exited),
-    asking every ``interval`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            return False
-        time.sleep(interval)
-    return False
 
 
 def counting_node(folder: Path, run_it: bool) -> tuple[Path, Path]:
@@ -87,9 +63,7 @@ class LabServer:
 
     def __init__(self, tmp: Path, base_url: str = "/", name: str = "laptop") -> None:
         self.name = name
-        self.port = free_port()
         self.base_url = base_url
-        self.url = f"http://127.0.0.1:{self.port}{base_url}"
         settings = tmp / "settings"
         settings.mkdir(parents=True, exist_ok=True)
         # No "get notified about news?" toast over the screenshots; every cell in the page
@@ -116,27 +90,30 @@ class LabServer:
         }
         env.pop("JUPYTERHUB_SERVICE_PREFIX", None)
         self.log = open(tmp / "lab.log", "w")
-        self.process = subprocess.Popen(
-            [
-                # `make lab`'s command: JupyterLab without the imports it never uses (workshop/server.py).
-                str(Path(sys.executable).with_name("pkce-kit-lab")),
-                "--no-browser",
-                "--allow-root",
-                f"--port={self.port}",
-                "--ServerApp.ip=127.0.0.1",
-                "--IdentityProvider.token=",
-                f"--ServerApp.base_url={base_url}",
-                f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
-                f"--LabServerApp.app_settings_dir={settings}",
-                f"--ServerApp.root_dir={ROOT}",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+
+        def start(port: int) -> subprocess.Popen:
+            return subprocess.Popen(
+                [
+                    # `make lab`'s command: JupyterLab without the imports it never uses (workshop/server.py).
+                    str(Path(sys.executable).with_name("pkce-kit-lab")),
+                    *jupyter_options(port),
+                    f"--ServerApp.base_url={base_url}",
+                    f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+                    f"--LabServerApp.app_settings_dir={settings}",
+                    f"--ServerApp.root_dir={ROOT}",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+        self.port, self.process, ready = start_jupyter(
+            start, lambda port: f"http://127.0.0.1:{port}{base_url}api/status", tmp / "lab.log"
         )
-        if answers(f"{self.url}api/status", self.process):
+        self.url = f"http://127.0.0.1:{self.port}{base_url}"
+        if ready:
             return
         self.stop()  # a server that did not answer in time must not outlive the test either
         raise RuntimeError(f"JupyterLab did not start; see {tmp / 'lab.log'}")

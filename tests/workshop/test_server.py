@@ -15,7 +15,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,7 +29,8 @@ import sandbox
 from sandbox.spawn import announced
 from tests.kernel_client import LAB_PAGE_REQUESTS
 from tests.processes import in_a_fresh_process, stop_process
-from tests.support.lab import KIT_JUPYTER_CONFIG, answers, counting_node, free_port
+from tests.support.lab import KIT_JUPYTER_CONFIG, counting_node
+from tests.support.ports import jupyter_options, serving, start_jupyter
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -131,7 +131,10 @@ def test_the_lab_command_proxies_a_port_without_loading_what_it_defers(tmp_path)
     page = tmp_path / "page"
     page.mkdir()
     (page / "index.html").write_text("the sandbox's page")
-    with serving(page) as port, running(["pkce-kit-lab"], tmp_path) as (lab, log):
+    with (
+        serving(functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(page))) as port,
+        running(["pkce-kit-lab"], tmp_path) as (lab, log),
+    ):
         answer = httpx.get(f"{lab}proxy/{port}/index.html", timeout=10)
     assert answer.status_code == 200 and answer.text == "the sandbox's page"
     imports = modules_in(log.read_text())
@@ -193,50 +196,37 @@ def test_the_hub_command_reads_yarns_configuration_without_node():
 
 
 @contextmanager
-def serving(folder: Path) -> Iterator[int]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield server.server_address[1]
-        finally:
-            server.shutdown()
-
-
-@contextmanager
 def running(command: list[str], folder: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, Path]]:
     """The command's server on a free port, no token, its import log in a file (`env` on top of this
     process's environment); its URL and that file. A sandbox the server starts (the kit's settings in `env`)
     has its folder in `folder` unless `env` names one, not the checkout's, and is stopped with the server."""
-    port = free_port()
     log = folder / "server.log"
     env = {"KIT_SANDBOX_DIR": str(folder / "sandbox"), **(env or {})}
-    with open(log, "w") as stderr:
-        process = subprocess.Popen(
-            [
-                str(BIN / command[0]),
-                *command[1:],
-                "--no-browser",
-                "--allow-root",
-                f"--port={port}",
-                "--ServerApp.ip=127.0.0.1",
-                "--IdentityProvider.token=",
-                f"--ServerApp.root_dir={folder}",
-            ],
-            env={
-                **os.environ,
-                **env,
-                "PYTHONPROFILEIMPORTTIME": "1",
-                "JUPYTER_CONFIG_DIR": str(folder / "config"),
-            },
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            start_new_session=True,
-        )
+
+    def start(port: int) -> subprocess.Popen:
+        with open(log, "w") as stderr:
+            return subprocess.Popen(
+                [
+                    str(BIN / command[0]),
+                    *command[1:],
+                    *jupyter_options(port),
+                    f"--ServerApp.root_dir={folder}",
+                ],
+                env={
+                    **os.environ,
+                    **env,
+                    "PYTHONPROFILEIMPORTTIME": "1",
+                    "JUPYTER_CONFIG_DIR": str(folder / "config"),
+                },
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,
+            )
+
+    port, process, ready = start_jupyter(start, lambda port: f"http://127.0.0.1:{port}/api/status", log)
     url = f"http://127.0.0.1:{port}/"
     try:
-        assert answers(f"{url}api/status", process), log.read_text()[-2000:]
+        assert ready, log.read_text()[-2000:]
         yield url, log
     finally:
         stop_process(process)
