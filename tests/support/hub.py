@@ -93,6 +93,13 @@ def configurable_http_proxy() -> Path:
     return CHP_BINARY
 
 
+PORT_ATTEMPTS = 3  # starts of a hub, each on new ports, while it finds one taken
+
+
+class PortTaken(RuntimeError):
+    """The hub or its proxy found a port it was given taken."""
+
+
 def free_ports(count: int) -> list[int]:
     """`count` different free ports on 127.0.0.1."""
     import socket
@@ -134,47 +141,55 @@ class Hub:
         snippets = run_dir / "jupyterhub_config.d"
         snippets.mkdir(parents=True, exist_ok=True)
         (snippets / "pkce-kit.py").write_text(tljh_config_snippet(kit.checkout, kit.bin))
-        self.port, internal_port, api_port, board_port = free_ports(4)
-        self.url = f"http://127.0.0.1:{self.port}"
         settings = run_dir / "lab-settings"
         settings.mkdir(parents=True, exist_ok=True)
         (settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES))
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("JUPYTER", "KIT_", "JPY_"))  # nothing of this test's own Jupyter or sandbox
-        }
-        env.update(
-            KIT_HUB_DIR=str(run_dir),
-            KIT_HUB_VENV_BIN=str(VENV_BIN),
-            KIT_HUB_USER_BIN=str(kit.bin),
-            KIT_HUB_PORT=str(self.port),
-            KIT_HUB_INTERNAL_PORT=str(internal_port),
-            KIT_HUB_PROXY_API_PORT=str(api_port),
-            KIT_HUB_BOARD_PORT=str(board_port),
-            KIT_HUB_CHP=str(configurable_http_proxy()),
-            KIT_HUB_PASSWORD=PASSWORD,
-            KIT_HUB_ADMIN=ADMIN,
-            KIT_HUB_ADMIN_PASSWORD=ADMIN_PASSWORD,
-            KIT_HUB_SPAWNER_ARGS=json.dumps(list(spawner_args)),
-            KIT_HUB_SPAWNER_ENV=json.dumps(dict(spawner_env)),
-        )
         self.log_path = run_dir / "jupyterhub.log"
-        self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [str(VENV_BIN / "jupyterhub"), "-f", str(HERE / "jupyterhub_config.py")],
-            cwd=run_dir,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
         self._seen: dict[int, psutil.Process] = {}
-        try:
-            wait_for(self._answers, 60, f"JupyterHub did not answer; see {self.log_path}")
-        except BaseException:
-            self.stop()
-            raise
+        # Free ports are free only when probed (tests/support/ports.py): the hub or its proxy may find one
+        # taken as it binds, and exits saying so; then it starts again on others.
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            self.port, internal_port, api_port, board_port = free_ports(4)
+            self.url = f"http://127.0.0.1:{self.port}"
+            env = {
+                key: value
+                for key, value in os.environ.items()
+                if not key.startswith(("JUPYTER", "KIT_", "JPY_"))  # nothing of this test's own Jupyter or sandbox
+            }
+            env.update(
+                KIT_HUB_DIR=str(run_dir),
+                KIT_HUB_VENV_BIN=str(VENV_BIN),
+                KIT_HUB_USER_BIN=str(kit.bin),
+                KIT_HUB_PORT=str(self.port),
+                KIT_HUB_INTERNAL_PORT=str(internal_port),
+                KIT_HUB_PROXY_API_PORT=str(api_port),
+                KIT_HUB_BOARD_PORT=str(board_port),
+                KIT_HUB_CHP=str(configurable_http_proxy()),
+                KIT_HUB_PASSWORD=PASSWORD,
+                KIT_HUB_ADMIN=ADMIN,
+                KIT_HUB_ADMIN_PASSWORD=ADMIN_PASSWORD,
+                KIT_HUB_SPAWNER_ARGS=json.dumps(list(spawner_args)),
+                KIT_HUB_SPAWNER_ENV=json.dumps(dict(spawner_env)),
+            )
+            self._log = open(self.log_path, "w")
+            self.process = subprocess.Popen(
+                [str(VENV_BIN / "jupyterhub"), "-f", str(HERE / "jupyterhub_config.py")],
+                cwd=run_dir,
+                env=env,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            try:
+                wait_for(self._answers, 60, f"JupyterHub did not answer; see {self.log_path}")
+                return
+            except BaseException as error:
+                self.stop()
+                taken = isinstance(error, RuntimeError) and "already in use" in self.log_path.read_text(
+                    errors="replace"
+                )
+                if not taken or attempt == PORT_ATTEMPTS:
+                    raise
 
     @classmethod
     def with_the_kit_installed(cls, run_dir: Path, **options) -> Hub:
@@ -182,6 +197,9 @@ class Hub:
         return cls(run_dir, install_kit(run_dir / "install"), **options)
 
     def _answers(self) -> bool:
+        # The hub exits when its own port is taken; the proxy only logs it, and runs on without its public port.
+        if "already in use" in self.log_path.read_text(errors="replace"):
+            raise PortTaken(f"a port of the hub was taken before it could bind it; see {self.log_path}")
         if self.process.poll() is not None:
             raise RuntimeError(f"JupyterHub exited with code {self.process.returncode}; see {self.log_path}")
         try:  # through the proxy, as a browser comes
