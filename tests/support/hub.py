@@ -35,6 +35,7 @@ import psutil
 
 from tests.installed import InstalledKit, install_kit
 from tests.recipes import tljh_config_snippet
+from tests.support.ports import free_ports
 from workshop.edition import COPY_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,22 +99,6 @@ PORT_ATTEMPTS = 3  # starts of a hub, each on new ports, while it finds one take
 
 class PortTaken(RuntimeError):
     """The hub or its proxy found a port it was given taken."""
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` different free ports on 127.0.0.1."""
-    import socket
-
-    sockets = []
-    try:
-        for _ in range(count):
-            probe = socket.socket()
-            probe.bind(("127.0.0.1", 0))
-            sockets.append(probe)
-        return [probe.getsockname()[1] for probe in sockets]
-    finally:
-        for probe in sockets:
-            probe.close()
 
 
 def wait_for(check, timeout: float, what: str, interval: float = 0.1):
@@ -185,10 +170,7 @@ class Hub:
                 return
             except BaseException as error:
                 self.stop()
-                taken = isinstance(error, RuntimeError) and "already in use" in self.log_path.read_text(
-                    errors="replace"
-                )
-                if not taken or attempt == PORT_ATTEMPTS:
+                if not isinstance(error, PortTaken) or attempt == PORT_ATTEMPTS:
                     raise
 
     @classmethod

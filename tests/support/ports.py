@@ -16,9 +16,21 @@ import httpx
 
 def free_port() -> int:
     """A port nothing listens on now; only now (see ``NO_PORT_RETRIES``)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` different ports nothing listens on now, on 127.0.0.1 (all held open while probing)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            probe = socket.socket()
+            probe.bind(("127.0.0.1", 0))
+            sockets.append(probe)
+        return [probe.getsockname()[1] for probe in sockets]
+    finally:
+        for probe in sockets:
+            probe.close()
 
 
 # A free port is free only when probed: until a server binds it, another process may take it (a client's
@@ -74,10 +86,10 @@ def start_jupyter(
         port = free_port()
         process = start(port)
         deadline = time.monotonic() + timeout
-        serving, taken = f"127.0.0.1:{port}/", f"port {port} is not available"
-        while serving not in _text(log) and process.poll() is None and time.monotonic() < deadline:
+        bound, taken = f"127.0.0.1:{port}/", f"port {port} is not available"
+        while bound not in _text(log) and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.1)
-        if serving in _text(log):
+        if bound in _text(log):
             return port, process, answers(status_url(port), process, deadline - time.monotonic(), headers=headers)
         if process.poll() is None or taken not in _text(log) or attempt == attempts:
             return port, process, False
