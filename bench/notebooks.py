@@ -20,13 +20,13 @@ In 1 too both sides run that kernel, under nbval as `make test` runs it (its plu
 tests/notebooks/nbval_plugin.py, also given to the trivial side).
 
 The phases of 1 are timed alternately (trivial, kit, control, three times over) and each side's best
-is kept, so a warm or cold disk cache favours neither. Three passes, not two: a pass now and then reads
-2 to 8 s slower than the others, most often a first one after the machine was idle (15.2 then 12.0 s
-trivial, 18.7 then 15.4 s kit; another day's kit 21.4 then 14.1 and 13.5 s, 4 December 2026), and with
-two a second pass slowed by anything else left only slow figures to choose from. It is not the disk
-cache: the kit's side with the page cache dropped first (84 MiB read again) took 13.8 and 14.0 s, warm
-15.0 and 13.8 s; fourteen passes in a row had none slower than 17.3 s. Figures are printed, never
-asserted.
+is kept, so a machine that speeds up or slows down as the bench runs favours neither. Three passes, not
+two: a pass now and then reads 2 to 8 s slower than the others, most often a first one after the machine
+was idle (15.2 then 12.0 s trivial, 18.7 then 15.4 s kit; in a later run kit 21.4 then 14.1 and 13.5 s,
+4 December 2026), and with two a second pass slowed by anything else left only slow figures to choose
+from. It is not the disk cache: the kit's side with the page cache dropped first (84 MiB read again)
+took 13.8 and 14.0 s, warm 15.0 and 13.8 s; fourteen passes in a row had none slower than 17.3 s.
+Figures are printed, never asserted.
 
 The time ratio moves with the machine's speed, not only with the kit: the kit's side computes more (its
 kernels, the sandbox and pytest at once, about 1.5 times the trivial side's CPU time), while the trivial
