@@ -226,26 +226,12 @@ def test_binder_build_and_launch_in_a_fresh_venv(tmp_path):
 
     # The server, under the base URL Binder gives it, and a kernel's worth of kit beside it.
     launch = {**env, "KIT_SANDBOX_DIR": str(tmp_path / "sandbox")}
-    log = open(tmp_path / "server.log", "w")
-
-    def start(port: int) -> subprocess.Popen:
-        return subprocess.Popen(
-            [
-                "./binder/start",
-                "jupyter",
-                "server",
-                *jupyter_options(port),
-                f"--ServerApp.base_url={PREFIX}",
-            ],
-            cwd=repo,
-            env=launch,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
     server_port, server, ready = start_jupyter(
-        start, lambda port: f"http://127.0.0.1:{port}{PREFIX}api/status", tmp_path / "server.log"
+        lambda port: ["./binder/start", "jupyter", "server", *jupyter_options(port), f"--ServerApp.base_url={PREFIX}"],
+        lambda port: f"http://127.0.0.1:{port}{PREFIX}api/status",
+        tmp_path / "server.log",
+        cwd=repo,
+        env=launch,
     )
     try:
         assert ready, (tmp_path / "server.log").read_text()
@@ -261,7 +247,6 @@ def test_binder_build_and_launch_in_a_fresh_venv(tmp_path):
         assert answer["data_dir"] == str(tmp_path / "sandbox")
     finally:
         stop_process(server)
-        log.close()
         sandbox.stop(tmp_path / "sandbox")  # if the stand-in kernel died before it stopped its sandbox
     timings["launch"] = time.perf_counter() - started - sum(timings.values())
 

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import secrets
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -64,27 +63,18 @@ def jupyter_server(tmp_path):
     )
     log_path = tmp_path / "server.log"
 
-    def start(port: int) -> subprocess.Popen:
-        with open(log_path, "w") as log:
-            return subprocess.Popen(
-                [
-                    str(VENV_BIN / "jupyter"),
-                    "server",
-                    *jupyter_options(port, token),
-                    "--MappingKernelManager.cull_idle_timeout=2",
-                    "--MappingKernelManager.cull_interval=1",
-                ],
-                cwd=tmp_path,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
     port, process, ready = start_jupyter(
-        start,
+        lambda port: [
+            str(VENV_BIN / "jupyter"),
+            "server",
+            *jupyter_options(port, token),
+            "--MappingKernelManager.cull_idle_timeout=2",
+            "--MappingKernelManager.cull_interval=1",
+        ],
         lambda port: f"http://127.0.0.1:{port}/api/status",
         log_path,
+        cwd=tmp_path,
+        env=env,
         headers={"Authorization": f"token {token}"},
     )
     url = f"http://127.0.0.1:{port}/"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,24 +19,12 @@ from tests.support.ports import jupyter_options, serving, start_jupyter
 JUPYTER = Path(sys.executable).with_name("jupyter")
 
 
-def starter(tmp_path: Path, log: Path):
-    """``start(port)`` for a bare `jupyter server`, its settings and files in ``tmp_path``, its output in ``log``."""
+def bare_server(tmp_path: Path) -> dict[str, str]:
+    """The environment of a bare `jupyter server`, its settings and files in ``tmp_path``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_"))}
     for name in ("CONFIG", "DATA", "RUNTIME"):
         env[f"JUPYTER_{name}_DIR"] = str(tmp_path / name.lower())
-
-    def start(port: int) -> subprocess.Popen:
-        with open(log, "w") as out:
-            return subprocess.Popen(
-                [str(JUPYTER), "server", *jupyter_options(port)],
-                cwd=tmp_path,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    return start
+    return env
 
 
 class Answers200(BaseHTTPRequestHandler):
@@ -68,7 +55,13 @@ def test_a_port_taken_before_the_server_binds_it_gets_the_server_another(tmp_pat
     with serving(Answers200) if answering else another_process_listening() as taken:
         offered = iter([taken])
         monkeypatch.setattr(ports, "free_port", lambda: next(offered, None) or free_port())
-        port, process, ready = start_jupyter(starter(tmp_path, log), lambda p: f"http://127.0.0.1:{p}/api/status", log)
+        port, process, ready = start_jupyter(
+            lambda port: [str(JUPYTER), "server", *jupyter_options(port)],
+            lambda port: f"http://127.0.0.1:{port}/api/status",
+            log,
+            cwd=tmp_path,
+            env=bare_server(tmp_path),
+        )
         try:
             assert ready, log.read_text()
             assert port != taken
@@ -80,15 +73,10 @@ def test_a_server_that_cannot_start_for_another_reason_is_not_started_again(tmp_
     log = tmp_path / "server.log"
     starts = []
 
-    def start(port: int) -> subprocess.Popen:
+    def command(port: int) -> list[str]:
         starts.append(port)
-        with open(log, "w") as out:
-            return subprocess.Popen(
-                [str(JUPYTER), "server", "--no-such-option=1", "--ServerApp.ip=not an address"],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        return [str(JUPYTER), "server", "--no-such-option=1", "--ServerApp.ip=not an address"]
 
-    port, process, ready = start_jupyter(start, lambda p: f"http://127.0.0.1:{p}/api/status", log, timeout=30)
+    port, process, ready = start_jupyter(command, lambda p: f"http://127.0.0.1:{p}/api/status", log, timeout=30)
     process.wait(10)
     assert not ready and starts == [port]

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -89,28 +88,20 @@ class LabServer:
             ),
         }
         env.pop("JUPYTERHUB_SERVICE_PREFIX", None)
-        self.log = open(tmp / "lab.log", "w")
-
-        def start(port: int) -> subprocess.Popen:
-            return subprocess.Popen(
-                [
-                    # `make lab`'s command: JupyterLab without the imports it never uses (workshop/server.py).
-                    str(Path(sys.executable).with_name("pkce-kit-lab")),
-                    *jupyter_options(port),
-                    f"--ServerApp.base_url={base_url}",
-                    f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
-                    f"--LabServerApp.app_settings_dir={settings}",
-                    f"--ServerApp.root_dir={ROOT}",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=self.log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
         self.port, self.process, ready = start_jupyter(
-            start, lambda port: f"http://127.0.0.1:{port}{base_url}api/status", tmp / "lab.log"
+            lambda port: [
+                # `make lab`'s command: JupyterLab without the imports it never uses (workshop/server.py).
+                str(Path(sys.executable).with_name("pkce-kit-lab")),
+                *jupyter_options(port),
+                f"--ServerApp.base_url={base_url}",
+                f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+                f"--LabServerApp.app_settings_dir={settings}",
+                f"--ServerApp.root_dir={ROOT}",
+            ],
+            lambda port: f"http://127.0.0.1:{port}{base_url}api/status",
+            tmp / "lab.log",
+            cwd=ROOT,
+            env=env,
         )
         self.url = f"http://127.0.0.1:{self.port}{base_url}"
         if ready:
@@ -120,7 +111,6 @@ class LabServer:
 
     def stop(self) -> None:
         stop_process(self.process)
-        self.log.close()
 
 
 def screenshot(page, name: str) -> Path:

@@ -67,16 +67,19 @@ def serving(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[int]:
 
 
 def start_jupyter(
-    start: Callable[[int], subprocess.Popen],
+    command: Callable[[int], list[str]],
     status_url: Callable[[int], str],
     log: Path,
     *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
     timeout: float = 60,
     attempts: int = 3,
 ) -> tuple[int, subprocess.Popen, bool]:
-    """Start a Jupyter server with ``start(port)`` on a free port, its command given ``jupyter_options`` and its
-    output written to ``log``; again on another port while the one given was taken before the server bound it.
+    """Start a Jupyter server, ``command(port)`` (given ``jupyter_options``) on a free port, in ``cwd`` with ``env``,
+    in a session of its own, its output (stdout and stderr) written to ``log``; again on another port while the
+    one given was taken before the server bound it.
 
     Returns the port, the process, and whether within ``timeout`` seconds the server said in ``log`` that it
     serves at that port (it says so once it is bound, before it answers) and then answered 200 at
@@ -84,7 +87,10 @@ def start_jupyter(
     """
     for attempt in range(1, attempts + 1):
         port = free_port()
-        process = start(port)
+        with open(log, "w") as out:
+            process = subprocess.Popen(
+                command(port), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + timeout
         bound, taken = f"127.0.0.1:{port}/", f"port {port} is not available"
         while bound not in _text(log) and process.poll() is None and time.monotonic() < deadline:

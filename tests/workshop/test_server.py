@@ -203,27 +203,12 @@ def running(command: list[str], folder: Path, env: dict[str, str] | None = None)
     log = folder / "server.log"
     env = {"KIT_SANDBOX_DIR": str(folder / "sandbox"), **(env or {})}
 
-    def start(port: int) -> subprocess.Popen:
-        with open(log, "w") as stderr:
-            return subprocess.Popen(
-                [
-                    str(BIN / command[0]),
-                    *command[1:],
-                    *jupyter_options(port),
-                    f"--ServerApp.root_dir={folder}",
-                ],
-                env={
-                    **os.environ,
-                    **env,
-                    "PYTHONPROFILEIMPORTTIME": "1",
-                    "JUPYTER_CONFIG_DIR": str(folder / "config"),
-                },
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                start_new_session=True,
-            )
-
-    port, process, ready = start_jupyter(start, lambda port: f"http://127.0.0.1:{port}/api/status", log)
+    port, process, ready = start_jupyter(
+        lambda port: [str(BIN / command[0]), *command[1:], *jupyter_options(port), f"--ServerApp.root_dir={folder}"],
+        lambda port: f"http://127.0.0.1:{port}/api/status",
+        log,
+        env={**os.environ, **env, "PYTHONPROFILEIMPORTTIME": "1", "JUPYTER_CONFIG_DIR": str(folder / "config")},
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         assert ready, log.read_text()[-2000:]
