@@ -10,7 +10,11 @@ From one run it prints:
    trivial notebooks with as many cells as each of the kit's (`1 + 1` in each): what nbval and
    the kernel cost per cell, apart from what the kit's cells do;
 2. for each notebook, the memory (RSS) of its kernel after running it top to bottom,
-   against a bare kernel that only imported ipywidgets, and their ratio (target: at most 1.2).
+   against a bare kernel that only imported ipywidgets, and their ratio (target: at most 1.2);
+   and, from that same run, where the kit's side of 1 spends its own time: each notebook's cells
+   as the kernel timed them (from its execute_input to its execute_reply, both stamped by the
+   kernel, so the round trips to nbval are not in it), its first cell apart (it imports the kit
+   and calls `setup()`), and the slowest cells of all.
    Both sides run the kernel learners get (the kit's server extension starts it:
    workshop/kernel_spec.py, IPython's kernel without debugpy); the bare one loads ipykernel and
    ipywidgets, the kit's what each notebook imports on top (helpers, httpx, stripe where the
@@ -43,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -109,7 +114,10 @@ def code_cell_count(path: Path) -> int:
 
 
 def kernel_rss_after(notebook: nbformat.NotebookNode, cwd: Path) -> int:
-    """Run a notebook in a new kernel and return that kernel's RSS (bytes) at the end."""
+    """Run a notebook in a new kernel and return that kernel's RSS (bytes) at the end.
+
+    Its code cells are left with the kernel's timestamps in `metadata.execution` (nbclient records them).
+    """
     # The kernel a learner's server starts, for the kit and the bare side alike.
     with learners_kernel() as kernel:
         client = NotebookClient(notebook, km=kernel, timeout=120, resources={"metadata": {"path": str(cwd)}})
@@ -118,6 +126,20 @@ def kernel_rss_after(notebook: nbformat.NotebookNode, cwd: Path) -> int:
                 client.execute_cell(cell, index)
             pid = client.km.provisioner.process.pid
             return psutil.Process(pid).memory_info().rss
+
+
+def kernel_seconds(cell: nbformat.NotebookNode) -> float:
+    """How long the kernel took over a cell it ran: from its execute_input to its execute_reply."""
+    stamps = cell.metadata["execution"]
+    started, replied = (datetime.fromisoformat(stamps[key]) for key in ("iopub.execute_input", "shell.execute_reply"))
+    return (replied - started).total_seconds()
+
+
+def what_it_does(cell: nbformat.NotebookNode) -> str:
+    """A cell's first line that does something: not an import, a comment or a block's opening line."""
+    lines = [line.strip() for line in cell.source.splitlines()]
+    doing = [line for line in lines if line and not line.startswith(("#", "import ", "from ")) and line[-1] != ":"]
+    return (doing or lines or [""])[0]
 
 
 def bare_kernel_notebook() -> nbformat.NotebookNode:
@@ -160,12 +182,27 @@ def main() -> int:
     bare = kernel_rss_after(bare_kernel_notebook(), ROOT / "notebooks")
     print(f"  {'bare kernel':26} {bare / 2**20:7.1f} MiB")
     worst = 0.0
+    # Each: seconds, notebook, its code cell's number (nbval's "Cell N"), what the cell does.
+    timed: list[tuple[float, str, int, str]] = []
     with fresh_sandbox():
         for path in kit:
-            rss = kernel_rss_after(nbformat.read(path, as_version=4), path.parent)
+            notebook = nbformat.read(path, as_version=4)
+            rss = kernel_rss_after(notebook, path.parent)
             worst = max(worst, rss / bare)
             print(f"  {path.name:26} {rss / 2**20:7.1f} MiB   ratio {rss / bare:.2f}")
+            code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+            timed += [(kernel_seconds(cell), path.name, n, what_it_does(cell)) for n, cell in enumerate(code)]
     print(f"  worst ratio                {worst:.2f}   (target ≤ {TARGET_MEMORY_RATIO})\n")
+
+    first = sum(seconds for seconds, _, n, _ in timed if n == 0)
+    rest = [entry for entry in timed if entry[2] > 0]
+    print("where the kit's cells spend their time, as their kernels timed them in the run above (no round trips):")
+    print(f"  first cells (import the kit, setup())  {first:.2f} s in {len(kit)}")
+    print(f"  the other cells                        {sum(entry[0] for entry in rest):.2f} s in {len(rest)}")
+    print("  slowest of the other cells:")
+    for seconds, name, n, line in sorted(rest, reverse=True)[:8]:
+        print(f"    {seconds * 1000:5.0f} ms  {name} cell {n}: {line[:60]}")
+    print()
 
     verdict("nbval time ratio", time_ratio, TARGET_TIME_RATIO)
     verdict("worst kernel memory ratio", worst, TARGET_MEMORY_RATIO)
