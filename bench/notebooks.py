@@ -131,7 +131,11 @@ def kernel_rss_after(notebook: nbformat.NotebookNode, cwd: Path) -> int:
 def kernel_seconds(cell: nbformat.NotebookNode) -> float:
     """How long the kernel took over a cell it ran: from its execute_input to its execute_reply."""
     stamps = cell.metadata["execution"]
-    started, replied = (datetime.fromisoformat(stamps[key]) for key in ("iopub.execute_input", "shell.execute_reply"))
+    # nbclient writes UTC as "...Z", which fromisoformat reads only from Python 3.11; the kit runs on 3.10 too.
+    started, replied = (
+        datetime.fromisoformat(stamps[key].replace("Z", "+00:00"))
+        for key in ("iopub.execute_input", "shell.execute_reply")
+    )
     return (replied - started).total_seconds()
 
 
