@@ -131,40 +131,43 @@ class Hub:
         (settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES))
         self.log_path = run_dir / "jupyterhub.log"
         self._seen: dict[int, psutil.Process] = {}
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("JUPYTER", "KIT_", "JPY_"))  # nothing of this test's own Jupyter or sandbox
+        }
+        env.update(
+            KIT_HUB_DIR=str(run_dir),
+            KIT_HUB_VENV_BIN=str(VENV_BIN),
+            KIT_HUB_USER_BIN=str(kit.bin),
+            KIT_HUB_CHP=str(configurable_http_proxy()),
+            KIT_HUB_PASSWORD=PASSWORD,
+            KIT_HUB_ADMIN=ADMIN,
+            KIT_HUB_ADMIN_PASSWORD=ADMIN_PASSWORD,
+            KIT_HUB_SPAWNER_ARGS=json.dumps(list(spawner_args)),
+            KIT_HUB_SPAWNER_ENV=json.dumps(dict(spawner_env)),
+        )
         # Free ports are free only when probed (tests/support/ports.py): the hub or its proxy may find one
         # taken as it binds, and exits saying so; then it starts again on others.
         for attempt in range(1, PORT_ATTEMPTS + 1):
             self.port, internal_port, api_port, board_port = free_ports(4)
             self.url = f"http://127.0.0.1:{self.port}"
-            env = {
-                key: value
-                for key, value in os.environ.items()
-                if not key.startswith(("JUPYTER", "KIT_", "JPY_"))  # nothing of this test's own Jupyter or sandbox
-            }
             env.update(
-                KIT_HUB_DIR=str(run_dir),
-                KIT_HUB_VENV_BIN=str(VENV_BIN),
-                KIT_HUB_USER_BIN=str(kit.bin),
                 KIT_HUB_PORT=str(self.port),
                 KIT_HUB_INTERNAL_PORT=str(internal_port),
                 KIT_HUB_PROXY_API_PORT=str(api_port),
                 KIT_HUB_BOARD_PORT=str(board_port),
-                KIT_HUB_CHP=str(configurable_http_proxy()),
-                KIT_HUB_PASSWORD=PASSWORD,
-                KIT_HUB_ADMIN=ADMIN,
-                KIT_HUB_ADMIN_PASSWORD=ADMIN_PASSWORD,
-                KIT_HUB_SPAWNER_ARGS=json.dumps(list(spawner_args)),
-                KIT_HUB_SPAWNER_ENV=json.dumps(dict(spawner_env)),
             )
-            self._log = open(self.log_path, "w")
-            self.process = subprocess.Popen(
-                [str(VENV_BIN / "jupyterhub"), "-f", str(HERE / "jupyterhub_config.py")],
-                cwd=run_dir,
-                env=env,
-                stdout=self._log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            # As tests/support/ports.py's start_jupyter: the hub holds its log open; this process need not.
+            with open(self.log_path, "w") as log:
+                self.process = subprocess.Popen(
+                    [str(VENV_BIN / "jupyterhub"), "-f", str(HERE / "jupyterhub_config.py")],
+                    cwd=run_dir,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
             try:
                 wait_for(self._answers, 60, f"JupyterHub did not answer; see {self.log_path}")
                 return
@@ -228,7 +231,6 @@ class Hub:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self._log.close()
         leftovers = [p for p in self._seen.values() if _still_running(p)]
         for process in leftovers:  # only processes this hub started, each by its own pid
             process.terminate()
