@@ -30,6 +30,9 @@ was idle (15.2 then 12.0 s trivial, 18.7 then 15.4 s kit; in a later run kit 21.
 4 December 2026), and with two a second pass slowed by anything else left only slow figures to choose
 from. It is not the disk cache: the kit's side with the page cache dropped first (84 MiB read again)
 took 13.8 and 14.0 s, warm 15.0 and 13.8 s; fourteen passes in a row had none slower than 17.3 s.
+One cause, found on 5 December 2026: pytest deleting an earlier run's temporary files as a session ended
+(5.7 s for the 1 GB that `make test` leaves), in the third session to start after a test run; each session
+now keeps its files in a folder of its own (nbval_command).
 Figures are printed, never asserted.
 
 The time ratio moves with the machine's speed, not only with the kit: the kit's side computes more (its
@@ -63,7 +66,14 @@ TARGET_MEMORY_RATIO = 1.2
 PASSES = 3  # of each side, alternately; each side's best is kept (see the docstring)
 
 
-def nbval_seconds(paths: list[Path], sanitize: bool) -> float:
+def nbval_command(paths: list[Path], sanitize: bool, basetemp: Path) -> list[str]:
+    """pytest running nbval on `paths`, as `make test` does, its temporary files in `basetemp`.
+
+    Its own `--basetemp`: otherwise pytest keeps the three newest of /tmp/pytest-of-<user>/pytest-N and
+    deletes the oldest as a session ends, and after `make test` that one holds about 1 GB (67,000 files):
+    the third session after it spent 5.7 s deleting them (5 December 2026), a pass lost to an earlier run's
+    files, not to the notebooks.
+    """
     command = [
         sys.executable,
         "-m",
@@ -73,19 +83,26 @@ def nbval_seconds(paths: list[Path], sanitize: bool) -> float:
         "no:cacheprovider",
         "-o",
         "addopts=",
+        "--basetemp",
+        str(basetemp),
         # As `make test` runs nbval (the root conftest.py names this plugin), on both sides: the learners'
         # kernel, and nbval's debug log formatted only when shown (tests/notebooks/nbval_plugin.py).
         "-p",
         "tests.notebooks.nbval_plugin",
         "--nbval",
         "--nbval-current-env",
-        *map(str, paths),
     ]
     if sanitize:
-        command[-len(paths) : -len(paths)] = ["--nbval-sanitize-with", str(ROOT / "tests/notebooks/sanitize.cfg")]
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
+        command += ["--nbval-sanitize-with", str(ROOT / "tests/notebooks/sanitize.cfg")]
+    return command + [str(path) for path in paths]
+
+
+def nbval_seconds(paths: list[Path], sanitize: bool) -> float:
+    with tempfile.TemporaryDirectory(prefix="bench-pytest-") as basetemp:  # removed after the timing
+        command = nbval_command(paths, sanitize, Path(basetemp))
+        started = time.perf_counter()
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"nbval failed:\n{result.stdout[-3000:]}")
     return seconds

@@ -1,11 +1,13 @@
-"""bench/notebooks.py: how it reads a cell's time from its kernel's stamps, and names what the cell does."""
+"""bench/notebooks.py: how it reads a cell's time from its kernel's stamps, names what the cell does, and runs nbval."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from bench.notebooks import kernel_seconds, what_it_does
+from bench.notebooks import kernel_seconds, nbval_command, what_it_does
 
 
 def ran(source: str, started: str, replied: str) -> nbformat.NotebookNode:
@@ -50,3 +52,11 @@ def test_a_cell_the_kernel_did_not_run_says_so():
 )
 def test_a_cell_is_named_by_its_first_line_that_does_something(source, named):
     assert what_it_does(nbformat.v4.new_code_cell(source)) == named
+
+
+def test_each_nbval_session_keeps_its_files_in_its_own_folder(tmp_path):
+    # Not in pytest's shared /tmp/pytest-of-<user>, whose oldest folder a session deletes as it ends.
+    command = nbval_command([Path("notebooks/00-index.ipynb")], sanitize=True, basetemp=tmp_path)
+    assert command[command.index("--basetemp") + 1] == str(tmp_path)
+    assert command[-1] == "notebooks/00-index.ipynb" and "--nbval-sanitize-with" in command
+    assert "--nbval-sanitize-with" not in nbval_command([Path("a.ipynb")], sanitize=False, basetemp=tmp_path)
