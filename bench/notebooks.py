@@ -50,7 +50,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -58,6 +57,7 @@ import psutil
 from nbclient import NotebookClient
 
 from bench.verdict import load, verdict
+from tools.learner_time import kernel_seconds  # the kernel's own stamps, read as the learner-time model reads them
 from tools.run_notebooks import fresh_sandbox, learners_kernel, notebook_paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,17 +143,6 @@ def kernel_rss_after(notebook: nbformat.NotebookNode, cwd: Path) -> int:
                 client.execute_cell(cell, index)
             pid = client.km.provisioner.process.pid
             return psutil.Process(pid).memory_info().rss
-
-
-def kernel_seconds(cell: nbformat.NotebookNode) -> float:
-    """How long the kernel took over a cell it ran: from its execute_input to its execute_reply."""
-    stamps = cell.metadata["execution"]
-    # nbclient writes UTC as "...Z", which fromisoformat reads only from Python 3.11; the kit runs on 3.10 too.
-    started, replied = (
-        datetime.fromisoformat(stamps[key].replace("Z", "+00:00"))
-        for key in ("iopub.execute_input", "shell.execute_reply")
-    )
-    return (replied - started).total_seconds()
 
 
 def what_it_does(cell: nbformat.NotebookNode) -> str:

@@ -121,15 +121,24 @@ def sections(markdown: str) -> list[str]:
     return [part for part in re.split(r"(?m)^(?=#{1,6} )", markdown) if part.strip()]
 
 
+def kernel_seconds(cell: nbformat.NotebookNode) -> float:
+    """How long the kernel took over a cell nbclient ran: from its execute_input to its execute_reply, both
+    stamped by the kernel. KeyError for a cell nbclient did not run."""
+    stamps = cell["metadata"]["execution"]
+    # nbclient writes UTC as "...Z", which fromisoformat reads only from Python 3.11; the kit runs on 3.10 too.
+    started, replied = (
+        datetime.fromisoformat(stamps[key].replace("Z", "+00:00"))
+        for key in ("iopub.execute_input", "shell.execute_reply")
+    )
+    return (replied - started).total_seconds()
+
+
 def run_seconds(cell: nbformat.NotebookNode) -> float:
     """The cell's run time as nbclient recorded it (0 when it was never run by nbclient)."""
-    timing = cell.get("metadata", {}).get("execution", {})
     try:
-        started = datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
-        ended = datetime.fromisoformat(timing["shell.execute_reply"].replace("Z", "+00:00"))
+        return max(0.0, kernel_seconds(cell))
     except (KeyError, ValueError):
         return 0.0
-    return max(0.0, (ended - started).total_seconds())
 
 
 def output_words_and_widgets(cell: nbformat.NotebookNode) -> tuple[int, int]:
